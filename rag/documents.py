@@ -1,0 +1,102 @@
+"""Typed data passed between the steps of the flow (load → repair → chunk → index → answer)."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+# What a chunk is, in words a manager and a trainer use (see README, "Chunk kinds").
+CHUNK_KINDS = (
+    "section",
+    "case",
+    "checklist",
+    "exercise",
+    "recommendation",
+    "initiative",
+    "research",
+    "reference",
+)
+
+KIND_LABELS_DA = {
+    "section": "Afsnit",
+    "case": "Case",
+    "checklist": "Tjekliste",
+    "exercise": "Øvelse",
+    "recommendation": "Anbefaling",
+    "initiative": "Initiativ",
+    "research": "Forskning",
+    "reference": "Litteratur",
+}
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """One file of the corpus as read from disk; `text` is what spans point into."""
+
+    doc_id: str
+    title: str
+    path: Path
+    text: str
+    doc_kind: str = "document"
+    language: str = "da"
+    ocr: bool = False
+    same_as: str | None = None
+    # For PDFs: character offset in `text` where each page starts (page 1 first).
+    page_starts: tuple[int, ...] = ()
+    sha256: str = ""
+
+    def page_at(self, offset: int) -> int | None:
+        if not self.page_starts:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, offset))
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    """A file that could not be read; the reason is shown to the user in Danish."""
+
+    path: Path
+    reason: str
+
+
+@dataclass
+class Chunk:
+    """A citable passage: repaired text plus where it sits in the source file."""
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    kind: str
+    start: int
+    end: int
+    page: int | None
+    text: str
+    # (position in `text`, position in the source file) at every point where the mapping jumps;
+    # lets a sentence of `text` be traced back to its exact span in the source.
+    anchors: list[tuple[int, int]] = field(default_factory=list)
+
+    def source_span(self, i: int, j: int) -> tuple[int, int]:
+        """Source-file span of `text[i:j]`."""
+        return _map_pos(self.anchors, i), _map_pos(self.anchors, max(i, j - 1)) + 1
+
+    def public_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("anchors")
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Chunk:
+        d = dict(d)
+        d["anchors"] = [tuple(a) for a in d.get("anchors", [])]
+        return cls(**d)
+
+
+def _map_pos(anchors: list[tuple[int, int]], pos: int) -> int:
+    if not anchors:
+        return pos
+    keys = [a[0] for a in anchors]
+    k = max(0, bisect.bisect_right(keys, pos) - 1)
+    text_pos, src_pos = anchors[k]
+    return src_pos + (pos - text_pos)
