@@ -56,5 +56,7 @@ def _coerce(type_name: object, value: object, name: str) -> object:
         try:
             return int(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise ValueError(f"{ENV_PREFIX}{name.upper()} skal være et heltal, fik {value!r}") from None
+            raise ValueError(
+                f"{ENV_PREFIX}{name.upper()} skal være et heltal, fik {value!r}"
+            ) from None
     return value

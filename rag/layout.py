@@ -8,6 +8,7 @@ break. This module reads those signals; `structure` then turns blocks into secti
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -40,10 +41,55 @@ NOTE_RE = re.compile(
 # A label line whose title follows on the next line.
 LABEL_RE = re.compile(r"^(?:Tjekliste|Udfordring\s+\d+|Øvelse|Værktøj|Case|Kapitel\s+\d+)$", re.I)
 FUNCTION_WORDS = {
-    "og", "eller", "i", "på", "til", "af", "for", "med", "om", "at", "der", "som", "en", "et",
-    "den", "det", "de", "fra", "ved", "men", "samt", "når", "hvis", "er", "har", "du", "jeg",
-    "vi", "man", "kan", "skal", "vil", "må", "bør", "sig", "sin", "sit", "sine", "din", "dit",
-    "dine", "jeres", "vores", "hvor", "så", "da", "end", "ikke", "også",
+    "og",
+    "eller",
+    "i",
+    "på",
+    "til",
+    "af",
+    "for",
+    "med",
+    "om",
+    "at",
+    "der",
+    "som",
+    "en",
+    "et",
+    "den",
+    "det",
+    "de",
+    "fra",
+    "ved",
+    "men",
+    "samt",
+    "når",
+    "hvis",
+    "er",
+    "har",
+    "du",
+    "jeg",
+    "vi",
+    "man",
+    "kan",
+    "skal",
+    "vil",
+    "må",
+    "bør",
+    "sig",
+    "sin",
+    "sit",
+    "sine",
+    "din",
+    "dit",
+    "dine",
+    "jeres",
+    "vores",
+    "hvor",
+    "så",
+    "da",
+    "end",
+    "ikke",
+    "også",
 }
 # Exercise fields stand alone: "VARIGHED" is never the start of a longer title.
 FIELD_RE = re.compile(r"^(?:DELTAGERE|VARIGHED|RAMMER OG MATERIALER|FREMGANGSM[ÅåA]DE)\s*$", re.I)
@@ -89,9 +135,7 @@ class ParsedDocument:
     joins: list[str] = field(default_factory=list)  # continuation repairs, for the report
 
 
-def parse(
-    doc: SourceDocument, lexicon: Lexicon, ocr: OcrRepairer | None = None
-) -> ParsedDocument:
+def parse(doc: SourceDocument, lexicon: Lexicon, ocr: OcrRepairer | None = None) -> ParsedDocument:
     markdown = doc.path.suffix.lower() == ".md"
     lines = _split_lines(doc.text)
     frames = sum(1 for ln in lines if re.match(r"^ (?! )\S", ln.text)) >= 3 and not markdown
@@ -193,13 +237,17 @@ def _markdown_blocks(group: list[Line], source: str) -> list[Block]:
         if m:
             offset = line.text.index(m.group(2)) if m.group(2) else len(line.text)
             blocks.append(
-                Block("heading", text.slice(offset, offset + len(m.group(2))), level=len(m.group(1)))
+                Block(
+                    "heading", text.slice(offset, offset + len(m.group(2))), level=len(m.group(1))
+                )
             )
         elif BULLET_RE.match(line.text) and not line.text.lstrip().startswith("**"):
             cut = BULLET_RE.match(line.text).end()
             blocks.append(Block("item", text.slice(cut, len(text))))
         elif blocks and blocks[-1].type in ("para", "item"):
-            blocks[-1].text = MappedText.join([blocks[-1].text, MappedText.literal("\n", line.start), text])
+            blocks[-1].text = MappedText.join(
+                [blocks[-1].text, MappedText.literal("\n", line.start), text]
+            )
         else:
             blocks.append(Block("para", text))
     return blocks
@@ -239,9 +287,7 @@ def _text_blocks(group: list[Line], source: str, width: int, frames: bool) -> li
     page_start = frames and bool(re.match(r"^ (?! )\S", group[0].text))
     joined = " ".join(ln.stripped for ln in group)
     if all(_is_caps(ln.stripped) for ln in group) and len(joined) <= 120:
-        text = MappedText.join(
-            _join_parts([_line_text(source, ln).strip() for ln in group], group)
-        )
+        text = MappedText.join(_join_parts([_line_text(source, ln).strip() for ln in group], group))
         return [Block("heading", text, page_start=page_start, caps=True)]
 
     blocks: list[Block] = []
@@ -262,9 +308,7 @@ def _text_blocks(group: list[Line], source: str, width: int, frames: bool) -> li
     def flush() -> None:
         nonlocal current, current_lines
         if current is not None:
-            current.text = MappedText.join(
-                _join_with_newlines(current_lines)
-            )
+            current.text = MappedText.join(_join_with_newlines(current_lines))
             blocks.append(current)
         current, current_lines = None, []
 
@@ -303,7 +347,9 @@ def _leading_title_lines(group: list[Line], width: int) -> list[Line]:
     if FIELD_RE.match(first):
         return [group[0]]
     if re.match(r"^(?:Fase\s+\d+:|[A-H]\.\s)", first) and len(first) <= 70:
-        return [group[0]]  # "Fase 3: Udvælg løsningsforslag, og ...", "A. Et ledelsessystem, der ..."
+        return [
+            group[0]
+        ]  # "Fase 3: Udvælg løsningsforslag, og ...", "A. Et ledelsessystem, der ..."
     taken: list[Line] = []
     for k, ln in enumerate(group):
         nxt = group[k + 1] if k + 1 < len(group) else None
@@ -360,10 +406,15 @@ def _attach_note_tails(blocks: list[Block]) -> None:
                 first = nxt.text.text.lstrip()[:1]
                 single = "\n" not in nxt.text.text.strip()
                 has_url = re.search(r"\S\.(?:dk|com|org|no|nu)\b", nxt.text.text)
-                if nxt.type in ("para", "title") and not nxt.page_start and single and (
-                    first.islower() or first in "”\"" or has_url
+                if (
+                    nxt.type in ("para", "title")
+                    and not nxt.page_start
+                    and single
+                    and (first.islower() or first in '”"' or has_url)
                 ):
-                    b.text = MappedText.join([b.text, MappedText.literal("\n", nxt.text.src[0]), nxt.text])
+                    b.text = MappedText.join(
+                        [b.text, MappedText.literal("\n", nxt.text.src[0]), nxt.text]
+                    )
                     del blocks[k + 1]
                 else:
                     break
@@ -427,7 +478,9 @@ def _repair_continuations(parsed: ParsedDocument, lexicon: Lexicon) -> None:
         b = blocks[k]
         text = b.text.text
         first_token = text.split(" ")[0]
-        starts_lower = text.lstrip("”\"'")[:1].islower() and not re.search(r"[/_=]|\.\w", first_token)
+        starts_lower = text.lstrip("”\"'")[:1].islower() and not re.search(
+            r"[/_=]|\.\w", first_token
+        )
         prev = blocks[k - 1] if k else None
         if b.type == "para" and prev is not None and starts_lower and not b.moved:
             prev_open = prev.type in ("para", "item") and dangles(prev.text.text)
@@ -442,8 +495,10 @@ def _repair_continuations(parsed: ParsedDocument, lexicon: Lexicon) -> None:
             after_box = prev.type == "note" or (
                 prev.type == "title" and k >= 2 and blocks[k - 2].type == "title"
             )
-            if target is not None and target != k - 1 and (
-                (lowercase_starts and not after_box) or len(text.split()) < 5
+            if (
+                target is not None
+                and target != k - 1
+                and ((lowercase_starts and not after_box) or len(text.split()) < 5)
             ):
                 target = None  # figure labels and the like are not continuations
             if target is not None:
@@ -454,8 +509,12 @@ def _repair_continuations(parsed: ParsedDocument, lexicon: Lexicon) -> None:
                 for r in run[1:]:
                     r.moved = True
                 blocks[target + 1 : target + 1] = run[1:]
-                parsed.joins.append(f"{_short(blocks[target].text.text, -40)} <moved> {_short(text, 30)}")
-                open_ends = [(i + len(run) - 1 if i > target else i) for i in open_ends if i != target]
+                parsed.joins.append(
+                    f"{_short(blocks[target].text.text, -40)} <moved> {_short(text, 30)}"
+                )
+                open_ends = [
+                    (i + len(run) - 1 if i > target else i) for i in open_ends if i != target
+                ]
                 k += len(run) - 1
                 k = max(k, 0) + 1
                 continue
@@ -474,7 +533,7 @@ MAX_INTERRUPTION = 15  # blocks a box or column may put between a paragraph and 
 def _lowercase_start_rate(blocks: list[Block]) -> float:
     """Share of paragraphs after a complete paragraph that still start in lower case."""
     n = lower = 0
-    for prev, b in zip(blocks, blocks[1:], strict=False):
+    for prev, b in itertools.pairwise(blocks):
         if prev.type == "para" and b.type == "para" and not dangles(prev.text.text):
             n += 1
             lower += b.text.text[:1].islower()
@@ -538,7 +597,9 @@ def _attach_capitalised_continuations(parsed: ParsedDocument, lexicon: Lexicon) 
                     if title_like(c.text.text) or c.text.text.rstrip()[-1:] not in ".!?":
                         break
                     b.text = join_across_break(b.text, c.text, lexicon)
-                    parsed.joins.append(f"{_short(b.text.text, -40)} <moved> {_short(c.text.text, 30)}")
+                    parsed.joins.append(
+                        f"{_short(b.text.text, -40)} <moved> {_short(c.text.text, 30)}"
+                    )
                     del blocks[j]
                     break
                 if c.type == "heading":

@@ -61,7 +61,9 @@ class MappedText:
     def source_span(self, i: int, j: int) -> tuple[int, int]:
         return self.src[i], self.src[max(i, j - 1)] + 1
 
-    def sub(self, pattern: re.Pattern[str] | str, repl: str | Callable[[re.Match[str]], str]) -> MappedText:
+    def sub(
+        self, pattern: re.Pattern[str] | str, repl: str | Callable[[re.Match[str]], str]
+    ) -> MappedText:
         """Like `re.sub`, in one pass, keeping the source mapping of kept and replaced text."""
         if isinstance(pattern, str):
             pattern = re.compile(pattern)

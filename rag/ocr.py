@@ -1,9 +1,10 @@
 """Restore æ, ø and å in an OCR copy, using words the clean documents know.
 
-The scanner misreads the Danish letters in a handful of ways (see the manifest): æ as ae, ee, e,
-a, z, ze, ea, eae or ac; ø as o, g, e or @; å as a, d, dd, é, éa, éd or &. For every known word with æ/ø/å we
-precompute how the scanner could have spelled it; an unknown scanned word is replaced only when
-exactly one known word could have produced it. Words we do not know are left alone.
+The scanner misreads the Danish letters in a handful of ways (see the manifest and the scan):
+æ as ae, ee, e, a, z, ze, ea, eae or ac; ø as o, g, e or @; å as a, d, dd, é, éa, éd or &.
+For every known word with æ/ø/å we precompute how the scanner could have spelled it; an
+unknown scanned word is replaced only when exactly one known word could have produced it.
+Words we do not know are left alone.
 """
 
 from __future__ import annotations

@@ -14,8 +14,34 @@ from .mapped import MappedText
 CONJUNCTIONS = {"og", "eller", "samt", "men", "såvel", "hhv"}
 # Abbreviations after which a full stop does not end the sentence.
 ABBREVIATIONS = {
-    "fx", "f.eks", "bl.a", "bl", "a", "mv", "m.v", "m.fl", "fl", "ca", "evt", "pct", "etc", "dvs",
-    "jf", "nr", "kr", "mio", "mia", "hhv", "inkl", "ift", "osv", "mht", "vedr", "ph.d", "d", "st",
+    "fx",
+    "f.eks",
+    "bl.a",
+    "bl",
+    "a",
+    "mv",
+    "m.v",
+    "m.fl",
+    "fl",
+    "ca",
+    "evt",
+    "pct",
+    "etc",
+    "dvs",
+    "jf",
+    "nr",
+    "kr",
+    "mio",
+    "mia",
+    "hhv",
+    "inkl",
+    "ift",
+    "osv",
+    "mht",
+    "vedr",
+    "ph.d",
+    "d",
+    "st",
 }
 LIST_LOWERCASE_STARTS = {"at", "med", "og", "eller", "som", "der", "hvor", "til", "for", "af", "om"}
 
@@ -34,12 +60,20 @@ def join_lines(lines: list[MappedText], lexicon: Lexicon) -> MappedText:
             continue
         if parts:
             prev = parts[-1]
-            if _ends_with_hyphenation(prev.text) and _joins_hyphenated(prev.text, line.text, lexicon):
+            hyphen = _ends_with_hyphenation(prev.text)
+            if hyphen and _joins_hyphenated(prev.text, line.text, lexicon):
                 parts[-1] = prev.slice(0, len(prev) - 1)
+            elif hyphen and not _starts_with_conjunction(line.text):
+                pass  # a real hyphenated word wrapped at its hyphen: "post-" + "its"
             else:
                 parts.append(MappedText.literal(" ", prev.src[-1] + 1))
         parts.append(line)
     return MappedText.join(parts)
+
+
+def _starts_with_conjunction(text: str) -> bool:
+    word = re.match(r"([^\W\d_]+)", text)
+    return bool(word and word.group(1).lower() in CONJUNCTIONS)
 
 
 def _ends_with_hyphenation(text: str) -> bool:
@@ -47,7 +81,7 @@ def _ends_with_hyphenation(text: str) -> bool:
 
 
 def _joins_hyphenated(left_text: str, right_text: str, lexicon: Lexicon) -> bool:
-    """Is the hyphen ending `left_text` a line-end hyphenation of the word continued in `right_text`?"""
+    """Is the hyphen ending `left_text` hyphenation of a word that `right_text` continues?"""
     left = re.search(r"([^\W\d_]+)-$", left_text)
     right = re.match(r"([^\W\d_]+)", right_text)
     if not left or not right:
@@ -55,9 +89,7 @@ def _joins_hyphenated(left_text: str, right_text: str, lexicon: Lexicon) -> bool
     a, b = left.group(1), right.group(1)
     if b.lower() in CONJUNCTIONS or not b[0].islower():
         return False
-    if lexicon.knows_hyphenated(a, b) and (a + b) not in lexicon:
-        return False
-    return True
+    return not (lexicon.knows_hyphenated(a, b) and (a + b) not in lexicon)
 
 
 def join_across_break(first: MappedText, second: MappedText, lexicon: Lexicon) -> MappedText:
@@ -74,10 +106,15 @@ def join_across_break(first: MappedText, second: MappedText, lexicon: Lexicon) -
     return MappedText.join([first, MappedText.literal(" ", first.src[-1] + 1), second])
 
 
+URL_END = r"https?://\S+$|www\.\S+$|\.\w{2,4}/?$|\S\.(?:dk|com|org|no|nu)/\S*$"
+
+
 def dangles(text: str) -> bool:
     """Does this paragraph stop mid-sentence (cut by a page or column break)?"""
     text = text.rstrip()
-    if not text or re.search(r"https?://\S+$|www\.\S+$|\.\w{2,4}/?$|\S\.(?:dk|com|org|no|nu)/\S*$", text):
+    if not text or re.search(
+        r"https?://\S+$|www\.\S+$|\.\w{2,4}/?$|\S\.(?:dk|com|org|no|nu)/\S*$", text
+    ):
         return False
     if text[-1] in "”\"'»":  # a closing quote ends a sentence only after a full stop
         return len(text) < 2 or text[-2] not in ".!?"
@@ -128,8 +165,8 @@ def capitalise_sentences(text: MappedText, *, list_item: bool = False) -> Mapped
             prev_word = re.search(r"([\w.]+)[.!?]”?$", before)
             if prev_word and prev_word.group(1).lower().rstrip(".") in ABBREVIATIONS:
                 return m.group(1)
-            if prev_word and prev_word.group(1)[-1:].isdigit():
-                return m.group(1)  # "17. marts", "nr. 3."
+            if prev_word and re.fullmatch(r"\d{1,2}", prev_word.group(1)):
+                return m.group(1)  # "17. marts" is a date, not a sentence end
         return m.group(1).upper()
 
     return text.sub(_SENTENCE_START, fix)

@@ -111,7 +111,6 @@ def _markdown_labels(blocks: list[Block]) -> list[Label]:
 
 
 def _text_labels(blocks: list[Block], doc_title: str) -> list[Label]:
-    n = len(blocks)
     case_of = _case_regions(blocks)
     chapter_of = _chapters(blocks, case_of)
     trailing = _trailing_labels(blocks, case_of, doc_title)
@@ -202,7 +201,12 @@ def _text_labels(blocks: list[Block], doc_title: str) -> list[Label]:
                 continue
             if READ_MORE_RE.match(title):
                 restore_sub = sub if box is None else restore_sub
-                box, box_ends_at_note, sub, unit = (title.rstrip(":"), "reference"), False, None, unit + 1
+                box, box_ends_at_note, sub, unit = (
+                    (title.rstrip(":"), "reference"),
+                    False,
+                    None,
+                    unit + 1,
+                )
                 labels.append(None)
                 continue
             if box and box[1] == "reference" and CITATION_RE.search(title):
@@ -211,7 +215,12 @@ def _text_labels(blocks: list[Block], doc_title: str) -> list[Label]:
             if box and box[1] == "reference" and not CITATION_RE.search(title):
                 box, sub = None, restore_sub
                 unit += 1
-            if b.page_start and box and box[1] == "exercise" and re.match(r"^(?:Fase|Trin)\s*\d", title):
+            if (
+                b.page_start
+                and box
+                and box[1] == "exercise"
+                and re.match(r"^(?:Fase|Trin)\s*\d", title)
+            ):
                 sub = title  # "Fase 2: ..." continues the exercise on the next page
                 labels.append(None)
                 continue
@@ -231,7 +240,11 @@ def _text_labels(blocks: list[Block], doc_title: str) -> list[Label]:
                 box, box_ends_at_note, sub, unit = (title, kind), True, None, unit + 1
                 labels.append(None)
                 continue
-            if box and box[1] in ("exercise", "checklist", "recommendation") and not box_ends_at_note:
+            if (
+                box
+                and box[1] in ("exercise", "checklist", "recommendation")
+                and not box_ends_at_note
+            ):
                 labels.append(_label(chapter, category, part, item, box, sub, category_kind, unit))
                 continue
             sub = title
@@ -241,11 +254,19 @@ def _text_labels(blocks: list[Block], doc_title: str) -> list[Label]:
         # Body blocks.
         if b.type == "para" and READ_MORE_RE.match(text) and len(text) < 80:
             restore_sub = sub if box is None else restore_sub
-            box, box_ends_at_note, sub, unit = (text.rstrip(":"), "reference"), False, None, unit + 1
+            box, box_ends_at_note, sub, unit = (
+                (text.rstrip(":"), "reference"),
+                False,
+                None,
+                unit + 1,
+            )
             labels.append(None)
             continue
-        if box and box[1] == "reference" and not READ_MORE_RE.match(text) and not (
-            CITATION_RE.search(text) and len(text) < 200
+        if (
+            box
+            and box[1] == "reference"
+            and not READ_MORE_RE.match(text)
+            and not (CITATION_RE.search(text) and len(text) < 200)
         ):
             box, sub = None, restore_sub
             unit += 1
@@ -274,7 +295,9 @@ def _label(chapter, category, part, item, box, sub, category_kind, unit) -> Labe
     if box:
         title, box_kind = box
         prefix = KIND_PREFIX.get(box_kind, "")
-        path.append(title if title.lower().startswith(prefix.lower().strip(": ")) else prefix + title)
+        path.append(
+            title if title.lower().startswith(prefix.lower().strip(": ")) else prefix + title
+        )
         kind = box_kind
     if sub:
         path.append(sub)
@@ -293,7 +316,11 @@ def _case_regions(blocks: list[Block]) -> list[int | None]:
             continue
         if CASE_END_RE.match(b.text.text.strip()):
             start = last_note + 1
-            while start < i and blocks[start].type == "title" and CHAPTER_RE.match(blocks[start].text.text):
+            while (
+                start < i
+                and blocks[start].type == "title"
+                and CHAPTER_RE.match(blocks[start].text.text)
+            ):
                 start += 1
             for j in range(start, i + 1):
                 case_of[j] = case_id
@@ -346,10 +373,16 @@ def _chapters(blocks: list[Block], case_of: list[int | None]) -> list[str | None
         end = nxt
         for j in range(start + 1, nxt):
             b = blocks[j]
-            if b.type == "title" and b.page_start and case_of[j] is None and j > start + 1:
-                if _unit_kind(blocks, j) == "section" and k + 1 == len(starts):
-                    end = j
-                    break
+            if (
+                b.type == "title"
+                and b.page_start
+                and case_of[j] is None
+                and j > start + 1
+                and _unit_kind(blocks, j) == "section"
+                and k + 1 == len(starts)
+            ):
+                end = j
+                break
         ends.append(end)
     for (start, name), end in zip(starts, ends, strict=True):
         for j in range(start, end):
@@ -375,8 +408,14 @@ def _trailing_labels(blocks: list[Block], case_of: list[int | None], doc_title: 
         if CHAPTER_RE.match(text) or FIELD_RE.match(text) or blocks[i - 1].type == "heading":
             continue
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        followed_by_break = nxt is None or nxt.page_start or (
-            nxt.type == "note" and NOTE_RE.match(nxt.text.text) and nxt.text.text.lower().startswith("kilde")
+        followed_by_break = (
+            nxt is None
+            or nxt.page_start
+            or (
+                nxt.type == "note"
+                and NOTE_RE.match(nxt.text.text)
+                and nxt.text.text.lower().startswith("kilde")
+            )
         )
         if not followed_by_break:
             continue
@@ -396,7 +435,12 @@ def _trailing_labels(blocks: list[Block], case_of: list[int | None], doc_title: 
             if not checklist and (bj.type in ("note", "title") or case_of[j] is not None):
                 start = j + 1
                 break
-            if not checklist and bj.type == "para" and CITATION_RE.search(bj.text.text) and len(bj.text.text) < 200:
+            if (
+                not checklist
+                and bj.type == "para"
+                and CITATION_RE.search(bj.text.text)
+                and len(bj.text.text) < 200
+            ):
                 start = j + 1
                 break
         if start is None:
@@ -459,7 +503,9 @@ def _category_headings(blocks: list[Block]) -> set[int]:
     document contains ("Der er eksempler på: • Initiativer ... • Videnscentre ...")."""
     first_heading = next((i for i, b in enumerate(blocks) if b.type == "heading"), len(blocks))
     intro_words = {
-        _stem(b.text.text.split()[0]) for b in blocks[:first_heading] if b.type == "item" and b.text.text.split()
+        _stem(b.text.text.split()[0])
+        for b in blocks[:first_heading]
+        if b.type == "item" and b.text.text.split()
     }
     cats = set()
     for i, b in enumerate(blocks):

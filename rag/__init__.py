@@ -1,0 +1,1 @@
+"""Tillidsguiden: answers from the guidance material on trust and cooperation, with sources."""

@@ -1,0 +1,138 @@
+"""`python -m rag ingest` on the real corpus: summary, idempotence, updates and atomicity."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from rag.cli import main
+from rag.ingest import ingest, open_index
+from rag.store import IndexBuild
+
+
+def test_ingest_reports_documents_kinds_duplicates_and_ocr(ingested):
+    _, report = ingested
+    assert report.changed and report.documents == 5
+    assert set(report.chunks_by_kind) >= {
+        "section",
+        "case",
+        "checklist",
+        "exercise",
+        "recommendation",
+        "initiative",
+    }
+    (dup,) = report.duplicates
+    assert dup["copy"] == "inspiration-tillid-samarbejde-scan"
+    assert dup["original"] == "inspiration-tillid-samarbejde"
+    assert dup["overlap"] > 0.9 and dup["dropped"] > 80
+    (ocr,) = report.ocr
+    assert ocr.doc_id == "inspiration-tillid-samarbejde-scan"
+    assert ocr.coverage_before < 0.9 < 0.97 < ocr.coverage_after
+    assert ocr.repaired > 150
+
+
+def test_an_unchanged_corpus_does_no_work(ingested):
+    settings, first = ingested
+    build = open_index(settings).path
+    again = ingest(settings)
+    assert not again.changed
+    assert open_index(settings).path == build
+    assert again.chunks == first.chunks
+
+
+def test_added_changed_and_removed_files_are_picked_up(ingested):
+    settings, _ = ingested
+    corpus = settings.corpus_dir
+    (corpus / "noter.txt").write_text(
+        "Noter\n\nTillid kræver, at lederen holder hvad hun lover.\n", encoding="utf-8"
+    )
+    added = ingest(settings)
+    assert added.added == ["noter.txt"] and added.documents == 6
+    assert any(c.doc_id == "noter" for c in open_index(settings).chunks)
+
+    ok13 = corpus / "ok13-tillid-og-samarbejde.txt"
+    ok13.write_text(
+        ok13.read_text(encoding="utf-8") + "\nNyt afsnit om tillidsrepræsentanter.\n",
+        encoding="utf-8",
+    )
+    changed = ingest(settings)
+    assert changed.modified == ["ok13-tillid-og-samarbejde.txt"]
+    assert "tillidsrepræsentanter" in " ".join(
+        c.text for c in open_index(settings).chunks if c.doc_id == "ok13-tillid-og-samarbejde"
+    )
+
+    (corpus / "noter.txt").unlink()
+    removed = ingest(settings)
+    assert removed.removed == ["noter.txt"]
+    assert not any(c.doc_id == "noter" for c in open_index(settings).chunks)
+
+
+def test_a_crash_mid_way_leaves_the_previous_index_usable(ingested, monkeypatch):
+    settings, _ = ingested
+    before = open_index(settings)
+    (settings.corpus_dir / "noter.txt").write_text("Noter om tillid i teamet.\n", encoding="utf-8")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("strømmen gik")
+
+    monkeypatch.setattr(IndexBuild, "commit", crash)
+    with pytest.raises(RuntimeError):
+        ingest(settings)
+    after = open_index(settings)
+    assert after.path == before.path
+    assert len(after.chunks) == len(before.chunks)
+    leftovers = [p for p in settings.index_dir.iterdir() if p.name.startswith("build-")]
+    assert leftovers == [before.path]
+
+
+def test_chunks_cli_prints_json_with_the_documented_fields(ingested, capsys):
+    settings, _ = ingested
+    code = main(
+        [
+            "chunks",
+            "--corpus",
+            str(settings.corpus_dir),
+            "--data-dir",
+            str(settings.data_dir),
+            "--kind",
+            "checklist",
+            "--json",
+        ]
+    )
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data and all(c["kind"] == "checklist" for c in data)
+    assert set(data[0]) == {
+        "chunk_id",
+        "doc_id",
+        "title",
+        "section",
+        "kind",
+        "start",
+        "end",
+        "page",
+        "text",
+    }
+
+
+def test_chunk_spans_point_at_the_text_in_the_source_file(ingested):
+    settings, _ = ingested
+    index = open_index(settings)
+    checked = 0
+    for chunk in index.chunks:
+        source = index.source_text(chunk.doc_id)
+        assert 0 <= chunk.start < chunk.end <= len(source)
+        for m in list(re.finditer(r"[^\W\d_]{4,}", chunk.text))[:5]:
+            s, e = chunk.source_span(m.start(), m.end())
+            original = re.sub(r"-\s*\n\s*|\s+", "", source[s:e]).lower()
+            assert original == m.group(0).lower(), (chunk.chunk_id, m.group(0), source[s:e])
+            checked += 1
+    assert checked > 400
+
+
+def test_cli_explains_a_missing_index_in_danish(tmp_path, capsys):
+    code = main(["chunks", "--data-dir", str(tmp_path / "tom")])
+    assert code == 2
+    assert "Der er intet indeks" in capsys.readouterr().err
