@@ -33,7 +33,7 @@ def chunk_document(doc: SourceDocument, secs: list[Section], settings: Settings)
 
     chunks = []
     for n, d in enumerate(drafts, start=1):
-        text = MappedText.join(_with_newlines(d.texts))
+        text = MappedText.join_with("\n", d.texts)
         start, end = text.span()
         chunks.append(
             Chunk(
@@ -177,12 +177,3 @@ def _overlap(text: MappedText, max_words: int) -> MappedText | None:
         if len(tail.text.split()) <= max_words:
             return tail if tail.text.strip() else None
     return None
-
-
-def _with_newlines(texts: list[MappedText]) -> list[MappedText]:
-    out: list[MappedText] = []
-    for k, t in enumerate(texts):
-        if k:
-            out.append(MappedText.literal("\n", t.src[0] if len(t) else 0))
-        out.append(t)
-    return out

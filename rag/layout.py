@@ -308,7 +308,7 @@ def _text_blocks(group: list[Line], source: str, width: int, frames: bool) -> li
     def flush() -> None:
         nonlocal current, current_lines
         if current is not None:
-            current.text = MappedText.join(_join_with_newlines(current_lines))
+            current.text = MappedText.join_with("\n", current_lines)
             blocks.append(current)
         current, current_lines = None, []
 
@@ -381,16 +381,6 @@ def _join_parts(parts: list[MappedText], lines: list[Line]) -> list[MappedText]:
     for k, p in enumerate(parts):
         if k:
             out.append(MappedText.literal(" ", lines[k].start))
-        out.append(p)
-    return out
-
-
-def _join_with_newlines(parts: list[MappedText]) -> list[MappedText]:
-    """Keep line breaks for now; `_finish_text` joins them with dehyphenation."""
-    out: list[MappedText] = []
-    for k, p in enumerate(parts):
-        if k:
-            out.append(MappedText.literal("\n", p.src[0] if len(p) else 0))
         out.append(p)
     return out
 

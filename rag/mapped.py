@@ -35,6 +35,16 @@ class MappedText:
             src.extend(p.src)
         return cls("".join(texts), src)
 
+    @classmethod
+    def join_with(cls, sep: str, parts: list[MappedText]) -> MappedText:
+        """Join parts with a separator that maps to the start of the part it precedes."""
+        out: list[MappedText] = []
+        for k, p in enumerate(parts):
+            if k:
+                out.append(cls.literal(sep, p.src[0] if len(p) else 0))
+            out.append(p)
+        return cls.join(out)
+
     def __len__(self) -> int:
         return len(self.text)
 
