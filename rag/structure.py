@@ -111,6 +111,7 @@ def _markdown_labels(blocks: list[Block]) -> list[Label]:
 
 
 def _text_labels(blocks: list[Block], doc_title: str) -> list[Label]:
+    doc_acronyms = acronyms(blocks)
     case_of = _case_regions(blocks)
     chapter_of = _chapters(blocks, case_of)
     trailing = _trailing_labels(blocks, case_of, doc_title)
@@ -170,15 +171,13 @@ def _text_labels(blocks: list[Block], doc_title: str) -> list[Label]:
                 box = (title, kind)
             box_ends_at_note, sub, unit = False, None, unit + 1
         if b.type == "heading" or (b.type == "title" and b.caps and not FIELD_RE.match(text)):
-            title = tidy_title(text, blocks)
+            title = tidy_title(text, doc_acronyms)
             if CHAPTER_RE.match(title):
                 labels.append(None)
                 continue
             if i in categories:
                 category, category_kind = title, _category_kind(title)
                 item, part, box, sub, unit = None, None, None, None, unit + 1
-                if category_kind == "reference":
-                    item = None
                 labels.append(None)
                 continue
             if categories or item is not None:
@@ -556,13 +555,13 @@ def _stem(word: str) -> str:
     return re.sub(r"\W", "", word.lower())[:6]
 
 
-def tidy_title(text: str, blocks: list[Block] | None = None) -> str:
+def tidy_title(text: str, keep_upper: set[str] | None = None) -> str:
     """Titles as a manager would write them: "SAMARBEJDSAFTALEN" -> "Samarbejdsaftalen"."""
     text = " ".join(text.replace("**", "").split()).strip(" :")
     letters = [c for c in text if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
         words = text.lower().split()
-        keep_upper = _acronyms(blocks) if blocks else set()
+        keep_upper = keep_upper or set()
         out = []
         for k, w in enumerate(words):
             bare = re.sub(r"\W", "", w)
@@ -583,16 +582,10 @@ def _cap_first(w: str) -> str:
     return w
 
 
-_ACRONYM_CACHE: dict[int, set[str]] = {}
-
-
-def _acronyms(blocks: list[Block]) -> set[str]:
-    key = id(blocks)
-    if key not in _ACRONYM_CACHE:
-        counts: Counter[str] = Counter()
-        for b in blocks:
-            if b.type in ("para", "item"):
-                counts.update(w for w in re.findall(r"\b[A-ZÆØÅ]{2,}\b", b.text.text))
-        _ACRONYM_CACHE.clear()
-        _ACRONYM_CACHE[key] = {w for w, n in counts.items() if n >= 2}
-    return _ACRONYM_CACHE[key]
+def acronyms(blocks: list[Block]) -> set[str]:
+    """Words a document writes in capitals in running text at least twice (CLIPS, OAO, TR)."""
+    counts: Counter[str] = Counter()
+    for b in blocks:
+        if b.type in ("para", "item"):
+            counts.update(re.findall(r"\b[A-ZÆØÅ]{2,}\b", b.text.text))
+    return {w for w, n in counts.items() if n >= 2}
