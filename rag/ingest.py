@@ -17,15 +17,20 @@ from .chunking import chunk_document
 from .config import Settings
 from .dedup import deduplicate
 from .documents import CHUNK_KINDS, Chunk, LoadProblem, SourceDocument
+from .embeddings import Embedder, EmbeddingCache, load_embedder
 from .layout import ParsedDocument, parse
+from .lexical import Analysis, LexicalIndex
 from .lexicon import Lexicon, diacritic_rate
 from .loading import MANIFEST_NAME, corpus_files, load_corpus
 from .ocr import OcrRepairer
-from .store import StoredIndex, current_build, new_build
+from .store import IndexMissing, StoredIndex, current_build, new_build
 from .structure import sections
+from .vectors import DenseIndex
 
 # Bump when parsing or chunking changes the chunks, so every index is rebuilt.
 CHUNKING_VERSION = "1"
+# Bump when the lexical analysis or the dense windows change.
+SEARCH_INDEX_VERSION = "2"
 # Below this share of æ/ø/å among letters a Danish text is probably a damaged OCR copy.
 OCR_SUSPECT_RATE = 0.004
 
@@ -51,6 +56,10 @@ class IngestReport:
     duplicates: list[dict] = field(default_factory=list)
     ocr: list[OcrReport] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
+    embedder: str = ""
+    passages_embedded: int = 0
+    passages_cached: int = 0
+    rebuild_reason: str = ""
 
     @property
     def chunks(self) -> int:
@@ -134,12 +143,20 @@ def corpus_fingerprint(corpus_dir: Path, settings: Settings) -> tuple[str, dict[
         "max": settings.chunk_max_words,
         "min": settings.chunk_min_words,
         "overlap": settings.chunk_overlap_words,
+        "embedder": settings.embedder,
+        "search_index_version": SEARCH_INDEX_VERSION,
     }
     blob = json.dumps({"files": files, "shape": shape}, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest(), files
 
 
-def ingest(settings: Settings, force: bool = False) -> IngestReport:
+def ingest(
+    settings: Settings, force: bool = False, embedder: Embedder | None = None
+) -> IngestReport:
+    """Build the index if the corpus or the settings changed (or `force`); else do nothing.
+
+    `embedder` lets a long-lived caller (the app, the tests) reuse a loaded model.
+    """
     started = time.perf_counter()
     fingerprint, files = corpus_fingerprint(settings.corpus_dir, settings)
     previous = current_build(settings.index_dir)
@@ -153,7 +170,9 @@ def ingest(settings: Settings, force: bool = False) -> IngestReport:
             chunks_by_kind=stats.get("chunks_by_kind", {}),
         )
 
+    reason = stale_reason(old_meta, settings) if old_meta else ""
     result = build_chunks(settings.corpus_dir, settings)
+    embedder = embedder or load_embedder(settings.embedder)
     old_files = (old_meta or {}).get("files", {})
     by_kind = Counter(c.kind for c in result.chunks)
     report = IngestReport(
@@ -167,6 +186,8 @@ def ingest(settings: Settings, force: bool = False) -> IngestReport:
         duplicates=result.duplicates,
         ocr=result.ocr,
         problems=result.problems,
+        embedder=embedder.name,
+        rebuild_reason=reason,
     )
 
     build = new_build(settings.index_dir)
@@ -191,6 +212,13 @@ def ingest(settings: Settings, force: bool = False) -> IngestReport:
         )
         for d in result.documents:
             build.write_text(f"sources/{d.doc_id}.txt", d.text)
+        LexicalIndex.build([lexical_text(c) for c in result.chunks], Analysis()).save(
+            build.path / "lexical"
+        )
+        cache = EmbeddingCache(settings.embedding_cache)
+        dense = DenseIndex.build(build.path / "chroma", result.chunks, embedder, cache)
+        report.passages_embedded = getattr(cache, "last_embedded", 0)
+        report.passages_cached = dense.size - report.passages_embedded
         report.seconds = time.perf_counter() - started
         build.write_json(
             "meta.json",
@@ -198,6 +226,8 @@ def ingest(settings: Settings, force: bool = False) -> IngestReport:
                 "fingerprint": fingerprint,
                 "files": files,
                 "chunking_version": CHUNKING_VERSION,
+                "search_index_version": SEARCH_INDEX_VERSION,
+                "embedder": embedder.name,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "stats": {"documents": report.documents, "chunks_by_kind": report.chunks_by_kind},
                 "report": report.to_dict(),
@@ -219,5 +249,44 @@ def _read_meta(build: Path | None) -> dict | None:
         return None
 
 
+def lexical_text(chunk: Chunk) -> str:
+    """What BM25 sees of a chunk: its section heading carries words the body leaves out."""
+    return f"{chunk.section}\n{chunk.text}"
+
+
+class IndexStale(IndexMissing):
+    """The index was built for other settings (embedding model, chunking); rebuild it."""
+
+
+def stale_reason(meta: dict, settings: Settings) -> str:
+    """Why an index built with `meta` cannot serve `settings` (empty when it can)."""
+    built_with = meta.get("embedder")
+    if built_with != settings.embedder:
+        return (
+            f"Indekset er bygget med embedding-modellen {built_with or 'ingen'}, "
+            f"men {settings.embedder} er valgt"
+        )
+    if meta.get("chunking_version") != CHUNKING_VERSION:
+        return "Indekset er bygget med en ældre opdeling af materialet"
+    if meta.get("search_index_version") != SEARCH_INDEX_VERSION:
+        return "Indekset er bygget med en ældre udgave af søgeindekset"
+    return ""
+
+
 def open_index(settings: Settings) -> StoredIndex:
-    return StoredIndex.open(settings.index_dir)
+    """The current index, or IndexStale when it cannot serve these settings."""
+    index = StoredIndex.open(settings.index_dir)
+    reason = stale_reason(index.meta, settings)
+    if reason:
+        raise IndexStale(f"{reason}. Byg det igen med: python -m rag ingest")
+    return index
+
+
+def ensure_index(settings: Settings, notify=print, embedder: Embedder | None = None) -> StoredIndex:
+    """The current index; a stale one is rebuilt first, saying why (never silently wrong)."""
+    try:
+        return open_index(settings)
+    except IndexStale as exc:
+        notify(f"{str(exc).split('. Byg')[0]} – bygger indekset igen …")
+        ingest(settings, force=True, embedder=embedder)
+        return open_index(settings)

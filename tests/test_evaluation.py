@@ -1,0 +1,119 @@
+"""The evaluation suite: quote matching, metrics, the question file and the eval CLI."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from rag.cli import main
+from rag.config import PROJECT_ROOT
+from rag.documents import Chunk
+from rag.evaluate import (
+    CATEGORIES,
+    Question,
+    QuoteMatcher,
+    Scored,
+    Source,
+    copies_of,
+    load_questions,
+)
+from rag.ingest import open_index
+
+QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
+
+
+def _chunk(doc: str, text: str) -> Chunk:
+    return Chunk(f"{doc}#001", doc, "T", "S", "section", 0, len(text), None, text)
+
+
+def test_quotes_match_across_case_hyphenation_markup_and_diacritics():
+    matcher = QuoteMatcher({"pjece-scan": "pjece"})
+    chunk = _chunk("pjece", "Det kræver et godt sam-\narbejde på <b>arbejds</b>pladsen.")
+    assert matcher.satisfied(
+        chunk, [Source("pjece", "KRÆVER et godt samarbejde på arbejdspladsen")]
+    )
+    scan = _chunk("pjece-scan", "Det kraever et godt samarbejde pa arbejdspladsen.")
+    assert matcher.satisfied(scan, [Source("pjece", "kræver et godt samarbejde på")]) == {0}
+    other = _chunk("andet", "Det kræver et godt samarbejde på arbejdspladsen.")
+    assert matcher.satisfied(other, [Source("pjece", "kræver et godt samarbejde")]) == set()
+
+
+def _scored(sources: int, hit_sources: list[set[int]]) -> Scored:
+    q = Question("q", "?", "da", "fact", True, [Source("d", str(i)) for i in range(sources)])
+    first = next((i + 1 for i, s in enumerate(hit_sources) if s), None)
+    return Scored(q, "hybrid", 0.01, first, hit_sources, [])
+
+
+def test_metrics_count_ranks_and_sources_as_defined():
+    s = _scored(2, [set(), {1}, {1}, set(), set(), {0}])
+    assert s.hit_at(1) == 0.0 and s.hit_at(5) == 1.0
+    assert s.recall_at(5) == 0.5
+    assert s.reciprocal_rank() == 0.5
+    ideal = 1 + 1 / 1.5849625
+    assert s.ndcg() == pytest.approx((1 / 1.5849625 + 1 / 2.8073549) / ideal)
+    assert _scored(1, [set()] * 10).reciprocal_rank() == 0.0
+
+
+def test_the_question_file_covers_every_category_and_document(real_index):
+    questions = load_questions(QUESTIONS)
+    assert len(questions) >= 80
+    assert len({q.id for q in questions}) == len(questions)
+    counts = Counter(q.category for q in questions)
+    assert set(CATEGORIES) <= set(counts)
+    index = open_index(real_index)
+    indexed = {c.doc_id for c in index.chunks}
+    cited = {s.doc for q in questions for s in q.sources}
+    assert indexed <= cited
+    assert all(not q.sources for q in questions if not q.answerable)
+    assert all(len(q.sources) >= 2 for q in questions if q.category == "multi-doc")
+
+
+def test_every_expected_quote_is_found_in_the_index(real_index):
+    """Guards the evaluation against drifting away from the material."""
+    index = open_index(real_index)
+    matcher = QuoteMatcher(copies_of(index.documents))
+    for q in load_questions(QUESTIONS):
+        for i, source in enumerate(q.sources):
+            assert 5 <= len(source.quote.split()) <= 15, source.quote
+            assert any(i in matcher.satisfied(c, q.sources) for c in index.chunks), (
+                q.id,
+                source.quote,
+            )
+
+
+def test_eval_cli_prints_metrics_and_details_as_json(real_index, tmp_path, capsys):
+    small = tmp_path / "q.jsonl"
+    small.write_text(
+        "\n".join(QUESTIONS.read_text(encoding="utf-8").splitlines()[:6]), encoding="utf-8"
+    )
+    code = main(
+        [
+            "eval",
+            "--questions",
+            str(small),
+            "--mode",
+            "bm25",
+            "--json",
+            "--details",
+            "--data-dir",
+            str(real_index.data_dir),
+            "--corpus",
+            str(real_index.corpus_dir),
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    bm25 = out["metrics"]["bm25"]
+    assert set(bm25["overall"]) == {"n", "hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10"}
+    assert bm25["overall"]["n"] == 6 and bm25["latency_ms"]["p95"] >= bm25["latency_ms"]["p50"]
+    first = out["questions"][0]["modes"]["bm25"]
+    assert {"doc_id", "section", "kind", "text"} <= set(first["hits"][0])
+
+
+def test_eval_cli_names_the_line_of_a_broken_question_file(tmp_path, capsys):
+    bad = tmp_path / "q.jsonl"
+    bad.write_text('{"id": "q1", "question": "x", "sources": []}\n{not json\n', encoding="utf-8")
+    assert main(["eval", "--questions", str(bad)]) == 2
+    assert "q.jsonl:1" in capsys.readouterr().err

@@ -1,0 +1,54 @@
+"""Danish lexical normalisation: what a manager types must meet what the pamphlet says."""
+
+from __future__ import annotations
+
+from rag.lexical import Analysis, Analyzer, LexicalIndex, fold
+
+TEXTS = [
+    "Samarbejdsudvalgene skal fremme et konstruktivt samarbejde baseret på tillid.",
+    "Det kræver også, at lederne inddrager medarbejderne i forandringer.",
+    "Relationer mellem kolleger og kompetenceudvikling på arbejdspladsen.",
+    "Århus Kommune arbejder med social kapital.",
+]
+
+
+def test_text_typed_without_danish_letters_folds_to_the_same_spelling():
+    assert fold("også") == fold("ogsaa") == fold("ogsa")
+    assert fold("kræver") == fold("kraever") == fold("kraver")
+    assert fold("Århus") == fold("Aarhus")
+    assert fold("arbejdsmiljø") == fold("arbejdsmiljoe") == fold("arbejdsmiljo")
+
+
+def test_stopwords_are_dropped_and_inflections_share_a_stem():
+    analyzer = Analyzer.learn(Analysis(), TEXTS)
+    assert analyzer.terms("og det er også") == []
+    assert analyzer.terms("samarbejdsudvalgene")[0] == analyzer.terms("samarbejdsudvalg")[0]
+
+
+def test_compounds_are_split_into_parts_the_corpus_knows():
+    analyzer = Analyzer.learn(Analysis(), [*TEXTS, "samarbejde og relationer og udvalg"])
+    terms = analyzer.terms("samarbejdsrelationerne")
+    assert analyzer.terms("relationer")[0] in terms
+    assert analyzer.terms("samarbejde")[0] in terms
+
+
+def test_unknown_parts_are_not_invented():
+    analyzer = Analyzer.learn(Analysis(), TEXTS)
+    assert analyzer.split("xyzqwertyblorp") == ["xyzqwertyblorp"]
+
+
+def test_bm25_finds_a_text_typed_without_diacritics():
+    index = LexicalIndex.build(TEXTS)
+    scores = index.scores("hvad kraever det ogsaa af lederne")
+    assert scores.argmax() == 1
+    scores = index.scores("samarbejdsudvalg")
+    assert scores.argmax() == 0
+
+
+def test_the_lexical_index_survives_a_save_and_load(tmp_path):
+    index = LexicalIndex.build(TEXTS, Analysis(ngrams=True))
+    index.save(tmp_path / "lex")
+    again = LexicalIndex.load(tmp_path / "lex")
+    assert list(again.scores("Aarhus kommune").round(4)) == list(
+        index.scores("Aarhus kommune").round(4)
+    )
