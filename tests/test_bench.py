@@ -1,0 +1,32 @@
+"""The benchmark's synthetic corpus: bigger, different, and still shaped like the material."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag.bench import _stand_in_vectors, synthetic_chunks
+from rag.vectors import windows
+
+
+def test_the_synthetic_corpus_repeats_every_chunk_with_perturbed_words(corpus_build):
+    chunks = corpus_build.chunks[:12]
+    big = synthetic_chunks(chunks, scale=3)
+    assert len(big) == 36
+    assert len({c.chunk_id for c in big}) == 36
+    copies = [c for c in big if c.doc_id.endswith("-x1")]
+    assert len(copies) == 12
+    same = sum(a.text == b.text for a, b in zip(chunks, copies, strict=True))
+    assert same == 0
+    overlap = len(set(copies[0].text.split()) & set(chunks[0].text.split()))
+    assert overlap > 0.7 * len(set(chunks[0].text.split()))
+
+
+def test_stand_in_vectors_follow_the_windows_of_each_synthetic_chunk(corpus_build):
+    chunks = corpus_build.chunks[:5]
+    n = sum(len(windows(c)) for c in chunks)
+    base = np.eye(n, 384, dtype=np.float32)
+    big = synthetic_chunks(chunks, scale=2)
+    vectors = _stand_in_vectors(chunks, base, big)
+    assert len(vectors) == sum(len(windows(c)) for c in big)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(vectors[:n], base)
