@@ -8,7 +8,9 @@ import streamlit as st
 
 from rag.config import Settings
 from rag.documents import KIND_LABELS_DA
-from rag.ingest import ingest
+from rag.embeddings import Embedder, load_embedder
+from rag.ingest import IndexStale, ingest, open_index
+from rag.retrieve import Searcher
 from rag.store import IndexMissing, StoredIndex
 
 st.set_page_config(page_title="Tillidsguiden", page_icon="🤝", layout="wide")
@@ -16,9 +18,19 @@ settings = Settings.load()
 
 
 @st.cache_resource(show_spinner=False)
+def load_embedder_once() -> Embedder:
+    return load_embedder(settings.embedder)
+
+
+@st.cache_resource(show_spinner=False)
 def load_index(build_marker: str) -> StoredIndex:
     """Read once per process and build; `build_marker` changes when a new build is committed."""
-    return StoredIndex.open(settings.index_dir)
+    return open_index(settings)
+
+
+@st.cache_resource(show_spinner=False)
+def load_searcher(build_marker: str) -> Searcher:
+    return Searcher.open(load_index(build_marker), load_embedder_once())
 
 
 def current_marker() -> str:
@@ -31,13 +43,29 @@ st.caption("Svar om tillid, samarbejde og social kapital – altid med kilden.")
 
 try:
     index = load_index(current_marker())
-except IndexMissing:
-    st.warning("Materialet er ikke indlæst endnu.")
-    if st.button("Indlæs materialet nu"):
+except IndexMissing as exc:
+    stale = isinstance(exc, IndexStale)
+    st.warning(str(exc).split(". Byg")[0] + "." if stale else "Materialet er ikke indlæst endnu.")
+    if st.button("Byg indekset igen" if stale else "Indlæs materialet nu"):
         with st.spinner("Indlæser materialet …"):
-            ingest(settings)
+            ingest(settings, force=stale, embedder=load_embedder_once())
         st.rerun()
     st.stop()
+
+query = st.text_input(
+    "Søg i materialet", placeholder="Fx: Hvordan styrker vi samarbejdet på tværs?"
+)
+if query.strip():
+    hits = load_searcher(current_marker()).search(query, k=5)
+    if not hits:
+        st.info("Ingen afsnit matcher søgningen.")
+    for hit in hits:
+        c = hit.chunk
+        page = f", s. {c.page}" if c.page else ""
+        with st.expander(
+            f"{hit.rank}. {KIND_LABELS_DA.get(c.kind, c.kind)} · {c.title} › {c.section}{page}"
+        ):
+            st.write(c.text)
 
 counts = Counter(c.kind for c in index.chunks)
 st.subheader("Det indekserede materiale")
@@ -54,4 +82,4 @@ st.table(
     ]
 )
 st.write(", ".join(f"{KIND_LABELS_DA.get(k, k)}: {n}" for k, n in counts.most_common()))
-st.info("Chatten kommer, når søgningen er bygget.")
+st.info("Chatten med svar og kildehenvisninger kommer i næste udgave.")
