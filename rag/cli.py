@@ -204,17 +204,12 @@ def format_report(r: IngestReport) -> str:
 def cmd_chunks(args: argparse.Namespace, settings: Settings) -> int:
     index = open_index(settings)
     chunks = index.chunks
-    if args.kind and args.kind not in CHUNK_KINDS:
-        print(f"Ukendt slags: {args.kind!r}. Vælg en af: {', '.join(CHUNK_KINDS)}", file=sys.stderr)
+    known = sorted({c.doc_id for c in chunks} | {d["doc_id"] for d in index.documents})
+    problem = _check_filters(args, known)
+    if problem:
+        print(problem, file=sys.stderr)
         return 2
     if args.doc:
-        known = sorted({c.doc_id for c in chunks} | {d["doc_id"] for d in index.documents})
-        if args.doc not in known:
-            print(
-                f"Ukendt dokument: {args.doc!r}. Kendte dokumenter: {', '.join(known)}",
-                file=sys.stderr,
-            )
-            return 2
         chunks = [c for c in chunks if c.doc_id == args.doc]
     if args.kind:
         chunks = [c for c in chunks if c.kind == args.kind]
