@@ -179,6 +179,12 @@ def format_report(r: IngestReport) -> str:
     ]
     if changes:
         lines.append("Filer " + "; ".join(changes) + ".")
+    if r.rebuild_reason:
+        lines.append(f"Bygget igen: {r.rebuild_reason}.")
+    lines.append(
+        f"Søgeindeks: {r.passages_embedded} tekstvinduer embedded og {r.passages_cached} "
+        f"hentet fra cachen ({r.embedder})."
+    )
     lines.append("Afsnit pr. slags:")
     for kind, n in r.chunks_by_kind.items():
         lines.append(f"  {KIND_LABELS_DA.get(kind, kind):<12} ({kind}): {n}")
