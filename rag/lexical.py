@@ -16,7 +16,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -162,7 +162,6 @@ class LexicalIndex:
     words: bm25s.BM25
     grams: bm25s.BM25 | None = None
     size: int = 0
-    _stats: dict = field(default_factory=dict)
 
     @classmethod
     def build(cls, texts: list[str], analysis: Analysis | None = None) -> LexicalIndex:
