@@ -22,7 +22,7 @@ from .documents import Answer
 from .evaluate import Question, QuoteMatcher, percentile, squash
 
 _MARKERS = re.compile(r"\[\d+\]")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9”\"“(])")
 NEAR_VERBATIM = 0.8
 SHIFTS = tuple(round(x * 0.005, 3) for x in range(-8, 9))
 
@@ -75,6 +75,8 @@ def claims(text: str) -> list[str]:
         line = re.sub(r"^[-*]\s+", "", line)
         line = re.sub(r"^\*[^*]+:\*\s*", "", line)  # "*Deltagere:* ..."
         line = _MARKERS.sub("", line).replace("**", "").strip()
+        if line.startswith("…"):
+            continue  # "… Resten står i kilden."
         out += [s for s in _SENTENCE.split(line) if len(s.split()) >= 3]
     return out
 

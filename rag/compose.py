@@ -119,6 +119,7 @@ def compose(
     lines: list[str] = []
     if label(language, "lead"):
         lines.append(label(language, "lead"))
+    # What the question asks for by name comes first.
     asked_for = [h for h in structured if h.chunk.kind == wanted]
     for hit in asked_for:  # the checklist/exercise/case the question asks for comes first
         lines += [*_structured_part(hit, cites, language, question, query, scorer), ""]
@@ -126,7 +127,7 @@ def compose(
         lead = quotes[0]
         if not asked_for:
             lines.append(f"{lead.sentence.text} {_mark(cites, lead)}")
-        bullets = _pick_bullets(quotes[1:] if not asked_for else quotes, lead)
+        bullets = _pick_bullets(quotes, lead)[: MAX_BULLETS - 1 if asked_for else MAX_BULLETS]
         if bullets:
             lines += ["", f"**{label(language, 'more')}:**"]
             lines += [f"- {q.sentence.text} {_mark(cites, q)}" for q in bullets]
@@ -157,7 +158,7 @@ def _ranked_quotes(
     question: str, hits: list[Hit], query: np.ndarray, scorer: SentenceScorer
 ) -> list[_Quote]:
     # Questions in the text (a checklist's own) are not answers to the user's question.
-    pool = [(h, s) for h in hits for s in quotable(h.chunk) if not s.text.endswith("?")]
+    pool = [(h, s) for h in hits for s in _statements(h.chunk)]
     scores = scorer.scores(question, query, [s for _, s in pool])
     # Passages the search ranked higher get a small head start: they were judged on more text.
     ranked = [
@@ -165,6 +166,16 @@ def _ranked_quotes(
         for (h, s), score in zip(pool, scores, strict=True)
     ]
     return sorted(ranked, key=lambda q: -q.score)
+
+
+def _statements(chunk: Chunk) -> list[Sentence]:
+    """Quotable sentences that state something: no questions (a checklist's own), and no list
+    items without a full stop (fragments out of their list)."""
+    return [
+        s
+        for s in quotable(chunk)
+        if not s.text.endswith("?") and s.text.rstrip('”"’) ').endswith((".", "!"))
+    ]
 
 
 def _pick_bullets(quotes: list[_Quote], lead: _Quote) -> list[_Quote]:
@@ -213,7 +224,10 @@ def _structured_part(
     if not body:
         return []
     marker = cites.mark(chunk, min(u.start for u in used), max(u.end for u in used))
-    heading = f"**{label(language, chunk.kind)}: {_title(chunk, chunk.kind)}** {marker}"
+    title, kind_name = _title(chunk, chunk.kind), label(language, chunk.kind)
+    if not title.lower().startswith(kind_name.lower()):
+        title = f"{kind_name}: {title}"
+    heading = f"**{title}** {marker}"
     return [heading, *body]
 
 
@@ -270,7 +284,7 @@ def _case(
     chunk: Chunk, question: str, query: np.ndarray, scorer: SentenceScorer
 ) -> tuple[list[str], list[Sentence]]:
     """The case's own summary: its two sentences closest to the question, in source order."""
-    candidates = quotable(chunk)
+    candidates = _statements(chunk)
     if not candidates:
         return [], []
     scores = scorer.scores(question, query, candidates)

@@ -74,3 +74,11 @@ def real_index(tmp_path_factory, embedder):
 @pytest.fixture(scope="session")
 def searcher(real_index, embedder) -> Searcher:
     return Searcher.open(open_index(real_index), embedder)
+
+
+@pytest.fixture(scope="session")
+def assistant(searcher, real_index):
+    """The default answer mode (extracts, no LLM) over the real corpus."""
+    from rag.answer import Assistant
+
+    return Assistant.from_settings(searcher, real_index)
