@@ -1,20 +1,45 @@
-"""Tillidsguiden in the browser. Thin on purpose: what it shows comes from the `rag` package."""
+"""Tillidsguiden in the browser. Thin on purpose: answers, sources and feedback come from `rag`."""
 
 from __future__ import annotations
 
-from collections import Counter
+import html
+import re
 
 import streamlit as st
 
+from rag.answer import Assistant, check_question, load_llm
 from rag.config import Settings
-from rag.documents import KIND_LABELS_DA
+from rag.conversation import FeedbackStore, to_markdown
+from rag.documents import Answer, Citation
 from rag.embeddings import Embedder, load_embedder
 from rag.ingest import IndexStale, ingest, open_index
+from rag.labels import kind_label, label
+from rag.llm import LLM, LLMError
 from rag.retrieve import Searcher
 from rag.store import IndexMissing, StoredIndex
 
 st.set_page_config(page_title="Tillidsguiden", page_icon="🤝", layout="wide")
 settings = Settings.load()
+
+# Curated for trainers: one click runs the question (themes of the material).
+EXAMPLES = {
+    "Kerneopgaven": [
+        "Hvordan stiller man skarpt på kerneopgaven?",
+        "Er der en tjekliste om kerneopgaven?",
+    ],
+    "Samarbejde på tværs": [
+        "Hvordan styrker man samarbejdet mellem faggrupper?",
+        "Hvilken øvelse kan vi bruge til at se, hvordan vi samarbejder om vigtige opgaver?",
+    ],
+    "Ordentlige forandringer": [
+        "Hvordan gennemfører man forandringer, så tilliden holder?",
+        "Giv mig et eksempel på en forandring, hvor tillidsrepræsentanterne blev inddraget",
+    ],
+    "Tillidsreformen": [
+        "Hvad anbefaler OAO i visionen om en tillidsreform?",
+        "Hvad er udfordringsretten?",
+    ],
+}
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,13 +54,114 @@ def load_index(build_marker: str) -> StoredIndex:
 
 
 @st.cache_resource(show_spinner=False)
-def load_searcher(build_marker: str) -> Searcher:
-    return Searcher.open(load_index(build_marker), load_embedder_once())
+def load_assistant(build_marker: str) -> Assistant:
+    searcher = Searcher.open(load_index(build_marker), load_embedder_once())
+    return Assistant.from_settings(searcher, settings)
+
+
+@st.cache_resource(show_spinner=False)
+def load_llm_once() -> tuple[LLM | None, str]:
+    """The configured LLM, or None and the reason it is unavailable."""
+    if not settings.llm:
+        return None, "Ingen sprogmodel er sat op (TILLID_LLM)."
+    try:
+        return load_llm(settings), ""
+    except LLMError as exc:
+        return None, str(exc)
 
 
 def current_marker() -> str:
     pointer = settings.index_dir / "CURRENT"
     return pointer.read_text(encoding="utf-8") if pointer.exists() else ""
+
+
+def highlighted(citation: Citation) -> str:
+    """The whole passage, the quoted span marked."""
+    text = citation.chunk.text
+    before, quote, after = (
+        text[: citation.text_start],
+        text[citation.text_start : citation.text_end],
+        text[citation.text_end :],
+    )
+    body = f"{html.escape(before)}<mark>{html.escape(quote)}</mark>{html.escape(after)}"
+    return body.replace("\n", "<br>")
+
+
+def show_answer(answer: Answer, turn: int) -> None:
+    lang = answer.language
+    if answer.notice:
+        st.info(answer.notice)
+    if answer.standalone and answer.standalone != answer.question.strip():
+        st.caption(f"{label(lang, 'standalone')}: {answer.standalone}")
+    # Each marker links to its source card below.
+    st.markdown(re.sub(r"\[(\d+)\]", rf"[[\1]](#kilde-{turn}-\1)", answer.text))
+    for c in answer.citations:
+        d = c.to_dict()
+        page = f" · {label(lang, 'page')} {d['page']}" if d["page"] else ""
+        title = f"[{c.n}] {kind_label(d['kind'], lang)} · {d['title']} › {d['section']}{page}"
+        with st.expander(title):
+            st.markdown(
+                f"<div class='passage' id='kilde-{turn}-{c.n}'>{highlighted(c)}</div>",
+                unsafe_allow_html=True,
+            )
+            st.caption(f"{d['doc_id']}, tegn {d['start']}–{d['end']}")
+    feedback(answer, turn)
+
+
+def feedback(answer: Answer, turn: int) -> None:
+    done = st.session_state.setdefault("rated", set())
+    if turn in done:
+        st.caption("Tak for din vurdering.")
+        return
+    cols = st.columns([1, 4, 1])
+    rating = cols[0].feedback("thumbs", key=f"thumbs-{turn}")
+    comment = cols[1].text_input(
+        "Kommentar (valgfri)",
+        key=f"comment-{turn}",
+        label_visibility="collapsed",
+        placeholder="Kommentar til svaret (valgfri)",
+    )
+    if cols[2].button("Send vurdering", key=f"send-{turn}", disabled=rating is None):
+        FeedbackStore(settings.data_dir / "feedback.jsonl").record(
+            answer, "up" if rating == 1 else "down", comment
+        )
+        done.add(turn)
+        st.rerun()
+
+
+def sidebar(index: StoredIndex, llm_reason: str) -> dict:
+    st.sidebar.header("Indstillinger")
+    docs = {d["doc_id"]: d["title"] for d in index.documents if not d.get("copy_of")}
+    doc = st.sidebar.selectbox(
+        "Dokument", [None, *docs], format_func=lambda d: "Alle dokumenter" if d is None else docs[d]
+    )
+    kinds = sorted({c.kind for c in index.chunks})
+    kind = st.sidebar.selectbox(
+        "Slags", [None, *kinds], format_func=lambda k: "Alle slags" if k is None else kind_label(k)
+    )
+    modes = ["Uddrag (uden sprogmodel)"] + (
+        [f"Sprogmodel ({settings.llm})"] if not llm_reason else []
+    )
+    mode = st.sidebar.radio("Svarform", modes)
+    if llm_reason:
+        st.sidebar.caption(f"Sprogmodel: ikke tilgængelig. {llm_reason}")
+    trainer = st.sidebar.toggle("Trænertilstand", help="Eksempelspørgsmål og stor skrift")
+    if trainer:
+        st.markdown(
+            "<style>.stMarkdown p, .stMarkdown li {font-size: 1.35rem;}</style>",
+            unsafe_allow_html=True,
+        )
+        for theme, questions in EXAMPLES.items():
+            st.sidebar.markdown(f"**{theme}**")
+            for q in questions:
+                if st.sidebar.button(q, key=f"ex-{q}"):
+                    st.session_state["pending"] = q
+    with st.sidebar.expander("Læs materialet"):
+        browse = st.selectbox("Dokument at læse", list(docs), format_func=docs.get, key="browse")
+        for c in (c for c in index.chunks if c.doc_id == browse):
+            with st.expander(f"{kind_label(c.kind)} · {c.section}"):
+                st.write(c.text)
+    return {"doc": doc, "kind": kind, "llm": mode != modes[0]}
 
 
 st.title("Tillidsguiden")
@@ -52,34 +178,49 @@ except IndexMissing as exc:
         st.rerun()
     st.stop()
 
-query = st.text_input(
-    "Søg i materialet", placeholder="Fx: Hvordan styrker vi samarbejdet på tværs?"
-)
-if query.strip():
-    hits = load_searcher(current_marker()).search(query, k=5)
-    if not hits:
-        st.info("Ingen afsnit matcher søgningen.")
-    for hit in hits:
-        c = hit.chunk
-        page = f", s. {c.page}" if c.page else ""
-        with st.expander(
-            f"{hit.rank}. {KIND_LABELS_DA.get(c.kind, c.kind)} · {c.title} › {c.section}{page}"
-        ):
-            st.write(c.text)
+llm, llm_reason = load_llm_once()
+choice = sidebar(index, llm_reason)
+assistant = load_assistant(current_marker()).with_llm(llm if choice["llm"] else None)
 
-counts = Counter(c.kind for c in index.chunks)
-st.subheader("Det indekserede materiale")
-st.write(f"{len(index.documents)} dokumenter, {len(index.chunks)} afsnit.")
-st.table(
-    [
-        {
-            "Dokument": d["title"],
-            "Id": d["doc_id"],
-            "Afsnit": sum(1 for c in index.chunks if c.doc_id == d["doc_id"]),
-            "Bemærkning": f"kopi af {d['copy_of']}" if d.get("copy_of") else "",
-        }
-        for d in index.documents
-    ]
-)
-st.write(", ".join(f"{KIND_LABELS_DA.get(k, k)}: {n}" for k, n in counts.most_common()))
-st.info("Chatten med svar og kildehenvisninger kommer i næste udgave.")
+answers: list[Answer] = st.session_state.setdefault("answers", [])
+for turn, past in enumerate(answers):
+    with st.chat_message("user"):
+        st.write(past.question)
+    with st.chat_message("assistant"):
+        show_answer(past, turn)
+
+typed = st.chat_input("Stil et spørgsmål, fx: Hvordan styrker vi samarbejdet på tværs?")
+question = typed or st.session_state.pop("pending", None)
+if question:
+    with st.chat_message("user"):
+        st.write(question[:2000])
+    problem = check_question(question)
+    with st.chat_message("assistant"):
+        if problem:
+            st.warning(problem)
+        else:
+            final: list[Answer] = []
+
+            def pieces():
+                for piece in assistant.stream(
+                    question, answers, doc=choice["doc"], kind=choice["kind"]
+                ):
+                    if isinstance(piece, Answer):
+                        final.append(piece)
+                    else:
+                        yield piece
+
+            placeholder = st.empty()
+            with placeholder.container():
+                st.write_stream(pieces())
+            placeholder.empty()
+            answers.append(final[0])
+            show_answer(final[0], len(answers) - 1)
+
+if answers:
+    st.download_button(
+        "Hent samtalen (Markdown)",
+        to_markdown(answers),
+        file_name="tillidsguiden-samtale.md",
+        mime="text/markdown",
+    )

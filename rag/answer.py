@@ -8,6 +8,7 @@ follow-up made standalone → hybrid search → evidence strong enough? → comp
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -32,6 +33,23 @@ HITS = 6  # passages retrieved per question
 LLM_SOURCES = 5  # of which the LLM sees this many
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _REFUSAL_PHRASES = ("kan jeg ikke finde", "kan ikke finde", "cannot find", "can't find")
+
+
+MAX_QUESTION_CHARS = 2000
+
+
+def check_question(question: str) -> str | None:
+    """Why a question cannot be asked, in Danish for the page and the CLI; None when it can."""
+    if not question.strip():
+        return "Skriv et spørgsmål."
+    if len(question) > MAX_QUESTION_CHARS:
+        return (
+            f"Spørgsmålet er for langt ({len(question)} tegn). Skriv det kortere – "
+            f"højst {MAX_QUESTION_CHARS} tegn."
+        )
+    if not any(ch.isalpha() for ch in question):
+        return "Spørgsmålet skal indeholde ord. Prøv fx: Hvad er social kapital?"
+    return None
 
 
 def load_llm(settings: Settings, spec: str | None = None) -> LLM | None:
@@ -67,6 +85,12 @@ class Assistant:
     ) -> Assistant:
         gate = Gate(settings.refuse_below, settings.refuse_below_en)
         return cls(searcher, gate, llm, EmbeddingCache(settings.embedding_cache))
+
+    def with_llm(self, llm: LLM | None) -> Assistant:
+        """The same index and caches with another answer mode (one per chat session)."""
+        clone = copy.copy(self)
+        clone.llm = llm
+        return clone
 
     @property
     def mode(self) -> str:

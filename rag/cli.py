@@ -170,23 +170,6 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-MAX_QUESTION_CHARS = 2000
-
-
-def check_question(question: str) -> str | None:
-    """Why a question cannot be asked, in Danish; None when it can."""
-    if not question.strip():
-        return "Skriv et spørgsmål."
-    if len(question) > MAX_QUESTION_CHARS:
-        return (
-            f"Spørgsmålet er for langt ({len(question)} tegn). Skriv det kortere – "
-            f"højst {MAX_QUESTION_CHARS} tegn."
-        )
-    if not any(ch.isalpha() for ch in question):
-        return "Spørgsmålet skal indeholde ord. Prøv fx: Hvad er social kapital?"
-    return None
-
-
 def open_assistant(settings: Settings, llm_spec: str | None = None):
     """The searcher plus the configured answer mode; `LLMError` when the LLM is misconfigured."""
     from .answer import Assistant, load_llm
@@ -196,6 +179,7 @@ def open_assistant(settings: Settings, llm_spec: str | None = None):
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from .answer import check_question
     from .llm import LLMError
 
     problem = check_question(args.question)
