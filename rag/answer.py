@@ -18,7 +18,7 @@ from .config import Settings
 from .dedup import fold
 from .documents import Answer, Chunk, Citation
 from .embeddings import EmbeddingCache
-from .evidence import Evidence, Gate, TermStats, assess
+from .evidence import Gate, TermStats, assess
 from .followup import is_follow_up, requested_kind, standalone
 from .labels import label
 from .language import detect_language
@@ -181,9 +181,6 @@ class Assistant:
                 for rank, h in enumerate(hits, 1):
                     h.rank = rank
         return hits[:HITS]
-
-    def evidence(self, question: str, hits: list[Hit]) -> Evidence:
-        return assess(question, hits, self.stats)
 
     @staticmethod
     def _sources(hits: list[Hit]) -> list[Chunk]:

@@ -205,7 +205,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def format_answer(answer) -> str:
     """The answer as a terminal shows it: notice, text, then each source with its quote."""
-    from .labels import kind_label, label
+    from .labels import label, source_heading
 
     lang = answer.language
     lines = []
@@ -218,10 +218,8 @@ def format_answer(answer) -> str:
         lines += ["", f"{label(lang, 'sources')}:"]
     for c in answer.citations:
         d = c.to_dict()
-        page = f", {label(lang, 'page')} {d['page']}" if d["page"] else ""
         lines.append(
-            f"[{c.n}] {d['title']} › {d['section']} ({kind_label(d['kind'], lang)}{page}; "
-            f"{d['doc_id']} tegn {d['start']}-{d['end']})"
+            f"[{c.n}] {source_heading(c, lang)}; {d['doc_id']} tegn {d['start']}-{d['end']})"
         )
         quote = d["quote"] if len(d["quote"]) <= 300 else d["quote"][:300] + " …"
         lines.append(f"    »{quote}«")

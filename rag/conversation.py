@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .documents import Answer
-from .labels import kind_label, label
+from .labels import label, source_heading
 
 _LOCK = threading.Lock()
 
@@ -59,12 +59,6 @@ def to_markdown(answers: list[Answer]) -> str:
         lines += [a.text, ""]
         if a.citations:
             lines += [f"**{label(lang, 'sources')}:**", ""]
-        for c in a.citations:
-            d = c.to_dict()
-            page = f", {label(lang, 'page')} {d['page']}" if d["page"] else ""
-            lines.append(
-                f"{c.n}. {d['title']} › {d['section']} ({kind_label(d['kind'], lang)}{page}): "
-                f"»{d['quote']}«"
-            )
+        lines += [f"{c.n}. {source_heading(c, lang)}): »{c.quote}«" for c in a.citations]
         lines.append("")
     return "\n".join(lines)

@@ -92,6 +92,6 @@ class Gate:
     def refuses(self, evidence: Evidence) -> bool:
         return evidence.strength < self.bar(evidence.language)
 
-    def margin(self, evidence: Evidence) -> float:
+    def margin(self, strength: float, language: str) -> float:
         """Strength above the bar; one scale for both languages (used by the trade-off curve)."""
-        return evidence.strength - self.bar(evidence.language)
+        return strength - self.bar(language)

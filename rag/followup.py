@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .language import ENGLISH_WORDS
 from .lexical import danish_stopwords
 
 _OPENERS = re.compile(
@@ -23,42 +24,8 @@ _POINTERS = re.compile(
     r"\b(det|dette|den|denne|dem|de|der|her|deres|sådan|that|this|it|them|those|these)\b", re.I
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_ENGLISH_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "what",
-        "how",
-        "why",
-        "is",
-        "are",
-        "do",
-        "does",
-        "can",
-        "could",
-        "it",
-        "that",
-        "this",
-        "them",
-        "those",
-        "these",
-        "me",
-        "give",
-        "tell",
-        "more",
-        "about",
-        "example",
-    ]
-)
+# English function words (the language detector's list) plus words every follow-up uses.
+_ENGLISH_STOP = ENGLISH_WORDS | {"more", "example", "give", "tell", "me"}
 
 # Words that ask for a kind of passage, and the chunk kind they ask for.
 _KIND_WORDS = {

@@ -73,3 +73,10 @@ def label(language: str, key: str, **values: str) -> str:
 def kind_label(kind: str, language: str = "da") -> str:
     table = KIND_LABELS_EN if language == "en" else KIND_LABELS_DA
     return table.get(kind, kind)
+
+
+def source_heading(citation, language: str = "da") -> str:
+    """ "Title › section (Kind, s. 5)": how a citation names its source to a manager."""
+    d = citation.to_dict()
+    page = f", {label(language, 'page')} {d['page']}" if d["page"] else ""
+    return f"{d['title']} › {d['section']} ({kind_label(d['kind'], language)}{page}"

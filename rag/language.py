@@ -14,7 +14,7 @@ from pathlib import Path
 _DATA = Path(__file__).parent / "data"
 _WORD = re.compile(r"[^\W\d_]+(?:'[a-z]+)?", re.UNICODE)
 
-_ENGLISH = frozenset(
+ENGLISH_WORDS = frozenset(
     [
         "the",
         "a",
@@ -135,7 +135,7 @@ def detect_language(text: str) -> str:
     if re.search(r"[æøå]", lowered):
         return "da"
     words = _WORD.findall(lowered)
-    english = sum(w in _ENGLISH for w in words)
+    english = sum(w in ENGLISH_WORDS for w in words)
     danish = sum(w in _DANISH for w in words)
     return "en" if english > danish else "da"
 
