@@ -20,7 +20,7 @@ from .evidence import TermStats
 from .followup import requested_kind
 from .labels import label
 from .retrieve import Hit
-from .sentences import Sentence, quotable, split
+from .sentences import Sentence, split, statements
 
 STRUCTURED_KINDS = ("checklist", "exercise", "case")
 MAX_BULLETS = 3
@@ -158,7 +158,7 @@ def _ranked_quotes(
     question: str, hits: list[Hit], query: np.ndarray, scorer: SentenceScorer
 ) -> list[_Quote]:
     # Questions in the text (a checklist's own) are not answers to the user's question.
-    pool = [(h, s) for h in hits for s in _statements(h.chunk)]
+    pool = [(h, s) for h in hits for s in statements(h.chunk)]
     scores = scorer.scores(question, query, [s for _, s in pool])
     # Passages the search ranked higher get a small head start: they were judged on more text.
     ranked = [
@@ -166,16 +166,6 @@ def _ranked_quotes(
         for (h, s), score in zip(pool, scores, strict=True)
     ]
     return sorted(ranked, key=lambda q: -q.score)
-
-
-def _statements(chunk: Chunk) -> list[Sentence]:
-    """Quotable sentences that state something: no questions (a checklist's own), and no list
-    items without a full stop (fragments out of their list)."""
-    return [
-        s
-        for s in quotable(chunk)
-        if not s.text.endswith("?") and s.text.rstrip('”"’) ').endswith((".", "!"))
-    ]
 
 
 def _pick_bullets(quotes: list[_Quote], lead: _Quote) -> list[_Quote]:
@@ -284,7 +274,7 @@ def _case(
     chunk: Chunk, question: str, query: np.ndarray, scorer: SentenceScorer
 ) -> tuple[list[str], list[Sentence]]:
     """The case's own summary: its two sentences closest to the question, in source order."""
-    candidates = _statements(chunk)
+    candidates = statements(chunk)
     if not candidates:
         return [], []
     scores = scorer.scores(question, query, candidates)

@@ -23,6 +23,7 @@ from .lexical import Analysis, LexicalIndex
 from .lexicon import Lexicon, diacritic_rate
 from .loading import MANIFEST_NAME, corpus_files, load_corpus
 from .ocr import OcrRepairer
+from .sentences import statements
 from .store import IndexMissing, StoredIndex, current_build, new_build
 from .structure import sections
 from .vectors import DenseIndex
@@ -59,6 +60,7 @@ class IngestReport:
     embedder: str = ""
     passages_embedded: int = 0
     passages_cached: int = 0
+    sentences_embedded: int = 0
     rebuild_reason: str = ""
 
     @property
@@ -150,6 +152,15 @@ def corpus_fingerprint(corpus_dir: Path, settings: Settings) -> tuple[str, dict[
     return hashlib.sha256(blob).hexdigest(), files
 
 
+def _embed_sentences(chunks: list[Chunk], embedder: Embedder, cache: EmbeddingCache) -> int:
+    """Vectors for every sentence an answer may quote, cached now: otherwise the first question
+    that reaches a passage waits about a second while its sentences are embedded."""
+    texts = list(dict.fromkeys(s.text for c in chunks for s in statements(c)))
+    if texts:
+        cache.embed_passages(embedder, texts)
+    return getattr(cache, "last_embedded", 0) if texts else 0
+
+
 def ingest(
     settings: Settings, force: bool = False, embedder: Embedder | None = None
 ) -> IngestReport:
@@ -219,6 +230,7 @@ def ingest(
         dense = DenseIndex.build(build.path / "chroma", result.chunks, embedder, cache)
         report.passages_embedded = getattr(cache, "last_embedded", 0)
         report.passages_cached = dense.size - report.passages_embedded
+        report.sentences_embedded = _embed_sentences(result.chunks, embedder, cache)
         report.seconds = time.perf_counter() - started
         build.write_json(
             "meta.json",

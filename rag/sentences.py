@@ -88,6 +88,16 @@ def quotable(chunk: Chunk, sentences: list[Sentence] | None = None) -> list[Sent
     return keep
 
 
+def statements(chunk: Chunk) -> list[Sentence]:
+    """Quotable sentences that state something: no questions (a checklist's own), and no list
+    items without a full stop (fragments out of their list). The sentences an answer ranks."""
+    return [
+        s
+        for s in quotable(chunk)
+        if not s.text.endswith("?") and s.text.rstrip('”"’) ').endswith((".", "!"))
+    ]
+
+
 def tidy(text: str) -> str:
     """Display form: one line, single spaces, a capital first letter (the PDF lost many)."""
     text = " ".join(text.split())

