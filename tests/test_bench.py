@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from rag.bench import _stand_in_vectors, synthetic_chunks
+from rag.cli import DEFAULT_QUESTIONS
+from rag.evaluate import load_questions
+from rag.pagebench import bench_questions
 from rag.vectors import windows
 
 
@@ -30,3 +33,11 @@ def test_stand_in_vectors_follow_the_windows_of_each_synthetic_chunk(corpus_buil
     assert len(vectors) == sum(len(windows(c)) for c in big)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert np.allclose(vectors[:n], base)
+
+
+def test_the_page_benchmark_asks_different_answerable_danish_questions_of_every_kind():
+    picked = bench_questions(DEFAULT_QUESTIONS, 11)
+    assert len(set(picked)) == 11
+    known = {q.question: q for q in load_questions(DEFAULT_QUESTIONS)}
+    assert all(known[p].answerable and known[p].lang == "da" for p in picked)
+    assert len({known[p].category for p in picked}) >= 6
