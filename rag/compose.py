@@ -116,28 +116,27 @@ def compose(
     prose = [h for h in hits[:CANDIDATES] if h not in structured] or hits[:1]
     quotes = _ranked_quotes(question, prose, query, scorer)
 
-    lines: list[str] = []
+    # Blocks (the lead, a part, the bullets) are separated by exactly one blank line.
+    blocks: list[list[str]] = []
     if label(language, "lead"):
-        lines.append(label(language, "lead"))
-    # What the question asks for by name comes first.
+        blocks.append([label(language, "lead")])
     asked_for = [h for h in structured if h.chunk.kind == wanted]
     for hit in asked_for:  # the checklist/exercise/case the question asks for comes first
-        lines += [*_structured_part(hit, cites, language, question, query, scorer), ""]
+        blocks.append(_structured_part(hit, cites, language, question, query, scorer))
     if quotes:
         lead = quotes[0]
         if not asked_for:
-            lines.append(f"{lead.sentence.text} {_mark(cites, lead)}")
+            blocks.append([f"{lead.sentence.text} {_mark(cites, lead)}"])
         bullets = _pick_bullets(quotes, lead)[: MAX_BULLETS - 1 if asked_for else MAX_BULLETS]
         if bullets:
-            lines += ["", f"**{label(language, 'more')}:**"]
-            lines += [f"- {q.sentence.text} {_mark(cites, q)}" for q in bullets]
+            blocks.append(
+                [f"**{label(language, 'more')}:**"]
+                + [f"- {q.sentence.text} {_mark(cites, q)}" for q in bullets]
+            )
     for hit in structured:
-        if hit in asked_for:
-            continue
-        part = _structured_part(hit, cites, language, question, query, scorer)
-        if part:
-            lines += ["", *part]
-    return "\n".join(lines).strip(), cites.all()
+        if hit not in asked_for:
+            blocks.append(_structured_part(hit, cites, language, question, query, scorer))
+    return "\n\n".join("\n".join(b) for b in blocks if b), cites.all()
 
 
 def _one_per_kind(hits: list[Hit]) -> list[Hit]:

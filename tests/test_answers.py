@@ -99,7 +99,9 @@ def test_an_english_question_gets_english_labels_and_danish_quotes(assistant):
 
 def test_answer_sentences_are_whole_and_clean(assistant):
     for q in [q for q in QUESTIONS if q.answerable][:40]:
-        for sentence in claims(assistant.ask(q.question).text):
+        text = assistant.ask(q.question).text
+        assert "\n\n\n" not in text, q.id  # one blank line between blocks, never two
+        for sentence in claims(text):
             assert sentence[0].isupper() or sentence[0].isdigit() or sentence[0] in "”\"'(–", (
                 q.id,
                 sentence,
