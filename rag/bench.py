@@ -27,6 +27,7 @@ from .evaluate import load_questions, percentile
 from .ingest import ingest, lexical_text, open_index
 from .lexical import LexicalIndex
 from .retrieve import MODES, Searcher
+from .sentences import statements
 from .vectors import DenseIndex, windows
 
 
@@ -145,13 +146,17 @@ def run(settings: Settings, scale: int = 100, queries_file: Path | None = None, 
         index = open_index(cold)
         searcher = Searcher.open(index, embedder)
         texts = [w for c in index.chunks for w in windows(c)]
-        words = sum(len(t.split()) for t in texts)
+        # Ingest embeds the passage windows and every sentence an answer may quote.
+        sentences = list(dict.fromkeys(s.text for c in index.chunks for s in statements(c)))
+        words = sum(len(t.split()) for t in texts + sentences)
         result["corpus"] = {
             "chunks": len(index.chunks),
             "passages": len(texts),
+            "sentences": len(sentences),
             "words_embedded": words,
             "cold_ingest_s": round(cold_seconds, 1),
             "embedded_passages": report.passages_embedded,
+            "embedded_sentences": report.sentences_embedded,
             "embedding_words_per_s": round(words / max(cold_seconds, 1e-9)),
             "latency": _latencies(searcher, queries),
             "peak_rss_mb": round(memory.peak),
@@ -195,7 +200,8 @@ def run(settings: Settings, scale: int = 100, queries_file: Path | None = None, 
 def format_bench(r: dict) -> str:
     c, s = r["corpus"], r["synthetic"]
     lines = [
-        f"Materialet: {c['chunks']} afsnit, {c['passages']} vinduer, {c['words_embedded']} ord",
+        f"Materialet: {c['chunks']} afsnit, {c['passages']} vinduer, "
+        f"{c['sentences']} citerbare sætninger, {c['words_embedded']} ord",
         f"  kold indlæsning (inkl. embedding): {c['cold_ingest_s']} s "
         f"({c['embedding_words_per_s']} ord/s)",
         f"  hukommelse, top: {c['peak_rss_mb']} MB",
