@@ -442,6 +442,9 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.page:
         return cmd_page_bench(args, settings)
+    if args.cold:
+        print("--cold bruges kun sammen med --page.", file=sys.stderr)
+        return 2
     if args.scale < 1:
         print("--scale skal være mindst 1.", file=sys.stderr)
         return 2

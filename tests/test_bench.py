@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rag.bench import _stand_in_vectors, synthetic_chunks
-from rag.cli import DEFAULT_QUESTIONS
+from rag.cli import DEFAULT_QUESTIONS, main
 from rag.evaluate import load_questions
 from rag.pagebench import bench_questions
 from rag.vectors import windows
@@ -41,3 +41,10 @@ def test_the_page_benchmark_asks_different_answerable_danish_questions_of_every_
     known = {q.question: q for q in load_questions(DEFAULT_QUESTIONS)}
     assert all(known[p].answerable and known[p].lang == "da" for p in picked)
     assert len({known[p].category for p in picked}) >= 6
+
+
+def test_the_page_benchmark_explains_a_missing_index_and_a_misplaced_flag(tmp_path, capsys):
+    assert main(["bench", "--page", "--data-dir", str(tmp_path)]) == 1
+    assert "Indekset mangler" in capsys.readouterr().err
+    assert main(["bench", "--cold"]) == 2
+    assert "--cold bruges kun sammen med --page" in capsys.readouterr().err
