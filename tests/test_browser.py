@@ -61,6 +61,8 @@ def test_a_manager_asks_sees_sources_opens_one_and_rates_the_answer(
     mark = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".passage mark")))
     assert "Moderniseringsstyrelsen" in mark.text
     screenshot = Path(os.environ.get("TILLID_SCREENSHOT", tmp_path / "answer.png"))
+    browser.set_window_size(1400, 1250)  # the question, the answer and the open card in one view
+    time.sleep(0.5)
     browser.save_screenshot(str(screenshot))
     assert screenshot.stat().st_size > 10_000
 
