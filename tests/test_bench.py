@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from rag.bench import _stand_in_vectors, synthetic_chunks
-from rag.cli import DEFAULT_QUESTIONS, main
-from rag.evaluate import load_questions
-from rag.pagebench import bench_questions
-from rag.vectors import windows
+from rag.cli import main
+from rag.config import EVAL_QUESTIONS as DEFAULT_QUESTIONS
+from rag.index.vectors import windows
+from rag.measure.bench import _stand_in_vectors, synthetic_chunks
+from rag.measure.evaluate import load_questions
+from rag.measure.pagebench import bench_questions
 
 
 def test_the_synthetic_corpus_repeats_every_chunk_with_perturbed_words(corpus_build):

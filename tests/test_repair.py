@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from rag.config import PROJECT_ROOT
-from rag.lexicon import Lexicon
-from rag.mapped import MappedText
-from rag.ocr import OcrRepairer
-from rag.repair import capitalise_sentences, join_lines, strip_markup
+from rag.ingest.lexicon import Lexicon
+from rag.ingest.mapped import MappedText
+from rag.ingest.ocr import OcrRepairer
+from rag.ingest.repair import capitalise_sentences, join_lines, strip_markup
 
 CORPUS = PROJECT_ROOT / "corpus"
 CLEAN = [

@@ -8,8 +8,8 @@ import pytest
 from langchain_core.documents import Document
 
 from rag.cli import main
-from rag.ingest import IndexStale, ensure_index, open_index
-from rag.retrieve import TillidRetriever
+from rag.index.builder import IndexStale, ensure_index, open_index
+from rag.search.retrieve import TillidRetriever
 
 HIT_FIELDS = {
     "rank",

@@ -1,0 +1,266 @@
+"""The answer step: question (and chat history) in, a cited `Answer` out.
+
+follow-up made standalone → hybrid search → evidence strong enough? → compose
+├─ no LLM ("uddrag"): the material's own sentences (rag/compose.py)
+└─ LLM: streamed answer from the numbered sources, every [n] checked afterwards;
+   any LLM failure falls back to the extracts with a visible notice.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+from rag.answer.compose import SentenceScorer, compose
+from rag.answer.evidence import Gate, TermStats, assess
+from rag.answer.followup import is_follow_up, standalone
+from rag.answer.labels import label
+from rag.answer.llm import LLM, LLMError, load_chat_model
+from rag.answer.prompts import answer_messages, condense_messages
+from rag.config import Settings
+from rag.documents import Answer, Chunk, Citation
+from rag.index.embeddings import Embedder, EmbeddingCache
+from rag.index.store import StoredIndex
+from rag.ingest.sentences import split
+from rag.search.question import Question
+from rag.search.retrieve import Hit, Searcher
+from rag.text import plain_words
+
+EXTRACT_MODE = "uddrag"
+LLM_MODE = "llm"
+_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_REFUSAL_PHRASES = ("kan jeg ikke finde", "kan ikke finde", "cannot find", "can't find")
+
+
+MAX_QUESTION_CHARS = 2000
+
+
+def check_question(question: str) -> str | None:
+    """Why a question cannot be asked, in Danish for the page and the CLI; None when it can."""
+    if not question.strip():
+        return "Skriv et spørgsmål."
+    if len(question) > MAX_QUESTION_CHARS:
+        return (
+            f"Spørgsmålet er for langt ({len(question)} tegn). Skriv det kortere – "
+            f"højst {MAX_QUESTION_CHARS} tegn."
+        )
+    if not any(ch.isalpha() for ch in question):
+        return "Spørgsmålet skal indeholde ord. Prøv fx: Hvad er social kapital?"
+    return None
+
+
+def load_llm(settings: Settings, spec: str | None = None) -> LLM | None:
+    """The configured LLM, or None in the default extract mode; `LLMError` when misconfigured."""
+    spec = spec if spec is not None else settings.llm
+    if not spec:
+        return None
+    model = load_chat_model(
+        spec, settings.llm_base_url, settings.llm_api_key, timeout=settings.llm_timeout
+    )
+    return LLM(model, spec, timeout=settings.llm_timeout)
+
+
+class Assistant:
+    """Answers questions from one index; holds nothing per user (history is passed in)."""
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        settings: Settings,
+        llm: LLM | None = None,
+        cache: EmbeddingCache | None = None,
+    ) -> None:
+        self.searcher = searcher
+        self.settings = settings
+        self.gate = Gate(settings.refuse_below, settings.refuse_below_en)
+        self.llm = llm
+        self.stats = TermStats(searcher.lexical.analyzer, searcher.chunks)
+        self.scorer = SentenceScorer(self.stats, searcher.embedder, cache)
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        index: StoredIndex | None = None,
+        llm: LLM | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> Assistant:
+        """The one way to assemble the assistant: index (rebuilt first if stale, said through
+        `notify`), embedder, searcher, sentence-vector cache and answer mode from `settings`.
+        A long-lived caller passes the `embedder` and `index` it already holds."""
+        searcher = Searcher.open(settings, embedder=embedder, index=index, notify=notify)
+        return cls(searcher, settings, llm, EmbeddingCache(settings.embedding_cache))
+
+    def with_llm(self, llm: LLM | None) -> Assistant:
+        """The same index and caches with another answer mode (one per chat session)."""
+        clone = copy.copy(self)
+        clone.llm = llm
+        return clone
+
+    @property
+    def mode(self) -> str:
+        return LLM_MODE if self.llm else EXTRACT_MODE
+
+    def ask(self, question: str, history: Sequence[Answer] = (), **filters: str | None) -> Answer:
+        answer = None
+        for piece in self.stream(question, history, **filters):
+            if isinstance(piece, Answer):
+                answer = piece
+        assert answer is not None
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Answer] = (),
+        doc: str | None = None,
+        kind: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Text as it is produced, then the finished `Answer` (whose text is authoritative)."""
+        started = time.perf_counter()
+        asked = self.searcher.analyse(question, self.standalone(question, history))
+        hits = self.retrieve(asked, doc=doc, kind=kind)
+        evidence = assess(asked, hits, self.stats, self.settings.coverage_weight)
+        language = asked.language
+
+        def finish(text: str, cites: list[Citation], **extra: object) -> Answer:
+            return Answer(
+                question=question,
+                text=text,
+                citations=cites,
+                language=language,
+                standalone=asked.searched,
+                strength=evidence.strength,
+                seconds=time.perf_counter() - started,
+                **extra,  # type: ignore[arg-type]
+            )
+
+        if self.gate.refuses(evidence):
+            text = refusal(language, hits)
+            yield text
+            yield finish(text, [], refused=True, mode=self.mode)
+            return
+        notice = None
+        if self.llm is not None:
+            produced: list[str] = []
+            sources = self._sources(hits)
+            try:
+                for piece in self.llm.stream(answer_messages(question, sources)):
+                    produced.append(piece)
+                    yield piece
+                text, cites, flagged = verify_citations("".join(produced), sources)
+                refused = not cites and _sounds_like_refusal(text)
+                note = label(language, "flagged", markers=", ".join(flagged)) if flagged else None
+                yield finish(
+                    text, cites, refused=refused, mode=LLM_MODE, flagged=flagged, notice=note
+                )
+                return
+            except LLMError as exc:
+                notice = label(language, "llm_failed", reason=str(exc))
+        query = self.searcher.embed_query(asked.searched)
+        text, cites = compose(asked, hits, query, self.scorer)
+        yield from text.splitlines(keepends=True)
+        yield finish(text, cites, refused=False, mode=EXTRACT_MODE, notice=notice)
+
+    def standalone(self, question: str, history: Sequence[Answer]) -> str:
+        previous = [a.standalone or a.question for a in history]
+        if not previous or not is_follow_up(question):
+            return question.strip()
+        if self.llm is not None:
+            try:
+                rewritten = self.llm.complete(condense_messages(question, previous))
+                if rewritten and len(rewritten) < 400:
+                    return rewritten.strip().strip('"')
+            except LLMError:
+                pass
+        return standalone(question, previous)
+
+    def retrieve(
+        self, question: Question, doc: str | None = None, kind: str | None = None
+    ) -> list[Hit]:
+        """Hybrid hits; a question that asks for a checklist/exercise/case by name gets one."""
+        n = self.settings.hits_per_answer
+        hits = self.searcher.search(question, k=n, doc=doc, kind=kind)
+        wanted = None if kind else question.kind
+        if wanted and hits and all(h.chunk.kind != wanted for h in hits[:3]):
+            extra = self.searcher.search(question, k=1, doc=doc, kind=wanted)
+            if extra:
+                ids = {extra[0].chunk.chunk_id}
+                hits = [hits[0], extra[0], *(h for h in hits[1:] if h.chunk.chunk_id not in ids)]
+                for rank, h in enumerate(hits, 1):
+                    h.rank = rank
+        return hits[:n]
+
+    def _sources(self, hits: list[Hit]) -> list[Chunk]:
+        return [h.chunk for h in hits[: self.settings.llm_sources]]
+
+
+def refusal(language: str, hits: list[Hit]) -> str:
+    """Says the material does not cover it, and names the nearest topics it does cover."""
+    topics: list[str] = []
+    for h in hits[:4]:
+        section = h.chunk.section.split("›")[-1].strip() or h.chunk.title
+        topic = f"{section} ({h.chunk.title})"
+        if topic not in topics:
+            topics.append(topic)
+    lines = [label(language, "refusal")]
+    if topics:
+        lines += ["", label(language, "refusal_scope"), *(f"- {t}" for t in topics[:3])]
+    return "\n".join(lines)
+
+
+def verify_citations(text: str, sources: list[Chunk]) -> tuple[str, list[Citation], list[str]]:
+    """Keep only markers that name a source; renumber them 1..n in order of first use.
+
+    Each kept source is cited with the sentence of it that the citing sentence resembles most,
+    so the citation shows an exact span and not just a passage.
+    """
+    renumber: dict[int, int] = {}
+    flagged: list[str] = []
+    citing: dict[int, list[str]] = {}
+
+    def replace(match: re.Match) -> str:
+        kept = []
+        for raw in re.split(r"\s*[,;]\s*", match.group(1)):
+            n = int(raw)
+            if not 1 <= n <= len(sources):
+                flagged.append(f"[{n}]")
+                continue
+            renumber.setdefault(n, len(renumber) + 1)
+            sentence = _sentence_around(text, match.start())
+            citing.setdefault(n, []).append(sentence)
+            kept.append(renumber[n])
+        return "".join(f"[{k}]" for k in dict.fromkeys(kept))
+
+    cleaned = _MARKER.sub(replace, text)
+    cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned)).strip()
+    citations = []
+    for old, new in sorted(renumber.items(), key=lambda kv: kv[1]):
+        chunk = sources[old - 1]
+        start, end = _closest_span(chunk, " ".join(citing[old]))
+        citations.append(Citation(new, chunk, start, end))
+    return cleaned, citations, flagged
+
+
+def _sentence_around(text: str, pos: int) -> str:
+    begin = max(text.rfind(".", 0, max(pos - 1, 0)), text.rfind("\n", 0, pos)) + 1
+    return text[begin:pos]
+
+
+def _closest_span(chunk: Chunk, claim: str) -> tuple[int, int]:
+    words = set(plain_words(claim))
+    units = split(chunk) or []
+    if not units:
+        return 0, len(chunk.text)
+    best = max(
+        units, key=lambda u: len(words & set(plain_words(u.text))) / (len(plain_words(u.text)) + 3)
+    )
+    return best.start, best.end
+
+
+def _sounds_like_refusal(text: str) -> bool:
+    low = text.lower()
+    return any(p in low for p in _REFUSAL_PHRASES)

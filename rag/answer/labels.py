@@ -1,0 +1,82 @@
+"""The short connective texts an answer adds around its quotes, in Danish and English.
+
+Quotes always stay in Danish (the material is Danish); only these labels follow the
+question's language.
+"""
+
+from __future__ import annotations
+
+from rag.documents import KIND_LABELS_DA
+
+KIND_LABELS_EN = {
+    "section": "Section",
+    "case": "Case",
+    "checklist": "Checklist",
+    "exercise": "Exercise",
+    "recommendation": "Recommendation",
+    "initiative": "Initiative",
+    "research": "Research",
+    "reference": "Literature",
+}
+
+LABELS = {
+    "da": {
+        "lead": "",
+        "more": "Det siger materialet også",
+        "checklist": "Tjekliste",
+        "exercise": "Øvelse",
+        "case": "Eksempel fra praksis",
+        "participants": "Deltagere",
+        "duration": "Varighed",
+        "materials": "Rammer og materialer",
+        "steps": "Fremgangsmåde",
+        "rest": "Resten står i kilden",
+        "refusal": "Det kan jeg ikke finde i materialet.",
+        "refusal_scope": "Materialet handler om tillid, samarbejde og social kapital på "
+        "offentlige arbejdspladser. Det nærmeste, det kommer ind på, er:",
+        "sources": "Kilder",
+        "page": "s.",
+        "standalone": "Forstået som",
+        "llm_failed": "Sprogmodellen svarede ikke ({reason}), så her er svaret som uddrag "
+        "fra materialet.",
+        "flagged": "Fjernede henvisninger, som ingen kilde svarer til: {markers}.",
+    },
+    "en": {
+        "lead": "The Danish material says:",
+        "more": "The material also says",
+        "checklist": "Checklist",
+        "exercise": "Exercise",
+        "case": "Example from practice",
+        "participants": "Participants",
+        "duration": "Duration",
+        "materials": "Setting and materials",
+        "steps": "Steps",
+        "rest": "The rest is in the source",
+        "refusal": "I cannot find that in the material.",
+        "refusal_scope": "The material is about trust, cooperation and social capital in "
+        "Danish public workplaces. The nearest topics it covers are:",
+        "sources": "Sources",
+        "page": "p.",
+        "standalone": "Understood as",
+        "llm_failed": "The language model did not answer ({reason}), so here is the answer "
+        "as excerpts from the material.",
+        "flagged": "Removed citations that match no source: {markers}.",
+    },
+}
+
+
+def label(language: str, key: str, **values: str) -> str:
+    text = LABELS.get(language, LABELS["da"])[key]
+    return text.format(**values) if values else text
+
+
+def kind_label(kind: str, language: str = "da") -> str:
+    table = KIND_LABELS_EN if language == "en" else KIND_LABELS_DA
+    return table.get(kind, kind)
+
+
+def source_heading(citation, language: str = "da") -> str:
+    """ "Title › section (Kind, s. 5)": how a citation names its source to a manager."""
+    d = citation.to_dict()
+    page = f", {label(language, 'page')} {d['page']}" if d["page"] else ""
+    return f"{d['title']} › {d['section']} ({kind_label(d['kind'], language)}{page}"

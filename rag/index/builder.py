@@ -1,0 +1,290 @@
+"""The index stage: chunks → a committed index build (BM25, Chroma windows, sentence vectors).
+
+`python -m rag ingest` calls `ingest`: the ingest stage (rag/ingest/pipeline.py) turns the
+corpus into chunks, this module writes them, their lexical and dense indexes and the vectors of
+every quotable sentence into a new build and commits it. It does no work when neither the corpus
+nor the settings that shape the index changed since the current build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rag.config import Settings
+from rag.documents import CHUNK_KINDS, KIND_LABELS_DA, Chunk, LoadProblem
+from rag.index.embeddings import Embedder, EmbeddingCache, load_embedder
+from rag.index.lexical import Analysis, LexicalIndex
+from rag.index.store import IndexBuild, IndexMissing, StoredIndex, current_build, new_build
+from rag.index.vectors import DenseIndex
+from rag.ingest.loading import MANIFEST_NAME, corpus_files
+from rag.ingest.pipeline import BuildResult, OcrReport, build_chunks
+from rag.ingest.sentences import statements
+from rag.text import lexical_text
+
+# Bump when parsing or chunking changes the chunks, so every index is rebuilt.
+CHUNKING_VERSION = "1"
+# Bump when the lexical analysis or the dense windows change.
+SEARCH_INDEX_VERSION = "2"
+
+
+@dataclass
+class IngestReport:
+    changed: bool
+    seconds: float
+    documents: int = 0
+    chunks_by_kind: dict[str, int] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    ocr: list[OcrReport] = field(default_factory=list)
+    problems: list[LoadProblem] = field(default_factory=list)
+    embedder: str = ""
+    passages_embedded: int = 0
+    passages_cached: int = 0
+    sentences_embedded: int = 0
+    rebuild_reason: str = ""
+
+    @property
+    def chunks(self) -> int:
+        return sum(self.chunks_by_kind.values())
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["problems"] = [{"path": str(p.path), "reason": p.reason} for p in self.problems]
+        d["chunks"] = self.chunks
+        return d
+
+
+def corpus_fingerprint(corpus_dir: Path, settings: Settings) -> tuple[str, dict[str, str]]:
+    """A hash of every corpus file and of the settings that shape chunks."""
+    files: dict[str, str] = {}
+    for path in [*corpus_files(corpus_dir), corpus_dir / MANIFEST_NAME]:
+        if path.is_file():
+            files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    shape = {
+        "chunking_version": CHUNKING_VERSION,
+        "target": settings.chunk_target_words,
+        "max": settings.chunk_max_words,
+        "min": settings.chunk_min_words,
+        "overlap": settings.chunk_overlap_words,
+        "embedder": settings.embedder,
+        "search_index_version": SEARCH_INDEX_VERSION,
+        "ocr_suspect_rate": settings.ocr_suspect_rate,
+    }
+    blob = json.dumps({"files": files, "shape": shape}, sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest(), files
+
+
+def _embed_sentences(chunks: list[Chunk], embedder: Embedder, cache: EmbeddingCache) -> int:
+    """Vectors for every sentence an answer may quote, cached now: otherwise the first question
+    that reaches a passage waits about a second while its sentences are embedded."""
+    texts = list(dict.fromkeys(s.text for c in chunks for s in statements(c)))
+    return cache.embed_passages(embedder, texts).embedded
+
+
+def ingest(
+    settings: Settings, force: bool = False, embedder: Embedder | None = None
+) -> IngestReport:
+    """Build the index if the corpus or the settings changed (or `force`); else do nothing.
+
+    `embedder` lets a long-lived caller (the app, the tests) reuse a loaded model.
+    """
+    started = time.perf_counter()
+    fingerprint, files = corpus_fingerprint(settings.corpus_dir, settings)
+    old_meta = _read_meta(current_build(settings.index_dir))
+    if not force and old_meta and old_meta.get("fingerprint") == fingerprint:
+        stats = old_meta.get("stats", {})
+        return IngestReport(
+            changed=False,
+            seconds=time.perf_counter() - started,
+            documents=stats.get("documents", 0),
+            chunks_by_kind=stats.get("chunks_by_kind", {}),
+        )
+    result = build_chunks(settings.corpus_dir, settings)
+    embedder = embedder or load_embedder(settings.embedder)
+    report = _changes(result, files, old_meta or {}, embedder.name)
+    report.rebuild_reason = stale_reason(old_meta, settings) if old_meta else ""
+    build = new_build(settings.index_dir)
+    try:
+        _write_build(build, result, settings, embedder, report)
+        report.seconds = time.perf_counter() - started
+        build.write_json("meta.json", _meta(fingerprint, files, embedder.name, report))
+        build.commit()
+    except BaseException:
+        build.abandon()
+        raise
+    return report
+
+
+def _changes(
+    result: BuildResult, files: dict[str, str], old_meta: dict, embedder: str
+) -> IngestReport:
+    """The report of a rebuild: what was found, and which files differ from the last build."""
+    old_files = old_meta.get("files", {})
+    by_kind = Counter(c.kind for c in result.chunks)
+    return IngestReport(
+        changed=True,
+        seconds=0.0,
+        documents=len(result.documents),
+        chunks_by_kind={k: by_kind[k] for k in CHUNK_KINDS if by_kind[k]},
+        added=sorted(set(files) - set(old_files)),
+        modified=sorted(n for n in files if n in old_files and old_files[n] != files[n]),
+        removed=sorted(set(old_files) - set(files)),
+        duplicates=result.duplicates,
+        ocr=result.ocr,
+        problems=result.problems,
+        embedder=embedder,
+    )
+
+
+def _write_build(
+    build: IndexBuild,
+    result: BuildResult,
+    settings: Settings,
+    embedder: Embedder,
+    report: IngestReport,
+) -> None:
+    """Chunks, documents, source texts, BM25, Chroma and sentence vectors into `build`."""
+    build.write_json("chunks.json", [asdict(c) for c in result.chunks])
+    copy_of = {x["copy"]: x["original"] for x in result.duplicates}
+    build.write_json(
+        "documents.json",
+        [
+            {
+                "doc_id": d.doc_id,
+                "title": d.title,
+                "file": d.path.name,
+                "doc_kind": d.doc_kind,
+                "sha256": d.sha256,
+                "pages": len(d.page_starts) or None,
+                "copy_of": copy_of.get(d.doc_id),
+            }
+            for d in result.documents
+        ],
+    )
+    for d in result.documents:
+        build.write_text(f"sources/{d.doc_id}.txt", d.text)
+    texts = [lexical_text(c) for c in result.chunks]
+    LexicalIndex.build(texts, Analysis()).save(build.path / "lexical")
+    cache = EmbeddingCache(settings.embedding_cache)
+    dense = DenseIndex.build(build.path / "chroma", result.chunks, embedder, cache)
+    report.passages_embedded = dense.embedded
+    report.passages_cached = dense.size - dense.embedded
+    report.sentences_embedded = _embed_sentences(result.chunks, embedder, cache)
+
+
+def _meta(fingerprint: str, files: dict[str, str], embedder: str, report: IngestReport) -> dict:
+    return {
+        "fingerprint": fingerprint,
+        "files": files,
+        "chunking_version": CHUNKING_VERSION,
+        "search_index_version": SEARCH_INDEX_VERSION,
+        "embedder": embedder,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "stats": {"documents": report.documents, "chunks_by_kind": report.chunks_by_kind},
+        "report": report.to_dict(),
+    }
+
+
+def _read_meta(build: Path | None) -> dict | None:
+    if build is None:
+        return None
+    try:
+        return json.loads((build / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+class IndexStale(IndexMissing):
+    """The index was built for other settings (embedding model, chunking); rebuild it.
+
+    `reason` says why in one Danish sentence without the advice to rebuild, for a page that
+    offers a button instead of a command.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{reason}. Byg det igen med: python -m rag ingest")
+        self.reason = reason
+
+
+def stale_reason(meta: dict, settings: Settings) -> str:
+    """Why an index built with `meta` cannot serve `settings` (empty when it can)."""
+    built_with = meta.get("embedder")
+    if built_with != settings.embedder:
+        return (
+            f"Indekset er bygget med embedding-modellen {built_with or 'ingen'}, "
+            f"men {settings.embedder} er valgt"
+        )
+    if meta.get("chunking_version") != CHUNKING_VERSION:
+        return "Indekset er bygget med en ældre opdeling af materialet"
+    if meta.get("search_index_version") != SEARCH_INDEX_VERSION:
+        return "Indekset er bygget med en ældre udgave af søgeindekset"
+    return ""
+
+
+def open_index(settings: Settings) -> StoredIndex:
+    """The current index, or IndexStale when it cannot serve these settings."""
+    index = StoredIndex.open(settings.index_dir)
+    reason = stale_reason(index.meta, settings)
+    if reason:
+        raise IndexStale(reason)
+    return index
+
+
+def ensure_index(settings: Settings, notify=print, embedder: Embedder | None = None) -> StoredIndex:
+    """The current index; a stale one is rebuilt first, saying why (never silently wrong)."""
+    try:
+        return open_index(settings)
+    except IndexStale as exc:
+        notify(f"{exc.reason} – bygger indekset igen …")
+        ingest(settings, force=True, embedder=embedder)
+        return open_index(settings)
+
+
+def format_report(r: IngestReport) -> str:
+    """The ingest summary as `python -m rag ingest` prints it, in Danish."""
+    if not r.changed:
+        return (
+            f"Ingen ændringer i materialet – indekset er uændret "
+            f"({r.documents} dokumenter, {r.chunks} afsnit; {r.seconds:.2f} s)."
+        )
+    lines = [f"Indlæst {r.documents} dokumenter og {r.chunks} afsnit på {r.seconds:.1f} s."]
+    changes = [
+        f"{label}: {', '.join(names)}"
+        for label, names in (("tilføjet", r.added), ("ændret", r.modified), ("fjernet", r.removed))
+        if names
+    ]
+    if changes:
+        lines.append("Filer " + "; ".join(changes) + ".")
+    if r.rebuild_reason:
+        lines.append(f"Bygget igen: {r.rebuild_reason}.")
+    lines.append(
+        f"Søgeindeks: {r.passages_embedded} tekstvinduer embedded og {r.passages_cached} "
+        f"hentet fra cachen ({r.embedder}); {r.sentences_embedded} nye sætninger embedded."
+    )
+    lines.append("Afsnit pr. slags:")
+    for kind, n in r.chunks_by_kind.items():
+        lines.append(f"  {KIND_LABELS_DA.get(kind, kind):<12} ({kind}): {n}")
+    for d in r.duplicates:
+        lines.append(
+            f"Dubletter: {d['copy']} gentager {d['original']} ({d['overlap']:.0%} af teksten); "
+            f"{d['dropped']} afsnit droppet, {d['kept']} kun i kopien beholdt."
+        )
+    if not r.duplicates:
+        lines.append("Dubletter: ingen fundet.")
+    for o in r.ocr:
+        lines.append(
+            f"OCR-rettelser i {o.doc_id}: {o.repaired} ord rettet; ordforrådsdækning "
+            f"{o.coverage_before:.1%} før og {o.coverage_after:.1%} efter ({o.tokens} ord)."
+        )
+    if not r.ocr:
+        lines.append("OCR-rettelser: ingen.")
+    for p in r.problems:
+        lines.append(f"Sprunget over: {p.path.name}: {p.reason}")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Measuring the other stages: retrieval and answer evaluation, benchmarks, their reports."""

@@ -1,0 +1,221 @@
+"""`python -m rag bench`: what ingest and search cost, at corpus scale and at a synthetic scale.
+
+Corpus scale is measured for real: a cold ingest with an empty embedding cache, then warm
+queries (the evaluation questions) per mode. The synthetic corpus repeats every chunk `scale`
+times with perturbed words; its lexical and Chroma indexes are built and queried for real, but
+its passage vectors are the real vectors plus noise, because embedding 100x the text would take
+hours on two cores: that embedding time is extrapolated from the measured throughput and
+reported as such.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+from rag.config import Settings
+from rag.documents import Chunk
+from rag.index.builder import ingest, open_index
+from rag.index.embeddings import EmbeddingCache, load_embedder
+from rag.index.lexical import LexicalIndex
+from rag.index.vectors import DenseIndex, windows
+from rag.ingest.sentences import statements
+from rag.measure.evaluate import load_questions, percentile
+from rag.search.retrieve import MODES, Searcher
+from rag.text import lexical_text
+
+
+def _rss_mb() -> float:
+    return psutil.Process().memory_info().rss / 2**20
+
+
+class PeakMemory:
+    """Samples this process's resident memory in a thread; `peak` is the highest seen."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = _rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, _rss_mb())
+
+    def reset(self) -> None:
+        self.peak = _rss_mb()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def _latencies(searcher: Searcher, queries: list[str], k: int = 5) -> dict[str, dict]:
+    out = {}
+    for mode in MODES:
+        searcher.embed_query.clear()
+        searcher.search("tillid", k=k, mode=mode)  # lazy loads
+        searcher.embed_query.clear()
+        times = [searcher.timed_search(q, k=k, mode=mode)[1] * 1000 for q in queries]
+        out[mode] = {
+            "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(percentile(times, 95), 1),
+        }
+    return out
+
+
+def perturb(text: str, rng: random.Random, vocabulary: list[str]) -> str:
+    """A copy that reads like the original but is not identical: words dropped, swapped or
+    replaced, so BM25 statistics and postings grow as they would with real new text."""
+    words = text.split()
+    out: list[str] = []
+    for w in words:
+        roll = rng.random()
+        if roll < 0.05:
+            continue
+        if roll < 0.12:
+            out.append(rng.choice(vocabulary))
+        else:
+            out.append(w)
+    for _ in range(len(out) // 20):
+        i = rng.randrange(max(len(out) - 1, 1))
+        out[i : i + 2] = out[i : i + 2][::-1]
+    return " ".join(out)
+
+
+def synthetic_chunks(chunks: list[Chunk], scale: int, seed: int = 13) -> list[Chunk]:
+    rng = random.Random(seed)
+    vocabulary = sorted({w for c in chunks for w in c.text.split() if w.isalpha()})
+    out = list(chunks)
+    for r in range(1, scale):
+        for c in chunks:
+            out.append(
+                replace(
+                    c,
+                    chunk_id=f"{c.doc_id}-x{r}#{c.chunk_id.split('#')[-1]}",
+                    doc_id=f"{c.doc_id}-x{r}",
+                    text=perturb(c.text, rng, vocabulary),
+                    anchors=[],
+                )
+            )
+    return out
+
+
+def _stand_in_vectors(chunks: list[Chunk], base: np.ndarray, big: list[Chunk]) -> np.ndarray:
+    """For each window of each synthetic chunk: the real vector of the matching window of its
+    original chunk, plus noise (cosine about 0.93 to the original)."""
+    by_chunk: dict[str, np.ndarray] = {}
+    start = 0
+    for c in chunks:
+        n = len(windows(c))
+        by_chunk[c.chunk_id.split("#")[-1] + c.doc_id] = base[start : start + n]
+        start += n
+    rng = np.random.default_rng(7)
+    out = []
+    for c in big:
+        original = by_chunk[c.chunk_id.split("#")[-1] + c.doc_id.split("-x")[0]]
+        n = len(windows(c))
+        picked = original[np.minimum(np.arange(n), len(original) - 1)]
+        if "-x" in c.doc_id:
+            picked = picked + rng.normal(0, 0.02, picked.shape).astype(np.float32)
+        out.append(picked / np.linalg.norm(picked, axis=1, keepdims=True))
+    return np.concatenate(out)
+
+
+def run(settings: Settings, scale: int = 100, queries_file: Path | None = None, log=print) -> dict:
+    questions = load_questions(queries_file) if queries_file else []
+    queries = [q.question for q in questions] or ["Hvordan skaber man tillid?"]
+    memory = PeakMemory()
+    result: dict = {"queries": len(queries), "scale": scale}
+    with tempfile.TemporaryDirectory(prefix="tillid-bench-") as tmp:
+        cold = replace(settings, data_dir=Path(tmp) / "data", cache_dir=Path(tmp) / "cache")
+        log("Kold indlæsning af materialet (tom embedding-cache) …")
+        embedder = load_embedder(cold.embedder)
+        started = time.perf_counter()
+        report = ingest(cold, force=True, embedder=embedder)
+        cold_seconds = time.perf_counter() - started
+        index = open_index(cold)
+        searcher = Searcher.open(cold, embedder, index=index)
+        texts = [w for c in index.chunks for w in windows(c)]
+        # Ingest embeds the passage windows and every sentence an answer may quote.
+        sentences = list(dict.fromkeys(s.text for c in index.chunks for s in statements(c)))
+        words = sum(len(t.split()) for t in texts + sentences)
+        result["corpus"] = {
+            "chunks": len(index.chunks),
+            "passages": len(texts),
+            "sentences": len(sentences),
+            "words_embedded": words,
+            "cold_ingest_s": round(cold_seconds, 1),
+            "embedded_passages": report.passages_embedded,
+            "embedded_sentences": report.sentences_embedded,
+            "embedding_words_per_s": round(words / max(cold_seconds, 1e-9)),
+            "latency": _latencies(searcher, queries),
+            "peak_rss_mb": round(memory.peak),
+        }
+        log(f"  {result['corpus']}")
+
+        log(f"Syntetisk korpus: {scale} x materialet …")
+        memory.reset()
+        big = synthetic_chunks(index.chunks, scale)
+        started = time.perf_counter()
+        lexical = LexicalIndex.build([lexical_text(c) for c in big])
+        lexical_seconds = time.perf_counter() - started
+        cache = EmbeddingCache(cold.embedding_cache)
+        base = cache.embed_passages(embedder, texts).vectors  # all cached by the cold ingest
+        started = time.perf_counter()
+        dense = DenseIndex.build(
+            Path(tmp) / "big-chroma",
+            big,
+            embedder,
+            cache,
+            vectors=_stand_in_vectors(index.chunks, base, big),
+        )
+        dense_seconds = time.perf_counter() - started
+        big_searcher = Searcher(big, lexical, dense, embedder)
+        result["synthetic"] = {
+            "chunks": len(big),
+            "passages": dense.size,
+            "lexical_build_s": round(lexical_seconds, 1),
+            "chroma_build_s": round(dense_seconds, 1),
+            "embedding_s_extrapolated": round(
+                words * scale / result["corpus"]["embedding_words_per_s"]
+            ),
+            "latency": _latencies(big_searcher, queries),
+            "peak_rss_mb": round(memory.peak),
+        }
+        log(f"  {result['synthetic']}")
+    memory.stop()
+    return result
+
+
+def format_bench(r: dict) -> str:
+    c, s = r["corpus"], r["synthetic"]
+    lines = [
+        f"Materialet: {c['chunks']} afsnit, {c['passages']} vinduer, "
+        f"{c['sentences']} citerbare sætninger, {c['words_embedded']} ord",
+        f"  kold indlæsning (inkl. embedding): {c['cold_ingest_s']} s "
+        f"({c['embedding_words_per_s']} ord/s)",
+        f"  hukommelse, top: {c['peak_rss_mb']} MB",
+    ]
+    for mode, v in c["latency"].items():
+        lines.append(f"  {mode:6} p50 {v['p50_ms']:6.1f} ms   p95 {v['p95_ms']:6.1f} ms")
+    lines += [
+        f"Syntetisk korpus ({r['scale']}x): {s['chunks']} afsnit, {s['passages']} vinduer",
+        f"  BM25 bygget på {s['lexical_build_s']} s; Chroma på {s['chroma_build_s']} s; "
+        f"embedding ville tage ca. {s['embedding_s_extrapolated']} s (fremskrevet)",
+        f"  hukommelse, top: {s['peak_rss_mb']} MB",
+    ]
+    for mode, v in s["latency"].items():
+        lines.append(f"  {mode:6} p50 {v['p50_ms']:6.1f} ms   p95 {v['p95_ms']:6.1f} ms")
+    lines.append(f"({r['queries']} forskellige spørgsmål pr. måde, varme indeks)")
+    return "\n".join(lines)

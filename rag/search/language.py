@@ -1,0 +1,168 @@
+"""Which language a question is in, and English questions in Danish words.
+
+The guidance material is Danish. An English question gets its domain terms translated from a
+small glossary (rag/data/glossary-en-da.tsv) so the lexical index can match it; the dense model
+is multilingual and sees the question as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rag.config import PACKAGE_DATA
+
+_WORD = re.compile(r"[^\W\d_]+(?:'[a-z]+)?", re.UNICODE)
+
+ENGLISH_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "what",
+        "how",
+        "why",
+        "when",
+        "where",
+        "who",
+        "which",
+        "whom",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "my",
+        "our",
+        "your",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "about",
+        "from",
+        "as",
+        "at",
+        "by",
+        "it",
+        "its",
+        "there",
+        "any",
+        "some",
+        "give",
+        "me",
+        "tell",
+        "please",
+        "i",
+        "we",
+        "you",
+        "they",
+    ]
+)
+_DANISH = frozenset(
+    [
+        "og",
+        "i",
+        "på",
+        "til",
+        "med",
+        "som",
+        "er",
+        "det",
+        "den",
+        "de",
+        "en",
+        "et",
+        "af",
+        "for",
+        "at",
+        "hvad",
+        "hvordan",
+        "hvorfor",
+        "hvornår",
+        "hvor",
+        "hvem",
+        "hvilke",
+        "hvilken",
+        "kan",
+        "skal",
+        "vil",
+        "jeg",
+        "vi",
+        "du",
+        "man",
+        "ikke",
+        "der",
+        "har",
+        "har",
+        "om",
+        "mine",
+        "vores",
+        "jeres",
+        "giv",
+        "mig",
+        "noget",
+        "nogle",
+        "også",
+        "sådan",
+        "være",
+        "bliver",
+    ]
+)
+
+
+def detect_language(text: str) -> str:
+    """'da' or 'en'. Danish letters settle it; otherwise function words vote, Danish on ties."""
+    lowered = text.lower()
+    if re.search(r"[æøå]", lowered):
+        return "da"
+    words = _WORD.findall(lowered)
+    english = sum(w in ENGLISH_WORDS for w in words)
+    danish = sum(w in _DANISH for w in words)
+    return "en" if english > danish else "da"
+
+
+@lru_cache(maxsize=1)
+def _glossary() -> list[tuple[tuple[str, ...], str]]:
+    entries: list[tuple[tuple[str, ...], str]] = []
+    for line in (PACKAGE_DATA / "glossary-en-da.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, _, danish = line.partition("\t")
+        entries.append((tuple(english.lower().split()), danish.strip()))
+    return sorted(entries, key=lambda e: -len(e[0]))
+
+
+def danish_terms(text: str) -> str:
+    """Danish words for the domain terms of an English text (longest terms first)."""
+    words = _WORD.findall(text.lower())
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for english, danish in _glossary():
+            if tuple(words[i : i + len(english)]) == english:
+                if danish:
+                    out.append(danish)
+                i += len(english)
+                break
+        else:
+            i += 1
+    return " ".join(out)

@@ -1,0 +1,77 @@
+"""A question analysed once, when it enters the assistant, and handed to every later step.
+
+Search, the evidence check and sentence scoring all need the same facts about a question: its
+language, its lexical terms (with the glossary's Danish words for an English question) and the
+kind of passage it asks for by name. `Question.analyse` works them out once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.index.lexical import Analyzer
+from rag.search.language import danish_terms, detect_language
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+# Words that ask for a kind of passage, and the chunk kind they ask for.
+_KIND_WORDS = {
+    "checklist": ("tjekliste", "checkliste", "checklist"),
+    "exercise": ("øvelse", "øvelser", "øvelsen", "exercise", "workshop"),
+    "case": ("eksempel", "eksempler", "case", "cases", "erfaring", "erfaringer", "example"),
+}
+
+
+def requested_kind(text: str) -> str | None:
+    """The kind of passage a question asks for by name, e.g. "en tjekliste" → checklist."""
+    words = set(_WORD.findall(text.lower()))
+    for kind, names in _KIND_WORDS.items():
+        if words & set(names) or any(w.startswith(names[0]) for w in words):
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the assistant knows about a question before it searches.
+
+    `text` is what the user typed; `searched` is what is searched (the same, or a follow-up made
+    standalone with the question before it). The language is the typed text's: it decides the
+    labels of the answer, the fusion weights and the refusal bar.
+    """
+
+    text: str
+    searched: str
+    language: str
+    glossary: str  # Danish words for an English question's domain terms ("" for Danish)
+    lexical_terms: tuple[str, ...]  # analysed terms of `searched` and `glossary`, in order
+    kind: str | None  # the kind of passage asked for by name
+
+    @classmethod
+    def analyse(cls, text: str, analyzer: Analyzer, searched: str | None = None) -> Question:
+        searched = (searched or text).strip()
+        language = detect_language(text)
+        glossary = danish_terms(searched) if language == "en" else ""
+        lexical = f"{searched} {glossary}" if language == "en" else searched
+        return cls(
+            text=text,
+            searched=searched,
+            language=language,
+            glossary=glossary,
+            lexical_terms=tuple(analyzer.terms(lexical)),
+            kind=requested_kind(searched),
+        )
+
+    @property
+    def english(self) -> bool:
+        return self.language == "en"
+
+    @property
+    def terms(self) -> frozenset[str]:
+        return frozenset(self.lexical_terms)
+
+    @property
+    def lexical_query(self) -> str:
+        """The text the lexical side reads: an English question carries its Danish terms."""
+        return f"{self.searched} {self.glossary}" if self.english else self.searched

@@ -1,0 +1,261 @@
+"""The retrieve step: hybrid search over the index, as a `Searcher` and a LangChain retriever.
+
+Lexical (BM25) finds the pamphlet's own words, dense finds paraphrases and English questions;
+their rankings are fused by a weighted sum of normalised scores (weights tuned on
+eval/questions.jsonl, see eval/README.md), then overlapping and duplicate passages collapse.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+from rag.config import Settings
+from rag.documents import Chunk
+from rag.index.builder import ensure_index
+from rag.index.embeddings import Embedder, QueryCache, load_embedder
+from rag.index.lexical import LexicalIndex
+from rag.index.store import StoredIndex
+from rag.index.vectors import DenseIndex
+from rag.search.question import Question
+from rag.text import plain_words, shingles
+
+MODES = ("hybrid", "bm25", "dense")
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How the two rankings combine. `score`: w·dense + (1-w)·bm25 on max-normalised scores;
+    `rrf`: reciprocal rank fusion, w/(rrf_k + rank)."""
+
+    method: str = "score"
+    dense_weight: float = 0.5
+    # English questions lean on the glossary-translated lexical side: the small multilingual
+    # model matches English to Danish less surely than it matches Danish to Danish.
+    dense_weight_en: float = 0.3
+    rrf_k: int = 60
+    depth: int = 40  # candidates taken from each channel
+    translate_dense: bool = False  # also give the dense model the glossary's Danish terms
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Fusion:
+        return cls(
+            dense_weight=settings.dense_weight,
+            dense_weight_en=settings.dense_weight_en,
+            depth=settings.fusion_depth,
+        )
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    chunk: Chunk
+    channels: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        c = self.chunk
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "chunk_id": c.chunk_id,
+            "doc_id": c.doc_id,
+            "title": c.title,
+            "section": c.section,
+            "kind": c.kind,
+            "page": c.page,
+            "start": c.start,
+            "end": c.end,
+            "text": c.text,
+        }
+
+    def to_document(self) -> Document:
+        meta = self.to_dict()
+        text = meta.pop("text")
+        return Document(page_content=text, metadata=meta, id=self.chunk.chunk_id)
+
+
+class Searcher:
+    """Everything needed to answer a query: chunks, both indexes and the query embedder."""
+
+    def __init__(
+        self,
+        chunks: list[Chunk],
+        lexical: LexicalIndex,
+        dense: DenseIndex,
+        embedder: Embedder,
+        fusion: Fusion | None = None,
+    ) -> None:
+        self.chunks = chunks
+        self.lexical = lexical
+        self.dense = dense
+        self.embedder = embedder
+        self.embed_query = QueryCache(embedder)
+        self.fusion = fusion or Fusion()
+        self._doc_ids = np.array([c.doc_id for c in chunks])
+        self._kinds = np.array([c.kind for c in chunks])
+        self._shingles: dict[int, set] = {}
+        self._position = {c.chunk_id: i for i, c in enumerate(chunks)}
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        index: StoredIndex | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> Searcher:
+        """The searcher for `settings`: the current index (a stale one rebuilt first, saying so
+        through `notify`), the configured embedder and fusion. Pass a loaded `embedder` or an
+        opened `index` to reuse them."""
+        embedder = embedder or load_embedder(settings.embedder)
+        if index is None:
+            index = ensure_index(settings, notify=notify or _to_stderr, embedder=embedder)
+        return cls.from_index(index, embedder, Fusion.from_settings(settings))
+
+    @classmethod
+    def from_index(
+        cls, index: StoredIndex, embedder: Embedder, fusion: Fusion | None = None
+    ) -> Searcher:
+        return cls(
+            index.chunks,
+            LexicalIndex.load(index.path / "lexical"),
+            DenseIndex.open(index.path / "chroma"),
+            embedder,
+            fusion,
+        )
+
+    def analyse(self, text: str, searched: str | None = None) -> Question:
+        """The question as this index's analyzer sees it (see rag/search/question.py)."""
+        return Question.analyse(text, self.lexical.analyzer, searched)
+
+    def search(
+        self,
+        query: str | Question,
+        k: int = 5,
+        mode: str = "hybrid",
+        doc: str | None = None,
+        kind: str | None = None,
+    ) -> list[Hit]:
+        if mode not in MODES:
+            raise ValueError(f"Ukendt søgemåde {mode!r}; vælg en af {', '.join(MODES)}")
+        question = query if isinstance(query, Question) else self.analyse(query)
+        if not question.searched or not self.chunks:
+            return []
+        depth = max(self.fusion.depth, 2 * k)
+        translate = question.english and self.fusion.translate_dense
+        dense_query = question.lexical_query if translate else question.searched
+        lexical = self._lexical(question, depth, doc, kind) if mode != "dense" else {}
+        dense = self._dense(dense_query, depth, doc, kind) if mode != "bm25" else {}
+        if mode == "bm25":
+            fused = lexical
+        elif mode == "dense":
+            fused = dense
+        else:
+            weight = self.fusion.dense_weight_en if question.english else self.fusion.dense_weight
+            fused = self._fuse(lexical, dense, weight)
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        hits: list[Hit] = []
+        for i, score in ranked:
+            if any(self._repeats(i, h) for h in hits):
+                continue
+            channels = {"bm25": lexical.get(i, 0.0), "dense": dense.get(i, 0.0)}
+            hits.append(Hit(len(hits) + 1, float(score), self.chunks[i], channels))
+            if len(hits) == k:
+                break
+        return hits
+
+    def timed_search(self, query: str | Question, **kwargs: Any) -> tuple[list[Hit], float]:
+        started = time.perf_counter()
+        hits = self.search(query, **kwargs)
+        return hits, time.perf_counter() - started
+
+    def _mask(self, doc: str | None, kind: str | None) -> np.ndarray | None:
+        if not doc and not kind:
+            return None
+        mask = np.ones(len(self.chunks), dtype=bool)
+        if doc:
+            mask &= self._doc_ids == doc
+        if kind:
+            mask &= self._kinds == kind
+        return mask
+
+    def _lexical(
+        self, question: Question, n: int, doc: str | None, kind: str | None
+    ) -> dict[int, float]:
+        scores = self.lexical.scores(
+            question.lexical_query, self._mask(doc, kind), terms=question.lexical_terms
+        )
+        top = np.argsort(-scores)[:n]
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def _dense(self, query: str, n: int, doc: str | None, kind: str | None) -> dict[int, float]:
+        where = [{"doc_id": doc}] if doc else []
+        where += [{"kind": kind}] if kind else []
+        clause = where[0] if len(where) == 1 else ({"$and": where} if where else None)
+        return dict(self.dense.search(self.embed_query(query), n, clause))
+
+    def _fuse(
+        self, lexical: dict[int, float], dense: dict[int, float], w: float
+    ) -> dict[int, float]:
+        f = self.fusion
+        if f.method == "rrf":
+            fused: dict[int, float] = {}
+            for weight, channel in ((1 - w, lexical), (w, dense)):
+                order = sorted(channel, key=lambda i: -channel[i])
+                for rank, i in enumerate(order, 1):
+                    fused[i] = fused.get(i, 0.0) + weight / (f.rrf_k + rank)
+            return fused
+        top_lex = max(lexical.values(), default=0.0) or 1.0
+        if dense:
+            hi, lo = max(dense.values()), min(dense.values())
+            spread = (hi - lo) or 1.0
+        ids = set(lexical) | set(dense)
+        return {
+            i: (1 - w) * lexical.get(i, 0.0) / top_lex
+            + (w * (dense[i] - lo) / spread if i in dense else 0.0)
+            for i in ids
+        }
+
+    def _repeats(self, i: int, hit: Hit) -> bool:
+        """True when chunk i says what an already ranked hit says (chunk overlap, scan copy)."""
+        a, b = self.chunks[i], hit.chunk
+        if a.doc_id == b.doc_id and a.start < b.end and b.start < a.end:
+            overlap = min(a.end, b.end) - max(a.start, b.start)
+            if overlap > 0.5 * min(a.end - a.start, b.end - b.start):
+                return True
+        mine, theirs = self._grams(i), self._grams(self._position[b.chunk_id])
+        return bool(mine) and len(mine & theirs) > 0.8 * len(mine)
+
+    def _grams(self, i: int) -> set:
+        if i not in self._shingles:
+            self._shingles[i] = shingles(plain_words(self.chunks[i].text))
+        return self._shingles[i]
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+class TillidRetriever(BaseRetriever):
+    """The hybrid search as a LangChain retriever; chunk fields come back as metadata."""
+
+    searcher: Any
+    k: int = 5
+    mode: str = "hybrid"
+    doc: str | None = None
+    kind: str | None = None
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        hits = self.searcher.search(query, k=self.k, mode=self.mode, doc=self.doc, kind=self.kind)
+        return [h.to_document() for h in hits]

@@ -1,0 +1,50 @@
+"""Text helpers every stage shares: two ways of folding Danish, word shingles, and what BM25
+reads of a chunk.
+
+The two folds answer different questions and must not be swapped:
+- `fold_spelling(word)` gives a word one spelling whether it was typed with æ/ø/å, with
+  ae/oe/aa or without diacritics at all ("kraever", "Aarhus"); the lexical index and quote
+  matching compare words this way.
+- `plain_words(text)` splits text into bare ASCII words without case, diacritics or
+  punctuation; copy detection (a scan against its original) and near-duplicate checks compare
+  word sequences this way, where OCR noise in the letters must not break a 3-gram.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rag.documents import Chunk
+
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
+def fold_spelling(word: str) -> str:
+    """One spelling for Danish typed with or without æ/ø/å (and for OCR'd diacritics)."""
+    word = word.lower()
+    word = word.replace("æ", "a").replace("ø", "o").replace("å", "a")
+    word = word.replace("ae", "a").replace("oe", "o").replace("aa", "a")
+    word = unicodedata.normalize("NFKD", word)
+    return "".join(ch for ch in word if not unicodedata.combining(ch))
+
+
+def plain_words(text: str) -> list[str]:
+    """Words compared without case, diacritics or punctuation (OCR and clean text meet here)."""
+    text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _ASCII_WORD.findall(text)
+
+
+def shingles(words: list[str], n: int = 3) -> set[tuple[str, ...]]:
+    """The word n-grams of a sequence (the whole sequence when it is shorter than n)."""
+    if len(words) < n:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def lexical_text(chunk: Chunk) -> str:
+    """What BM25 sees of a chunk: its section heading carries words the body leaves out."""
+    return f"{chunk.section}\n{chunk.text}"
