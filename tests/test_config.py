@@ -27,7 +27,7 @@ def test_environment_overrides_defaults_and_flags_override_the_environment():
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("TILLID_FUSION_DEPTH", "mange"), ("TILLID_COVERAGE_WEIGHT", "x")]
+    ("name", "value"), [("TILLID_FUSION_DEPTH", "mange"), ("TILLID_BULLET_RATIO", "x")]
 )
 def test_a_setting_that_is_not_a_number_is_explained_in_danish(name, value):
     with pytest.raises(ValueError, match="skal være et"):

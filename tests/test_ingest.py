@@ -13,7 +13,7 @@ from rag.config import Settings
 from rag.index.builder import ingest, open_index
 from rag.index.embeddings import EmbeddingCache
 from rag.index.store import IndexBuild
-from rag.ingest.sentences import statements
+from rag.ingest.sentences import quote_units
 
 
 def test_ingest_reports_documents_kinds_duplicates_and_ocr(ingested):
@@ -67,7 +67,7 @@ def test_after_ingest_no_answer_waits_for_a_sentence_to_be_embedded(
         env={}, corpus_dir=corpus_copy, data_dir=tmp_path / "data", cache_dir=tmp_path / "empty"
     )
     report = ingest(settings, embedder=SharedVectors(embedder, shared))
-    texts = [s.text for c in open_index(settings).chunks for s in statements(c)]
+    texts = [u.text for c in open_index(settings).chunks for u in quote_units(c)]
     assert report.sentences_embedded == len(set(texts)) > 1000
     cached = EmbeddingCache(settings.embedding_cache).embed_passages(MustNotEmbed(), texts)
     assert cached.vectors.shape == (len(texts), 384) and cached.embedded == 0

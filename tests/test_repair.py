@@ -54,6 +54,16 @@ def lines(*texts: str) -> list[MappedText]:
             ),
             "løbende at afklare og konkretisere kerneopgaven – i tæt dialog med medarbejderne.",
         ),
+        # kom-videre-med-social-kapital.txt, lines 166-168: "men" after a hyphen is no
+        # conjunction ("sam-" + "men" is "sammen")
+        (
+            ("dere og ledelse formår at arbejde effektivt sam-", "men om den opgave, virksomheden"),
+            "dere og ledelse formår at arbejde effektivt sammen om den opgave, virksomheden",
+        ),
+        (
+            ("Hvad er tidsram-", "men? Hvad bliver min opgave?"),
+            "Hvad er tidsrammen? Hvad bliver min opgave?",
+        ),
     ],
 )
 def test_line_end_hyphenation_is_undone(lexicon, wrapped, joined):

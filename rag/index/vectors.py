@@ -25,18 +25,33 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+|\n+")
 
 def windows(chunk: Chunk, size: int = WINDOW_WORDS) -> list[str]:
     """The texts embedded for one chunk: section title + a run of whole sentences."""
-    sentences = [s for s in _SENTENCE_END.split(chunk.text) if s.strip()]
-    out: list[list[str]] = [[]]
+    return [text for _, _, text in window_spans(chunk, size)]
+
+
+def window_spans(chunk: Chunk, size: int = WINDOW_WORDS) -> list[tuple[int, int, str]]:
+    """Each window as (start, end) in `chunk.text` and the text that is embedded for it."""
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    for m in [*_SENTENCE_END.finditer(chunk.text), None]:
+        end = m.start() if m else len(chunk.text)
+        if chunk.text[pos:end].strip():
+            pieces.append((pos, end))
+        pos = m.end() if m else len(chunk.text)
+    groups: list[list[tuple[int, int]]] = [[]]
     count = 0
-    for sentence in sentences:
-        n = len(sentence.split())
-        if out[-1] and count + n > size:
-            out.append([])
+    for start, end in pieces:
+        n = len(chunk.text[start:end].split())
+        if groups[-1] and count + n > size:
+            groups.append([])
             count = 0
-        out[-1].append(sentence.strip())
+        groups[-1].append((start, end))
         count += n
     head = chunk.section if chunk.section and chunk.section != chunk.title else chunk.title
-    return [f"{head}\n{' '.join(w)}" for w in out if w]
+    return [
+        (g[0][0], g[-1][1], f"{head}\n{' '.join(chunk.text[a:b].strip() for a, b in g)}")
+        for g in groups
+        if g
+    ]
 
 
 def _client(folder: Path) -> chromadb.ClientAPI:

@@ -11,7 +11,9 @@ from rag.ingest.lexicon import Lexicon
 from rag.ingest.mapped import MappedText
 
 # Words that follow a hyphen at line end when the hyphen is real ("ergo- og fysioterapeuter").
-CONJUNCTIONS = {"og", "eller", "samt", "men", "såvel", "hhv"}
+# Not "men": Danish suspends a compound only before og/eller/samt/såvel/hhv, so "sam-" + "men"
+# is "sammen" wrapped at its hyphen.
+CONJUNCTIONS = {"og", "eller", "samt", "såvel", "hhv"}
 # Abbreviations after which a full stop does not end the sentence.
 ABBREVIATIONS = {
     "fx",
@@ -87,6 +89,8 @@ def _joins_hyphenated(left_text: str, right_text: str, lexicon: Lexicon) -> bool
     if not left or not right:
         return False
     a, b = left.group(1), right.group(1)
+    if (a + b) in lexicon:
+        return True  # the joined word is one the material uses
     if b.lower() in CONJUNCTIONS or not b[0].islower():
         return False
     return not (lexicon.knows_hyphenated(a, b) and (a + b) not in lexicon)

@@ -3,49 +3,209 @@
 An extractive answer is only as good as its sentences: a chunk may begin or end mid-sentence
 (chunks overlap), bullets are units of their own, and links or "Kilde:" lines are not answers.
 Each `Sentence` keeps its offsets in the chunk text so a citation can point at the exact span.
+
+Danish specifics: a full stop after an abbreviation ("bl.a.", "nr.", "ca.") or a numbered item
+("3. Om nye rammer") does not end a sentence; a sentence that opens with a connective or a
+pointer ("Men …", "Samtidig …", "Dette …", "De fungerer …") leans on the one before it and is
+marked `depends`; a sentence ending in a colon announces the list after it (`announces`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rag.documents import Chunk
 
 BULLET = "•"
-# A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace and an
-# upper-case letter, digit, bullet or quote; a line break ends a line-unit (bullets, headings).
+# Bump when the rules below change which sentences exist: ingest then embeds the new ones.
+SENTENCES_VERSION = "5"
+# Abbreviations whose full stop never ends a sentence, even before a capital or a digit
+# ("bl.a. Moderniseringsstyrelsen", "ca. 250", "nr. 7"). Lower-cased, without the last stop.
+ABBREVIATIONS = frozenset(
+    [
+        "nr",
+        "ca",
+        "bl.a",
+        "hhv",
+        "fx",
+        "f.eks",
+        "dvs",
+        "jf",
+        "jvf",
+        "mio",
+        "mia",
+        "kr",
+        "kl",
+        "evt",
+        "inkl",
+        "pga",
+        "st",
+        "ang",
+        "vedr",
+        "o.l",
+        "ifm",
+        "iht",
+        "ift",
+        "mht",
+        "pct",
+        "tlf",
+        "bl",
+        "ekskl",
+        "vha",
+        "s",
+        "p.t",
+    ]
+)
+# Abbreviations that also close a sentence ("… kaffeøer mv. I nogle …"): a capital after them
+# starts a new one, a digit or a lower-case word does not.
+CLOSING_ABBREVIATIONS = frozenset(["osv", "mv", "m.v", "m.fl", "m.m", "etc", "o.a"])
+# A candidate sentence end: . ! ? (and a closing quote) before whitespace and an upper-case
+# letter, digit, bullet or quote; or a line break, which ends a line-unit (bullets, headings).
 _END = re.compile(r"(?<=[.!?])[”\"’)]?\s+(?=[A-ZÆØÅ0-9•”\"“(])|\n+")
+_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
 _URL = re.compile(r"https?://|www\.", re.I)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
-_STEP_NUMBER = re.compile(r"^•?\s*\d{1,2}\.$")
-_SOURCE_LINE = re.compile(r"^(Kilde|Kilder|Læs mere|Se også)\s*:", re.I)
+_STEP_NUMBER = re.compile(r"^•?\s*\(?\d{1,2}[.)]$")
+_SOURCE_LINE = re.compile(r"^(Kilde|Kilder|Læs mere|Se også)\b\s*:?", re.I)
+# "Casen stammer fra …", "Øvelsen er inspireret af …", "Fasemodellen bygger på …".
+_SOURCE_NOTE = re.compile(
+    r"^\w+(?:en|et)\s+(?:stammer fra|bygger på|er inspireret af|er en forkortet|er en bearbejdet)",
+    re.I,
+)
+# "Hasle, thoft og olesen (2010): ”ledelse med social kapital”." – a literature line.
+_REFERENCE = re.compile(r"\(\d{4}[a-z]?\)\s*:?\s*[”\"“]")
+
+# Openers that make a sentence lean on the one before it (notes: answers-without-an-llm.md).
+_CONNECTIVES = frozenset(
+    [
+        "men",
+        "og",
+        "samtidig",
+        "derfor",
+        "dermed",
+        "desuden",
+        "endelig",
+        "også",
+        "både",
+        "her",
+        "dette",
+        "disse",
+        "dét",
+        "heller",
+        "hertil",
+        "dertil",
+        "således",
+        "ligeledes",
+        "derudover",
+        "herudover",
+        "alligevel",
+        "tilsvarende",
+        "omvendt",
+        "hermed",
+        "derved",
+        "sådan",
+        "eksempelvis",
+        "fx",
+        "denne",
+        "deres",
+        "dens",
+        "dets",
+        "endvidere",
+        "ydermere",
+        "især",
+    ]
+)
+_TWO_WORD_CONNECTIVES = ("til gengæld", "på den måde", "i det tilfælde", "det samme")
+# After "De"/"Den" a finite verb means a pointer ("De fungerer som …"), not an article.
+_FINITE_VERBS = frozenset(
+    [
+        "er",
+        "var",
+        "har",
+        "havde",
+        "kan",
+        "kunne",
+        "skal",
+        "skulle",
+        "vil",
+        "ville",
+        "må",
+        "måtte",
+        "bør",
+        "burde",
+        "bliver",
+        "blev",
+        "får",
+        "fik",
+        "gør",
+        "gjorde",
+        "giver",
+        "gav",
+        "går",
+        "gik",
+        "står",
+        "stod",
+        "kommer",
+        "kom",
+        "ligger",
+        "lå",
+        "tager",
+        "tog",
+    ]
+)
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """`text` is clean for display; `start`/`end` are offsets of the original in `chunk.text`."""
+    """`text` is clean for display; `start`/`end` are offsets of the original in `chunk.text`;
+    `index` is the unit's position in `split(chunk)`."""
 
     text: str
     start: int
     end: int
     bullet: bool = False
     heading: bool = False
+    index: int = 0
 
     @property
     def words(self) -> int:
         return len(self.text.split())
 
+    @property
+    def depends(self) -> bool:
+        """Leans on the sentence before it: quoted alone it reads as a fragment."""
+        return depends_on_previous(self.text)
 
-def split(chunk: Chunk) -> list[Sentence]:
+    @property
+    def announces(self) -> bool:
+        """Introduces the list that follows it ("… består af tre elementer:")."""
+        return self.text.rstrip().endswith(":") and not self.heading
+
+    @property
+    def source_line(self) -> bool:
+        """A "Kilde:" line, a literature reference or a note on where a case comes from."""
+        return bool(
+            _SOURCE_LINE.match(self.text)
+            or _SOURCE_NOTE.match(self.text)
+            or _REFERENCE.search(self.text)
+        )
+
+
+def split(chunk: Chunk) -> tuple[Sentence, ...]:
     """Every unit of the chunk: sentences, bullet items and heading lines, in order."""
+    return split_text(chunk.text)
+
+
+@lru_cache(maxsize=8192)
+def split_text(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
-    text = chunk.text
     pos = 0
     for match in [*_END.finditer(text), None]:
         end = match.start() if match else len(text)
-        if match and _STEP_NUMBER.match(text[pos:end].strip()):
-            continue  # "• 0. Forberedelse": a numbered step, not a sentence end
+        if match and not _ends_here(text, pos, match):
+            continue
         piece = text[pos:end]
         lead = len(piece) - len(piece.lstrip())
         body = piece.strip()
@@ -61,41 +221,159 @@ def split(chunk: Chunk) -> list[Sentence]:
                     end=start + len(piece.strip()),
                     bullet=bullet,
                     heading=_is_heading(body),
+                    index=len(out),
                 )
             )
         pos = match.end() if match else len(text)
-    return out
+    return tuple(out)
 
 
-def quotable(chunk: Chunk, sentences: list[Sentence] | None = None) -> list[Sentence]:
+def _ends_here(text: str, pos: int, match: re.Match) -> bool:
+    """Is this candidate a real sentence end? Line breaks always are; a full stop is not after
+    a numbered item ("0. Forberedelse"), an ordinal, or an abbreviation."""
+    if "\n" in match.group(0):
+        return True
+    before = text[pos : match.start()].strip()
+    if _STEP_NUMBER.match(before) or _STEP_NUMBER.match(before.split("\n")[-1].strip()):
+        return False  # "• 0. Forberedelse", "3. Om nye rammer": a numbered item
+    word = _WORD_BEFORE.search(before.rstrip('”"’)'))
+    if not word or not before.rstrip('”"’)').endswith("."):
+        return True
+    token = word.group(1).lower().lstrip("(")
+    if token in ABBREVIATIONS:
+        return False
+    nxt = text[match.end() : match.end() + 1]
+    if token in CLOSING_ABBREVIATIONS:
+        return nxt.isupper()  # "mv. I nogle …" ends; "m.fl. 2013" does not
+    if token.isdigit() and len(token) <= 2:
+        return not (nxt.isdigit() or nxt.islower())  # "1. oktober", "kl. 9.30"
+    return True
+
+
+def depends_on_previous(text: str) -> bool:
+    """Does the sentence open with a connective or a pointer to what came before?"""
+    words = re.findall(r"[^\W\d_]+", text.lower())[:10]
+    if not words:
+        return False
+    first = words[0]
+    if first in _CONNECTIVES or " ".join(words[:2]) in _TWO_WORD_CONNECTIVES:
+        # "Dette hæfte er skrevet til dig": a determiner, not a pointer back.
+        return not (
+            first in ("dette", "denne") and len(words) > 1 and words[1] not in _FINITE_VERBS
+        )
+    if first in ("de", "den"):
+        nxt = words[1] if len(words) > 1 else ""
+        return nxt in _FINITE_VERBS or (nxt.endswith("er") and not nxt.endswith("ere"))
+    if first == "det":
+        # "Det er vigtigt at …", "Det kan virke enkelt at …" look forward; "Det giver spild af
+        # ressourcer" points back.
+        return not any(w in ("at", "om", "hvis", "når", "hvor", "hvordan") for w in words[1:9])
+    return False
+
+
+def quotable(chunk: Chunk, sentences: tuple[Sentence, ...] | None = None) -> list[Sentence]:
     """The sentences an answer may quote: whole, prose, not links, not cut at the chunk edges."""
     sentences = split(chunk) if sentences is None else sentences
     keep: list[Sentence] = []
     for i, s in enumerate(sentences):
-        if s.heading or _URL.search(s.text) or _SOURCE_LINE.match(s.text):
+        if s.heading or _URL.search(s.text) or s.source_line:
             continue
-        if not 5 <= s.words <= 70:
+        if not 3 <= s.words <= 70 or (s.words < 5 and not s.text.endswith(".")):
             continue
         if i == 0 and not s.bullet and _starts_mid_sentence(chunk.text):
             continue
-        if i == len(sentences) - 1 and not _ends_sentence(s.text) and not s.bullet:
-            continue
         if not _ends_sentence(s.text) and not s.bullet:
             continue
-        if s.text.endswith(":"):
-            continue  # introduces a list the quote would leave out
+        if s.announces and not _items_follow(sentences, i):
+            continue  # introduces a list the chunk does not hold
         keep.append(s)
     return keep
 
 
 def statements(chunk: Chunk) -> list[Sentence]:
     """Quotable sentences that state something: no questions (a checklist's own), and no list
-    items without a full stop (fragments out of their list). The sentences an answer ranks."""
+    items without a full stop (fragments out of their list). The sentences an answer ranks; a
+    sentence announcing a list competes too, and brings its items."""
     return [
         s
         for s in quotable(chunk)
-        if not s.text.endswith("?") and s.text.rstrip('”"’) ').endswith((".", "!"))
+        if (s.announces or _states(s.text)) and (not s.text.endswith("?") or ": " in s.text)
     ]
+
+
+def _states(text: str) -> bool:
+    """Ends like a statement, or like an instruction followed by the question it raises
+    ("Afklar ledelsesrummet under forandringen: Hvad er besluttet …?")."""
+    end = text.rstrip('”"’) ')
+    return end.endswith((".", "!")) or (end.endswith("?") and ": " in text)
+
+
+@dataclass(frozen=True)
+class QuoteUnit:
+    """A sentence as it may be quoted: with the sentence before it when it leans on that one,
+    and with the items of the list it announces."""
+
+    sentence: Sentence
+    parts: tuple[Sentence, ...]  # in source order
+
+    @property
+    def text(self) -> str:
+        return " ".join(p.text for p in self.parts)
+
+
+MAX_LIST_ITEMS = 8
+
+
+def quote_units(chunk: Chunk) -> list[QuoteUnit]:
+    """Every statement of the chunk as a unit that reads on its own; a sentence leaning on one
+    that cannot be quoted is left out. Ingest embeds each unit's text, answers rank them."""
+    sentences = split(chunk)
+    whole = {s.index for s in quotable(chunk, sentences)}
+    out: list[QuoteUnit] = []
+    for s in statements(chunk):
+        parts = _leaning_chain(sentences, whole, s)
+        if parts is None:
+            continue
+        if s.announces:
+            parts += list_items(sentences, s.index, MAX_LIST_ITEMS)
+        out.append(QuoteUnit(s, tuple(parts)))
+    return out
+
+
+def _leaning_chain(
+    sentences: tuple[Sentence, ...], whole: set[int], s: Sentence, longest: int = 3
+) -> list[Sentence] | None:
+    """`s` with the sentences it leans on, back to one that stands alone ("Hvordan …? Og i
+    hvilken grad …? Det var nogle af de spørgsmål, …"); None when that start cannot be quoted."""
+    chain = [s]
+    while chain[0].depends and not chain[0].bullet:
+        before = chain[0].index - 1
+        if before not in whole or len(chain) == longest:
+            return None
+        chain.insert(0, sentences[before])
+    return chain
+
+
+def list_head(sentences: tuple[Sentence, ...], i: int) -> Sentence | None:
+    """For a list item, the sentence that introduces its list (the nearest prose before it)."""
+    for s in reversed(sentences[:i]):
+        if not s.bullet:
+            return None if s.heading else s
+    return None
+
+
+def list_items(sentences: tuple[Sentence, ...], i: int, limit: int = 12) -> list[Sentence]:
+    """The bullet items right after unit `i` (the list it announces)."""
+    items: list[Sentence] = []
+    for s in sentences[i + 1 :]:
+        if not s.bullet or len(items) == limit:
+            break
+        items.append(s)
+    return items
+
+
+def _items_follow(sentences: tuple[Sentence, ...], i: int) -> bool:
+    return i + 1 < len(sentences) and sentences[i + 1].bullet
 
 
 def tidy(text: str) -> str:

@@ -62,7 +62,9 @@ def sections(parsed: ParsedDocument) -> list[Section]:
             out[-1].blocks.append(block)
         else:
             out.append(Section(path, kind, unit, [block]))
-    return out
+    # A title with no text after it (in a scanned copy whose text was dropped as a duplicate,
+    # or a stray heading) is no section.
+    return [s for s in out if any(b.type not in ("title", "heading") for b in s.blocks)]
 
 
 class Label(NamedTuple):
@@ -100,6 +102,9 @@ def _markdown_labels(blocks: list[Block]) -> list[Label | None]:
                 skipping = False
             elif numbered_level is not None and top is not None:
                 sub = title  # "## Økonomi" under "## Anbefaling 1" is still part of it
+                section_kind = "reference" if REFERENCE_TITLES.match(sub) else kind
+                labels.append(Label((top, sub), section_kind, unit))  # the title is text too
+                continue
             else:
                 top, sub, kind, unit = title, None, "section", unit + 1
                 skipping = bool(SKIP_TITLES.match(title))
@@ -249,8 +254,7 @@ class _TextLabeller:
         if i in banner:
             return None
         if b.type == "title":
-            self.sub = tidy_title(text)
-            return None
+            self.sub = tidy_title(text)  # and the title is the first line of its subsection
         base = (self.chapter,) if self.chapter else ((self.category,) if self.category else ())
         path = (*base, "Case: " + title, *((self.sub,) if self.sub else ()))
         return Label(path, "case", self.unit)
@@ -325,7 +329,7 @@ class _TextLabeller:
         if box and box.kind in ("exercise", "checklist", "recommendation") and not box.ends_at_note:
             return self._here()  # a title inside an exercise, checklist or recommendation
         self.sub = title
-        return None
+        return self._here()  # a subsection's title is the first line of its text
 
     def _open_page_unit(self, i: int, title: str) -> None:
         """A page that starts with a title: an exercise, checklist or recommendation box, a

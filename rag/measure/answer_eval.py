@@ -1,51 +1,67 @@
-"""The answer evaluation: are citations right, is every sentence supported, are refusals right?
+"""The answer evaluation: what a manager feels, per half of the question file and per category.
 
-    citation precision  share of cited passages that contain an expected quote
-    citation recall     share of expected sources that some citation satisfies
-    answer support      share of answer sentences found verbatim or near-verbatim (>= 80 % of
-                        their words) in the passages they cite
-    refusal rate        share of out-of-scope questions refused (target >= 0.9)
-    false refusals      share of answerable questions refused (target <= 0.05)
+    answer recall       the answer's text contains an expected quote
+    lead hit            the answer's first quoted line holds an expected quote
+    partial             the answer says what the material does not give, then what it does
+    lint                answers that break a readability rule (rag/measure/lint.py)
+    refused             out-of-scope questions refused, neighbouring and off-topic apart, and
+                        answerable questions refused (false refusals)
+    citation precision  cited passages that contain an expected quote
+    citation recall     expected sources that some citation satisfies
+    support             answer sentences found (near-)verbatim in the passages they cite
 
-The trade-off curve moves the refusal bar up and down from its configured value.
+Weights and thresholds are tuned on the "tune" half of eval/questions.jsonl only; the
+"heldout" half is the figure to believe. The trade-off curve moves the refusal bar.
 """
 
 from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from rag.answer.assistant import Assistant
 from rag.answer.render import format_answer
 from rag.documents import Answer
-from rag.measure.evaluate import EvalQuestion, QuoteMatcher, percentile, squash
+from rag.measure.evaluate import SPLITS, EvalQuestion, QuoteMatcher, percentile, squash
+from rag.measure.lint import lint, quoted_lines
 from rag.text import plain_words
 
 _MARKERS = re.compile(r"\[\d+\]")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9”\"“(])")
 NEAR_VERBATIM = 0.8
-SHIFTS = tuple(round(x * 0.005, 3) for x in range(-8, 9))
+SHIFTS = tuple(round(x * 0.025, 3) for x in range(-10, 11))
+SCOPES = ("neighbouring", "off-topic")
 
 
 @dataclass
 class AnswerScore:
     question: EvalQuestion
     answer: Answer
-    margin: float  # evidence strength above the refusal bar
+    margin: float  # how far the answer cleared the refusal bar (negative: refused)
     precision: float | None  # None when nothing is cited
     recall: float | None  # None for out-of-scope questions
     support: float | None  # None when refused
+    answer_recall: bool | None = None  # None for out-of-scope questions
+    lead_hit: bool | None = None
+    lint: list[str] = field(default_factory=list)
 
     def row(self, details: bool) -> dict:
         q, a = self.question, self.answer
         row = {
             "id": q.id,
             "category": q.category,
+            "scope": q.scope,
+            "split": q.split,
             "lang": q.lang,
             "answerable": q.answerable,
             "refused": a.refused,
+            "partial": a.partial,
             "margin": round(self.margin, 4),
+            "answer_recall": self.answer_recall,
+            "lead_hit": self.lead_hit,
+            "lint": self.lint,
             "citation_precision": _round(self.precision),
             "citation_recall": _round(self.recall),
             "support": _round(self.support),
@@ -55,6 +71,7 @@ class AnswerScore:
             row["question"] = q.question
             row["answer"] = a.text
             row["citations"] = [c.to_dict() for c in a.citations]
+            row["evidence"] = a.evidence
         return row
 
 
@@ -63,21 +80,9 @@ def _round(x: float | None) -> float | None:
 
 
 def claims(text: str) -> list[str]:
-    """The sentences an answer asserts: its text minus labels, headings and markers."""
+    """The sentences an answer asserts: its quoted lines, split into sentences."""
     out: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if not _MARKERS.search(line) and line.rstrip("*").endswith(":"):
-            continue  # a label such as "**Det siger materialet også:**"
-        if line.startswith("**") and _MARKERS.search(line.split("**")[-1] or ""):
-            continue  # a part heading: "**Tjekliste: ...** [2]"
-        line = re.sub(r"^[-*]\s+", "", line)
-        line = re.sub(r"^\*[^*]+:\*\s*", "", line)  # "*Deltagere:* ..."
-        line = _MARKERS.sub("", line).replace("**", "").strip()
-        if line.startswith("…"):
-            continue  # "… Resten står i kilden."
+    for line in quoted_lines(text):
         out += [s for s in _SENTENCE.split(line) if len(s.split()) >= 3]
     return out
 
@@ -108,7 +113,23 @@ def score(
         sentences = claims(answer.text)
         if sentences:
             support = sum(supported(s, cited_text, cited_words) for s in sentences) / len(sentences)
-    return AnswerScore(question, answer, margin, precision, recall, support)
+    result = AnswerScore(question, answer, margin, precision, recall, support)
+    if question.answerable:
+        result.answer_recall, result.lead_hit = holds_quote(question, answer)
+    if not answer.refused:
+        result.lint = lint(answer.text)
+    return result
+
+
+def holds_quote(question: EvalQuestion, answer: Answer) -> tuple[bool, bool]:
+    """Does the answer, and does its lead (first quoted line), contain an expected quote?"""
+    if answer.refused:
+        return False, False
+    quotes = [squash(s.quote) for s in question.sources]
+    lines = quoted_lines(answer.text)
+    whole = squash(" ".join(lines))
+    lead = squash(lines[0]) if lines else ""
+    return any(q in whole for q in quotes), any(q in lead for q in quotes)
 
 
 def evaluate_answers(
@@ -117,101 +138,137 @@ def evaluate_answers(
     scored = []
     for q in questions:
         answer = assistant.ask(q.question)
-        # The answer carries its evidence strength; the bar is the searched question's language.
-        margin = assistant.gate.margin(answer.strength, answer.language)
-        scored.append(score(q, answer, margin, matcher))
+        scored.append(score(q, answer, assistant.margin(answer), matcher))
     return metrics(scored), scored
 
 
-def metrics(scored: list[AnswerScore]) -> dict:
-    answerable = [s for s in scored if s.question.answerable]
-    outside = [s for s in scored if not s.question.answerable]
+def _mean(values: list) -> float | None:
+    kept = [float(v) for v in values if v is not None]
+    return round(statistics.fmean(kept), 4) if kept else None
+
+
+def _share(rows: list[AnswerScore], test) -> float | None:
+    return round(sum(bool(test(s)) for s in rows) / len(rows), 4) if rows else None
+
+
+def summary(rows: list[AnswerScore]) -> dict:
+    """Every figure for one set of questions (a half, or all)."""
+    answerable = [s for s in rows if s.question.answerable]
+    outside = [s for s in rows if not s.question.answerable]
     answered = [s for s in answerable if not s.answer.refused]
-
-    def mean(values: list[float | None]) -> float | None:
-        kept = [v for v in values if v is not None]
-        return round(statistics.fmean(kept), 4) if kept else None
-
-    seconds = [s.answer.seconds * 1000 for s in scored]
-    by_lang = {}
-    for lang in sorted({s.question.lang for s in answered}):
-        group = [s for s in answered if s.question.lang == lang]
-        by_lang[lang] = {
+    spoken = [s for s in rows if not s.answer.refused]
+    rules = Counter(rule for s in spoken for rule in s.lint)
+    by_category = {}
+    for category in sorted({s.question.category for s in rows}):
+        group = [s for s in rows if s.question.category == category]
+        asked = [s for s in group if s.question.answerable]
+        by_category[category] = {
             "n": len(group),
-            "citation_precision": mean([s.precision for s in group]),
-            "citation_recall": mean([s.recall for s in group]),
-            "support": mean([s.support for s in group]),
+            "answer_recall": _mean([s.answer_recall for s in asked]),
+            "lead_hit": _mean([s.lead_hit for s in asked]),
+            "partial": _share(asked, lambda s: s.answer.partial),
+            "lint": _share([s for s in group if not s.answer.refused], lambda s: s.lint),
+            "refused": _share(group, lambda s: s.answer.refused),
         }
     return {
-        "questions": len(scored),
+        "n": len(rows),
         "answerable": len(answerable),
         "out_of_scope": len(outside),
-        "citation_precision": mean([s.precision for s in answered]),
-        "citation_recall": mean([s.recall for s in answered]),
-        "support": mean([s.support for s in scored]),
-        "refusal_rate": round(sum(s.answer.refused for s in outside) / len(outside), 4)
-        if outside
-        else None,
-        "false_refusals": round(sum(s.answer.refused for s in answerable) / len(answerable), 4)
-        if answerable
-        else None,
-        "by_language": by_lang,
+        "answer_recall": _mean([s.answer_recall for s in answerable]),
+        "lead_hit": _mean([s.lead_hit for s in answerable]),
+        "partial": _share(answerable, lambda s: s.answer.partial),
+        "lint": _share(spoken, lambda s: s.lint),
+        "lint_rules": dict(rules.most_common()),
+        "answerable_refused": _share(answerable, lambda s: s.answer.refused),
+        "refused": {
+            **{
+                scope: _share(
+                    [s for s in outside if s.question.scope == scope], lambda s: s.answer.refused
+                )
+                for scope in SCOPES
+            },
+            "all": _share(outside, lambda s: s.answer.refused),
+        },
+        "citation_precision": _mean([s.precision for s in answered]),
+        "citation_recall": _mean([s.recall for s in answered]),
+        "support": _mean([s.support for s in rows]),
+        "by_category": by_category,
+    }
+
+
+def metrics(scored: list[AnswerScore]) -> dict:
+    seconds = [s.answer.seconds * 1000 for s in scored]
+    halves = {half: [s for s in scored if s.question.split == half] for half in SPLITS}
+    return {
+        "questions": len(scored),
+        "halves": {
+            **{half: summary(rows) for half, rows in halves.items() if rows},
+            "all": summary(scored),
+        },
         "latency_ms": {
             "p50": round(percentile(seconds, 50), 1) if seconds else None,
             "p95": round(percentile(seconds, 95), 1) if seconds else None,
         },
-        "tradeoff": tradeoff(scored),
+        "tradeoff": {half: tradeoff(rows) for half, rows in halves.items() if rows},
     }
 
 
 def tradeoff(scored: list[AnswerScore]) -> list[dict]:
-    """Refusal rate and false refusals if the bar moved by `shift` (0 = as configured)."""
-    answerable = [s.margin for s in scored if s.question.answerable]
-    outside = [s.margin for s in scored if not s.question.answerable]
-    rows = []
-    for shift in SHIFTS:
-        rows.append(
-            {
-                "shift": shift,
-                "refusal_rate": round(sum(m < shift for m in outside) / len(outside), 4)
-                if outside
-                else None,
-                "false_refusals": round(sum(m < shift for m in answerable) / len(answerable), 4)
-                if answerable
-                else None,
-            }
-        )
-    return rows
+    """What would be refused if the bar moved by `shift` (0 = as configured)."""
+    groups = {
+        "answerable": [s.margin for s in scored if s.question.answerable],
+        **{scope: [s.margin for s in scored if s.question.scope == scope] for scope in SCOPES},
+    }
+    return [
+        {
+            "shift": shift,
+            **{
+                name: round(sum(m < shift for m in margins) / len(margins), 4) if margins else None
+                for name, margins in groups.items()
+            },
+        }
+        for shift in SHIFTS
+    ]
+
+
+def _f(x: float | None) -> str:
+    return "   –" if x is None else f"{x:.3f}"
 
 
 def format_answer_metrics(m: dict) -> str:
-    """The answer figures and the refusal trade-off, as `rag eval --answers` prints them."""
-
-    def f(x: float | None) -> str:
-        return "–" if x is None else f"{x:.3f}"
-
+    """The answer figures per half and category, as `rag eval --answers` prints them."""
     lines = [
-        f"Svar på {m['questions']} spørgsmål ({m['answerable']} kan besvares, "
-        f"{m['out_of_scope']} uden for materialet); p50 {m['latency_ms']['p50']} ms, "
-        f"p95 {m['latency_ms']['p95']} ms",
-        f"  kildepræcision (citation precision)   {f(m['citation_precision'])}",
-        f"  kildedækning (citation recall)        {f(m['citation_recall'])}",
-        f"  belæg (answer support)                {f(m['support'])}",
-        f"  afvisninger uden for materialet       {f(m['refusal_rate'])}",
-        f"  fejlagtige afvisninger                {f(m['false_refusals'])}",
+        f"Svar på {m['questions']} spørgsmål; p50 {m['latency_ms']['p50']} ms, "
+        f"p95 {m['latency_ms']['p95']} ms"
     ]
-    for lang, v in m["by_language"].items():
-        lines.append(
-            f"  {lang}: n={v['n']} præcision {f(v['citation_precision'])}, "
-            f"dækning {f(v['citation_recall'])}, belæg {f(v['support'])}"
-        )
-    lines += ["", "Afvisningsgrænse flyttet med:   afviser udenfor   afviser fejlagtigt"]
-    for row in m["tradeoff"]:
-        lines.append(
-            f"  {row['shift']:+.3f}{'  (nu)' if row['shift'] == 0 else '':8}"
-            f"{f(row['refusal_rate']):>22}{f(row['false_refusals']):>20}"
-        )
+    for half, s in m["halves"].items():
+        refused = s["refused"]
+        lines += [
+            "",
+            f"{_HALF_NAMES[half]} ({s['answerable']} kan besvares, {s['out_of_scope']} uden for)",
+            f"  svaret indeholder et forventet citat (answer recall)  {_f(s['answer_recall'])}",
+            f"  første sætning rammer (lead hit)                      {_f(s['lead_hit'])}",
+            f"  delvise svar (partial)                                {_f(s['partial'])}",
+            f"  svar med læsbarhedsfejl (lint)                        {_f(s['lint'])}"
+            + (f"  {s['lint_rules']}" if s["lint_rules"] else ""),
+            f"  afviser nabospørgsmål / helt udenfor                  "
+            f"{_f(refused['neighbouring'])} / {_f(refused['off-topic'])}",
+            f"  afviser fejlagtigt (answerable refused)               "
+            f"{_f(s['answerable_refused'])}",
+            f"  kildepræcision / -dækning / belæg                     "
+            f"{_f(s['citation_precision'])} / {_f(s['citation_recall'])} / {_f(s['support'])}",
+            f"  {'kategori':16}{'n':>4}{'recall':>8}{'lead':>8}{'delvis':>8}{'lint':>8}"
+            f"{'afvist':>8}",
+        ]
+        for cat, v in s["by_category"].items():
+            lines.append(
+                f"  {cat:16}{v['n']:>4}{_f(v['answer_recall']):>8}{_f(v['lead_hit']):>8}"
+                f"{_f(v['partial']):>8}{_f(v['lint']):>8}{_f(v['refused']):>8}"
+            )
     return "\n".join(lines)
+
+
+_HALF_NAMES = {"tune": "Tuning-halvdel", "heldout": "Holdt-ude-halvdel", "all": "Alle"}
 
 
 def format_answer_details(scored: list[AnswerScore]) -> str:
@@ -219,8 +276,17 @@ def format_answer_details(scored: list[AnswerScore]) -> str:
     blocks = []
     for s in scored:
         row = s.row(details=False)
+        flags = " ".join(
+            f
+            for f, on in (
+                ("RECALL", row["answer_recall"]),
+                ("LEAD", row["lead_hit"]),
+                ("DELVIS", row["partial"]),
+            )
+            if on
+        )
         blocks.append(
-            f"\n--- {row['id']} ({row['category']}) margin {row['margin']:+.3f}: "
-            f"{s.question.question}\n{format_answer(s.answer)}"
+            f"\n--- {row['id']} ({row['category']}, {row['split']}) margin {row['margin']:+.3f} "
+            f"{flags} {' '.join(row['lint'])}: {s.question.question}\n{format_answer(s.answer)}"
         )
     return "\n".join(blocks)

@@ -26,7 +26,7 @@ from rag.index.builder import ingest, open_index
 from rag.index.embeddings import EmbeddingCache, load_embedder
 from rag.index.lexical import LexicalIndex
 from rag.index.vectors import DenseIndex, windows
-from rag.ingest.sentences import statements
+from rag.ingest.sentences import quote_units
 from rag.measure.evaluate import load_questions, percentile
 from rag.search.retrieve import MODES, Searcher
 from rag.text import lexical_text
@@ -148,7 +148,7 @@ def run(settings: Settings, scale: int = 100, queries_file: Path | None = None, 
         searcher = Searcher.open(cold, embedder, index=index)
         texts = [w for c in index.chunks for w in windows(c)]
         # Ingest embeds the passage windows and every sentence an answer may quote.
-        sentences = list(dict.fromkeys(s.text for c in index.chunks for s in statements(c)))
+        sentences = list(dict.fromkeys(u.text for c in index.chunks for u in quote_units(c)))
         words = sum(len(t.split()) for t in texts + sentences)
         result["corpus"] = {
             "chunks": len(index.chunks),

@@ -32,6 +32,7 @@ CATEGORIES = (
     "multi-doc",
     "out-of-scope",
 )
+SPLITS = ("tune", "heldout")
 _MARKUP = re.compile(r"<[^>]+>|[#*_`\\]")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
@@ -54,6 +55,11 @@ class EvalQuestion:
     category: str
     answerable: bool
     sources: list[Source] = field(default_factory=list)
+    # Out-of-scope questions: "neighbouring" (HR, legal, IT a manager asks beside the material)
+    # or "off-topic". Every question belongs to the "tune" half (thresholds and weights are
+    # fitted on it) or the "heldout" half (reported, never tuned on).
+    scope: str | None = None
+    split: str = "tune"
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -70,11 +76,17 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 category=str(raw.get("category", "")),
                 answerable=bool(raw.get("answerable", True)),
                 sources=[Source(str(s["doc"]), str(s["quote"])) for s in raw.get("sources", [])],
+                scope=raw.get("scope"),
+                split=str(raw.get("split", "tune")),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise QuestionFileError(f"{path}:{n}: ugyldigt spørgsmål ({exc})") from exc
         if q.answerable and not q.sources:
             raise QuestionFileError(f"{path}:{n}: {q.id} kan besvares, men har ingen kilder")
+        if q.split not in SPLITS:
+            raise QuestionFileError(
+                f"{path}:{n}: {q.id} har split {q.split!r}; brug tune eller heldout"
+            )
         questions.append(q)
     return questions
 

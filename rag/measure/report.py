@@ -118,52 +118,131 @@ def _plot_hit5(metrics: dict, target: Path) -> None:
 def write_answer_report(
     folder: Path, metrics: dict, scored: list, questions_file: Path, assistant: object
 ) -> list[Path]:
-    """eval/results/answers.md: the answer metrics, the refusal trade-off and sample answers."""
+    """eval/results/answers.md: the answer figures per half and category, the refusal curve
+    (also as a plot) and the answerable questions the answer missed."""
     folder.mkdir(parents=True, exist_ok=True)
-    gate = assistant.gate  # type: ignore[attr-defined]
-
-    def f(x: float | None) -> str:
-        return "–" if x is None else f"{x:.3f}"
-
+    plot = folder / "answers-refusal-curve.png"
+    _plot_refusal_curve(metrics["tradeoff"], plot)
+    bar = assistant.gate.bar  # type: ignore[attr-defined]
     lines = [
         "# Answer evaluation",
         "",
         f"Generated {time.strftime('%Y-%m-%d %H:%M')} by `python -m rag eval --answers --report` "
         f"from `{questions_file.name}`, answer mode `{assistant.mode}` "  # type: ignore[attr-defined]
-        f"(refusal bar {gate.threshold:.3f}, English {gate.threshold_en:.3f}).",
+        f"(refusal bar P(answerable) < {bar:.3f}). The models were fitted on the tuning half "
+        "only; the held-out half is the figure to believe.",
         "",
-        "| metric | value |",
-        "|---|---|",
-        f"| citation precision | {f(metrics['citation_precision'])} |",
-        f"| citation recall | {f(metrics['citation_recall'])} |",
-        f"| answer support | {f(metrics['support'])} |",
-        f"| refusal rate, out-of-scope (n={metrics['out_of_scope']}) "
-        f"| {f(metrics['refusal_rate'])} |",
-        f"| false refusals, answerable (n={metrics['answerable']}) "
-        f"| {f(metrics['false_refusals'])} |",
+        "| | " + " | ".join(_HALVES[h] for h in metrics["halves"]) + " |",
+        "|---|" + "---|" * len(metrics["halves"]),
+    ]
+    for key, name in _ANSWER_ROWS:
+        cells = [_cell(_dig(m, key)) for m in metrics["halves"].values()]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += [
         f"| latency p50 / p95 (ms) | {metrics['latency_ms']['p50']} / "
-        f"{metrics['latency_ms']['p95']} |",
+        f"{metrics['latency_ms']['p95']} | | |",
+        "",
+        "Readability lint (answers breaking each rule, all questions): "
+        + (
+            ", ".join(f"{k} {v}" for k, v in metrics["halves"]["all"]["lint_rules"].items())
+            or "none"
+        )
+        + ".",
+        "",
+        "## Per category (held-out half)",
+        "",
+        "| category | n | answer recall | lead hit | partial | lint | refused |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    held = metrics["halves"].get("heldout") or metrics["halves"]["all"]
+    for cat, v in held["by_category"].items():
+        lines.append(
+            f"| {cat} | {v['n']} | {_cell(v['answer_recall'])} | {_cell(v['lead_hit'])} | "
+            f"{_cell(v['partial'])} | {_cell(v['lint'])} | {_cell(v['refused'])} |"
+        )
+    lines += [
         "",
         "## Refusal trade-off",
         "",
-        "Moving the refusal bar by `shift` (0 = configured):",
+        f"![refusal curve]({plot.name})",
         "",
-        "| shift | refusal rate (out-of-scope) | false refusals (answerable) |",
-        "|---|---|---|",
+        "Moving the bar by `shift` (0 = as configured): share refused of each group.",
+        "",
+        "| shift | half | answerable | neighbouring | off-topic |",
+        "|---|---|---|---|---|",
     ]
-    for row in metrics["tradeoff"]:
-        lines.append(
-            f"| {row['shift']:+.3f} | {f(row['refusal_rate'])} | {f(row['false_refusals'])} |"
-        )
-    misses = [s for s in scored if s.question.answerable and (s.answer.refused or not s.recall)]
-    lines += ["", "## Answerable questions refused or citing no expected source", ""]
+    for half, rows in metrics["tradeoff"].items():
+        for row in rows[::2]:
+            lines.append(
+                f"| {row['shift']:+.3f} | {half} | {_cell(row['answerable'])} | "
+                f"{_cell(row['neighbouring'])} | {_cell(row['off-topic'])} |"
+            )
+    misses = [s for s in scored if s.question.answerable and not s.answer_recall]
+    lines += ["", "## Answerable questions whose answer holds no expected quote", ""]
     lines += [
-        f"- {s.question.id} ({s.question.category}, margin {s.margin:+.3f}): {s.question.question}"
+        f"- {s.question.id} ({s.question.category}, {s.question.split}"
+        f"{', refused' if s.answer.refused else ''}): {s.question.question}"
         for s in misses
     ] or ["None."]
     path = folder / "answers.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return [path]
+    return [path, plot]
+
+
+_HALVES = {"tune": "tuning half", "heldout": "held-out half", "all": "all"}
+_ANSWER_ROWS = (
+    ("answerable", "answerable questions"),
+    ("out_of_scope", "out-of-scope questions"),
+    ("answer_recall", "answer recall (an expected quote in the answer)"),
+    ("lead_hit", "lead hit (an expected quote in the first sentence)"),
+    ("partial", "partial answers"),
+    ("lint", "answers with a readability lint"),
+    ("refused.neighbouring", "neighbouring questions refused"),
+    ("refused.off-topic", "off-topic questions refused"),
+    ("answerable_refused", "answerable questions refused"),
+    ("citation_precision", "citation precision"),
+    ("citation_recall", "citation recall"),
+    ("support", "answer support"),
+)
+
+
+def _dig(d: dict, key: str):
+    for part in key.split("."):
+        d = d.get(part) if isinstance(d, dict) else None
+    return d
+
+
+def _cell(x) -> str:
+    if x is None:
+        return "–"
+    return str(x) if isinstance(x, int) else f"{x:.3f}"
+
+
+def _plot_refusal_curve(tradeoff: dict, target: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+    styles = {"tune": ":", "heldout": "-"}
+    colours = {"answerable": "tab:red", "neighbouring": "tab:blue", "off-topic": "tab:green"}
+    for half, rows in tradeoff.items():
+        shifts = [r["shift"] for r in rows]
+        for group, colour in colours.items():
+            values = [r[group] for r in rows]
+            if all(v is not None for v in values):
+                name = f"{group} refused ({_HALVES[half]})"
+                ax.plot(shifts, values, styles.get(half, "-"), color=colour, label=name)
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set_xlabel("shift of the refusal bar (0 = configured)")
+    ax.set_ylabel("share refused")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_title("Refusal trade-off: out-of-scope refused vs answerable refused")
+    ax.legend(loc="center right", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(target)
+    plt.close(fig)
 
 
 def write_bench_report(folder: Path, name: str, intro: str, text: str, payload: str) -> Path:

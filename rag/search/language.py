@@ -151,18 +151,27 @@ def _glossary() -> list[tuple[tuple[str, ...], str]]:
     return sorted(entries, key=lambda e: -len(e[0]))
 
 
-def danish_terms(text: str) -> str:
-    """Danish words for the domain terms of an English text (longest terms first)."""
+def _matches(text: str) -> list[tuple[tuple[str, ...], str]]:
+    """The glossary entries found in an English text, longest terms first, left to right."""
     words = _WORD.findall(text.lower())
-    out: list[str] = []
+    found: list[tuple[tuple[str, ...], str]] = []
     i = 0
     while i < len(words):
         for english, danish in _glossary():
             if tuple(words[i : i + len(english)]) == english:
-                if danish:
-                    out.append(danish)
+                found.append((english, danish))
                 i += len(english)
                 break
         else:
             i += 1
-    return " ".join(out)
+    return found
+
+
+def danish_terms(text: str) -> str:
+    """Danish words for the domain terms of an English text (longest terms first)."""
+    return " ".join(danish for _, danish in _matches(text) if danish)
+
+
+def glossary_words(text: str) -> set[str]:
+    """The English words of `text` that the glossary translates (or marks as empty)."""
+    return {w for english, _ in _matches(text) for w in english}

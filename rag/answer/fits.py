@@ -1,0 +1,121 @@
+"""Does a sentence contain the kind of answer the question asks for?
+
+One short function per answer type (see `rag.search.question.answer_type`), picked by name
+from `FITS`. Each gets the sentence's text and a `stem` function with the question's terms, so
+a definition can be recognised as being of the thing asked about ("Social kapital er …").
+These feed the sentence ranker (a lead with the number a "hvor mange" question wants) and the
+partial answer ("Materialet nævner ikke et antal …").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_NUMBER_WORDS = (
+    r"to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|fyrre|halvtreds|"
+    r"hundrede|tusind|mio|mia|million\w*|milliard\w*|halvdelen|tredjedel\w*|fjerdedel\w*|"
+    r"procent|pct|flertal\w*|mindretal\w*|dobbelt\w*|én|et par|hver(t)? (dag|uge|måned|år)|"
+    r"two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|percent|half"
+)
+_NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.I)
+_MONTHS = r"januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december"
+_TIME = re.compile(
+    rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b(foråret|sommeren|efteråret|vinteren|"
+    r"i dag|i går|hver dag|dagligt|ugentligt|årligt|senest|inden for|efter|før|"
+    r"mandag|tirsdag|onsdag|torsdag|fredag|kl\.)\b",
+    re.I,
+)
+_ORGANISATION = re.compile(
+    r"\b\w*(styrelse\w*|ministerie\w*|kommune\w*|region\w*|forbund\w*|organisation\w*|"
+    r"sekretariat\w*|center|centret|udvalg\w*|råd\w*|universitet\w*|hospital\w*)\b",
+    re.I,
+)
+_DEFINING = re.compile(
+    r"^\s*(\([^)]{1,40}\)\s*)?(er|var|handler (ikke kun )?om|betyder|dækker( over)?|defineres|"
+    r"består (af|i)|kaldes|står for|forstås|drejer sig om|angår|beskriver|går ud på|"
+    r"[–-]\s*dvs|, dvs|, det vil sige|is|are|means)\b",
+    re.I,
+)
+_REASON = re.compile(
+    r"\b(fordi|derfor|for at|så (at|de|man)|skyldes|årsag\w*|giver|bidrager|medvirker|øger|"
+    r"styrker|betyder,? at|hvilket|med til at|gevinst\w*|værdi\w*|resultat\w*|effekt\w*)\b",
+    re.I,
+)
+_ACTION = re.compile(
+    r"\b(ved at|skal|bør|kan du|kan I|kan man|du kan|sørg for|sørge for|gennem|"
+    r"involv\w+|inddrag\w*|afklar\w*|lyt\w*|giv\w*|sæt\w*|lav\w*|brug\w*)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The question's terms and how to stem a word the same way (to find them in a sentence)."""
+
+    terms: frozenset[str]
+    stem: Callable[[str], list[str]]
+
+    def positions(self, text: str) -> list[re.Match]:
+        """Words of `text` that are (or start a compound with) one of the question's terms."""
+        found = []
+        for m in re.finditer(r"[^\W\d_]+", text):
+            if set(self.stem(m.group(0))) & self.terms:
+                found.append(m)
+        return found
+
+
+def count(text: str, focus: Focus) -> bool:
+    """A number, a quantity word or a share ("21 eksperter", "halvdelen", "93 procent")."""
+    return bool(_NUMBER.search(text))
+
+
+def time(text: str, focus: Focus) -> bool:
+    """A year, a month, a season or a time phrase ("i sommeren 2013", "den 17. marts")."""
+    return bool(_TIME.search(text))
+
+
+def who(text: str, focus: Focus) -> bool:
+    """A name: a capitalised word inside the sentence, an acronym or an organisation."""
+    inner = re.findall(r"(?<=[\s(,])[A-ZÆØÅ][\w’'-]+", text)
+    return bool(inner or re.search(r"\b[A-ZÆØÅ]{2,}\b", text) or _ORGANISATION.search(text))
+
+
+def definition(text: str, focus: Focus) -> bool:
+    """The thing asked about, then what it is: "X er …", "X – dvs. …", "X (ipls) er kort …"."""
+    return any(_DEFINING.match(text[m.end() : m.end() + 60]) for m in focus.positions(text))
+
+
+def why(text: str, focus: Focus) -> bool:
+    """A reason or an effect: "fordi", "for at", "giver", "øger"."""
+    return bool(_REASON.search(text))
+
+
+def how(text: str, focus: Focus) -> bool:
+    """An action: an instruction, "ved at", "skal", "kan du"."""
+    return bool(_ACTION.search(text))
+
+
+def listing(text: str, focus: Focus) -> bool:
+    """A list: announced with a colon, or three things in a row ("tillid, retfærdighed og …")."""
+    return text.rstrip().endswith(":") or bool(re.search(r"\w+, \w+(,? \w+)* og \w+", text))
+
+
+FITS: dict[str, Callable[[str, Focus], bool]] = {
+    "count": count,
+    "time": time,
+    "who": who,
+    "definition": definition,
+    "why": why,
+    "how": how,
+    "list": listing,
+}
+
+# Types whose absence a manager notices: a "hvor mange" answer without a number is no answer.
+FACT_TYPES = ("count", "time", "who")
+
+
+def fits(answer_type: str | None, text: str, focus: Focus) -> bool:
+    rule = FITS.get(answer_type or "")
+    return bool(rule and rule(text, focus))

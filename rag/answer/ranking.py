@@ -1,0 +1,224 @@
+"""Which sentences of the retrieved passages answer the question, best first.
+
+A candidate is a `Unit`: one quotable sentence, together with the sentence before it when it
+leans on that one ("Men …", "Dette …") and with the items of the list it announces ("… tre
+elementer:"), so whatever is quoted reads on its own. Each unit gets named features and the
+`sentence` model (rag/answer/model.py) turns them into the probability that it holds the
+answer:
+
+    sim            e5 cosine similarity of the unit's text to the question (vectors cached)
+    sim_gap        how far below the best candidate's similarity it is
+    window         similarity of the ~40-word window around it (the context it lacks alone)
+    subject        share of the question's IDF weight in the sentence's first five words
+                   (the sentence is about what was asked: "Social kapital er …")
+    coverage       share of the question's IDF weight in the sentence
+    unit_coverage  the same over the whole unit (the sentence leant on, the list items)
+    title          share of the question's IDF weight in the passage's section path
+    passage        the passage's hybrid score relative to the best passage
+    first_hit      the passage is the best hit
+    fits           the unit holds what the question type asks for (rag/answer/fits.py)
+    depends        the sentence leans on the one before it (and brings it along)
+    announces      the sentence announces a list (and brings its items)
+    short          the sentence has fewer than 8 words
+    opening        the sentence opens its section or passage (definitions often do)
+
+Foreword, "how this booklet is built", back-cover, table-of-contents and literature sections
+never compete unless the question asks for them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag.answer.evidence import TermStats
+from rag.answer.fits import Focus, fits
+from rag.answer.model import LinearModel
+from rag.index.embeddings import Embedder, EmbeddingCache
+from rag.index.vectors import window_spans
+from rag.ingest.sentences import Sentence, list_head, quote_units, split
+from rag.search.question import Question
+from rag.search.retrieve import Hit
+
+# Sections a booklet has around its content; quoted only when the question asks for them.
+_FRAME_SECTION = re.compile(
+    r"^(forord|sådan er hæftet bygget op|indhold|indholdsfortegnelse|om hæftet|om pjecen)$"
+    r"|\(bagsiden\)$",
+    re.I,
+)
+# The material speaking of itself: booklet-structure text, not an answer.
+_SELF_REFERENCE = re.compile(
+    r"\b(hæfte\w*|pjece\w*|kapitl\w*|kapitel|visionsark\w*|dette materiale)\b", re.I
+)
+_ASKS_FOR_LITERATURE = re.compile(
+    r"\b(bøger|bog|litteratur|læse? mere|referencer|kilder|books?|literature|reading|references)\b",
+    re.I,
+)
+
+
+@dataclass
+class Unit:
+    """A sentence as it would be quoted, with what it needs to read on its own."""
+
+    hit: Hit
+    sentence: Sentence
+    parts: list[Sentence]  # in source order: [sentence leant on], sentence, [list items]
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return " ".join(p.text for p in self.parts)
+
+    @property
+    def items(self) -> list[Sentence]:
+        return [p for p in self.parts if p.index > self.sentence.index]
+
+    @property
+    def lead_in(self) -> list[Sentence]:
+        """The sentence before and the sentence itself: what is quoted as prose."""
+        return [p for p in self.parts if p.index <= self.sentence.index]
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.hit.chunk.chunk_id, self.sentence.index
+
+    def overlaps(self, other: Unit) -> bool:
+        if self.hit.chunk.chunk_id != other.hit.chunk.chunk_id:
+            return False
+        mine = {p.index for p in self.parts}
+        return bool(mine & {p.index for p in other.parts})
+
+
+def in_frame_section(unit: Unit, question: Question) -> bool:
+    """Literature, or text of the foreword, "Sådan er hæftet bygget op", the table of contents
+    or the back cover itself (not the content subsections a booklet puts under them, which
+    start at a heading line), and the question does not ask for it ("Hvem underskrev forordet
+    …?", "Hvilke bøger anbefales?")."""
+    chunk = unit.hit.chunk
+    if chunk.kind == "reference":
+        return not _ASKS_FOR_LITERATURE.search(question.text)
+    frame = _FRAME_SECTION.search(chunk.section.split("›")[-1].strip())
+    if not frame:
+        return False
+    if any(s.heading for s in split(chunk)[: unit.parts[0].index]):
+        return False  # under a subsection heading: content, not frame
+    named = {w for w in re.findall(r"\w{6,}", frame.group(0).lower().strip("()"))}
+    asked = re.findall(r"\w+", question.text.lower())
+    return not any(a.startswith(w[:-1]) for a in asked for w in named)
+
+
+def units_of(hit: Hit) -> list[Unit]:
+    """Every quotable unit of a passage (rag/ingest/sentences.py: `quote_units`)."""
+    return [Unit(hit, q.sentence, list(q.parts)) for q in quote_units(hit.chunk)]
+
+
+def about_the_booklet(unit: Unit) -> bool:
+    """The sentence, or the sentence that introduces its list, talks about the booklet itself
+    ("Dette hæfte beskæftiger sig …", "Hvert kapitel består af …")."""
+    if _SELF_REFERENCE.search(unit.sentence.text):
+        return True
+    if unit.sentence.bullet:
+        head = list_head(split(unit.hit.chunk), unit.sentence.index)
+        return bool(head and _SELF_REFERENCE.search(head.text))
+    return False
+
+
+class SentenceRanker:
+    """Scores every unit of the top passages with the sentence model."""
+
+    def __init__(
+        self,
+        stats: TermStats,
+        embedder: Embedder,
+        model: LinearModel,
+        cache: EmbeddingCache | None = None,
+        passages: int = 5,
+    ) -> None:
+        self.stats = stats
+        self.embedder = embedder
+        self.model = model
+        self.cache = cache
+        self.passages = passages
+        self._memory: dict[str, np.ndarray] = {}
+
+    def candidates(self, question: Question, hits: list[Hit]) -> list[Unit]:
+        """The units of the top passages, without frame text the question does not ask for."""
+        asks_about_booklet = bool(_SELF_REFERENCE.search(question.text))
+        return [
+            u
+            for h in hits[: self.passages]
+            for u in units_of(h)
+            if not in_frame_section(u, question)
+            and (asks_about_booklet or not about_the_booklet(u))
+        ]
+
+    def rank(self, question: Question, hits: list[Hit], query: np.ndarray) -> list[Unit]:
+        """The candidates with their features and probability, best first."""
+        units = self.candidates(question, hits)
+        self.describe(question, hits, units, query)
+        for u in units:
+            u.probability = self.model.probability(u.features)
+        return sorted(units, key=lambda u: -u.probability)
+
+    def describe(
+        self, question: Question, hits: list[Hit], units: list[Unit], query: np.ndarray
+    ) -> None:
+        """Fill in each unit's features (also used to fit the model)."""
+        if not units:
+            return
+        sims = self.similarities([u.text for u in units], query)
+        around = self.similarities([self._window(u) for u in units], query)
+        best = float(sims.max())
+        top_score = hits[0].score if hits and hits[0].score > 0 else 1.0
+        focus = Focus(question.terms, self.stats.analyzer.terms)
+        terms = question.terms
+        for u, sim, window in zip(units, sims, around, strict=True):
+            s, hit = u.sentence, u.hit
+            u.features = {
+                "sim": float(sim),
+                "sim_gap": float(sim) - best,
+                "window": float(window),
+                "subject": self.stats.coverage(
+                    terms, self.stats.terms(" ".join(s.text.split()[:5]))
+                ),
+                "coverage": self.stats.coverage(terms, self.stats.terms(s.text)),
+                "unit_coverage": self.stats.coverage(terms, self.stats.terms(u.text)),
+                "title": self.stats.coverage(terms, self.stats.terms(hit.chunk.section)),
+                "passage": max(hit.score, 0.0) / top_score,
+                "first_hit": float(hit.rank == 1),
+                "fits": float(fits(question.answer_type, u.text, focus)),
+                "depends": float(len(u.lead_in) > 1),
+                "announces": float(bool(u.items)),
+                "short": float(s.words < 8),
+                "opening": float(_opens(hit, s)),
+            }
+
+    def _window(self, unit: Unit) -> str:
+        """The embedded window of the passage that holds the unit's sentence."""
+        spans = window_spans(unit.hit.chunk)
+        start = unit.sentence.start
+        return next((text for a, b, text in spans if a <= start < b), spans[-1][2])
+
+    def similarities(self, texts: list[str], query: np.ndarray) -> np.ndarray:
+        return self.vectors(texts) @ query
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._memory]
+        if missing:
+            if self.cache is not None:
+                fresh = self.cache.embed_passages(self.embedder, missing).vectors
+            else:
+                fresh = self.embedder.embed_passages(missing)
+            self._memory.update(zip(missing, fresh, strict=True))
+        return np.stack([self._memory[t] for t in texts])
+
+
+def _opens(hit: Hit, s: Sentence) -> bool:
+    """The first sentence of the passage, or the first after a heading line."""
+    if s.index == 0:
+        return True
+    before = split(hit.chunk)[s.index - 1]
+    return before.heading

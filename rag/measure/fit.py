@@ -1,0 +1,165 @@
+"""Fit the answer step's two small models on the tuning half of the question file.
+
+    sentence    one example per candidate unit of an answerable question; positive when the
+                unit holds an expected quote (questions whose retrieval found no such unit
+                teach nothing about ranking and are left out)
+    answerable  one example per question: answerable or out of scope
+
+Logistic regression with a little L2, on standardised features (Newton steps; a few hundred
+examples and a dozen features need nothing more). The refusal bar is the midpoint between the
+two lowest answerable probabilities that `max_false_refusals` allows to fall under it. Only
+questions of the "tune" half are ever used here; `rag eval --answers` reports both halves.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from rag.answer.assistant import Assistant
+from rag.answer.evidence import features
+from rag.answer.model import AnswerModels, LinearModel
+from rag.measure.evaluate import EvalQuestion, squash
+
+SENTENCE_FEATURES = (
+    "sim",
+    "sim_gap",
+    "window",
+    "subject",
+    "coverage",
+    "unit_coverage",
+    "title",
+    "passage",
+    "first_hit",
+    "fits",
+    "depends",
+    "announces",
+    "short",
+    "opening",
+)
+ANSWERABLE_FEATURES = ("dense", "coverage", "unknown", "best_sentence", "english")
+
+
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, names: tuple[str, ...], l2: float = 1.0, steps: int = 50
+) -> LinearModel:
+    """Maximum-likelihood logistic regression with an L2 penalty on standardised features."""
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    w = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], l2)
+    penalty[-1] = 0.0  # the bias is not shrunk
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -30, 30)))
+        gradient = z.T @ (p - y) + penalty * w
+        hessian = (z.T * (p * (1 - p))) @ z + np.diag(penalty) + 1e-9 * np.eye(len(w))
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return LinearModel(
+        features=names,
+        mean=tuple(float(v) for v in mean),
+        scale=tuple(float(v) for v in scale),
+        weights=tuple(float(v) for v in w[:-1]),
+        bias=float(w[-1]),
+    )
+
+
+def holds(unit_text: str, sentence_text: str, quotes: list[str]) -> bool:
+    """Does a unit hold an expected quote (or a whole sentence of a quote that spans several)?"""
+    text, sentence = squash(unit_text), squash(sentence_text)
+    return any(q in text or (len(sentence) >= 20 and sentence in q) for q in quotes)
+
+
+def sentence_examples(
+    assistant: Assistant, questions: list[EvalQuestion]
+) -> tuple[np.ndarray, np.ndarray, int]:
+    rows, labels, used = [], [], 0
+    for q in questions:
+        if not q.answerable:
+            continue
+        asked = assistant.searcher.analyse(q.question)
+        hits = assistant.retrieve(asked)
+        query = assistant.searcher.embed_query(asked.searched)
+        units = assistant.ranker.candidates(asked, hits)
+        assistant.ranker.describe(asked, hits, units, query)
+        quotes = [squash(s.quote) for s in q.sources]
+        found = [holds(u.text, u.sentence.text, quotes) for u in units]
+        if not any(found):
+            continue
+        used += 1
+        rows += [[u.features[f] for f in SENTENCE_FEATURES] for u in units]
+        labels += found
+    return np.array(rows, dtype=float), np.array(labels, dtype=float), used
+
+
+def answerable_examples(
+    assistant: Assistant, questions: list[EvalQuestion]
+) -> tuple[np.ndarray, np.ndarray]:
+    rows, labels = [], []
+    for q in questions:
+        asked = assistant.searcher.analyse(q.question)
+        hits = assistant.retrieve(asked)
+        query = assistant.searcher.embed_query(asked.searched)
+        units = assistant.ranker.candidates(asked, hits)
+        assistant.ranker.describe(asked, hits, units, query)
+        best = max((u.features["sim"] for u in units), default=0.0)
+        values, _ = features(asked, hits, assistant.stats, best)
+        rows.append([values[f] for f in ANSWERABLE_FEATURES])
+        labels.append(float(q.answerable))
+    return np.array(rows, dtype=float), np.array(labels, dtype=float)
+
+
+def choose_bar(answerable: np.ndarray, max_false_refusals: float) -> float:
+    """Midpoint between the k-th and (k+1)-th lowest answerable probability, k allowed."""
+    ordered = np.sort(answerable)
+    k = int(np.floor(max_false_refusals * len(ordered)))
+    if k == 0:
+        return float(ordered[0] / 2)
+    return float((ordered[k - 1] + ordered[k]) / 2)
+
+
+def fit_models(
+    assistant: Assistant,
+    questions: list[EvalQuestion],
+    max_false_refusals: float = 0.02,
+    l2: float = 1.0,
+) -> AnswerModels:
+    """Both models and the bar, from the questions of the "tune" half only."""
+    tune = [q for q in questions if q.split == "tune"]
+    x, y, used = sentence_examples(assistant, tune)
+    sentence = fit_logistic(x, y, SENTENCE_FEATURES, l2)
+    xa, ya = answerable_examples(assistant, tune)
+    answerable = fit_logistic(xa, ya, ANSWERABLE_FEATURES, l2)
+    p = np.array(
+        [answerable.probability(dict(zip(ANSWERABLE_FEATURES, r, strict=True))) for r in xa]
+    )
+    bar = choose_bar(p[ya == 1], max_false_refusals)
+    fitted = {
+        "date": time.strftime("%Y-%m-%d"),
+        "half": "tune",
+        "sentence_examples": len(y),
+        "sentence_positives": int(y.sum()),
+        "sentence_questions": used,
+        "answerable_questions": int(ya.sum()),
+        "out_of_scope_questions": int(len(ya) - ya.sum()),
+        "max_false_refusals": max_false_refusals,
+        "l2": l2,
+    }
+    return AnswerModels(sentence, answerable, round(bar, 4), fitted)
+
+
+def format_models(models: AnswerModels) -> str:
+    """The fitted weights by feature name (standardised units), for the terminal."""
+    lines = [f"Tilpasset på tuning-halvdelen: {models.fitted}"]
+    for name, model in (("sætning", models.sentence), ("kan besvares", models.answerable)):
+        lines.append(f"  {name}: bias {model.bias:+.2f}")
+        lines += [
+            f"    {f:14} {w:+.2f}" for f, w in zip(model.features, model.weights, strict=True)
+        ]
+    lines.append(f"  afvisningsgrænse: {models.refuse_below:.3f}")
+    return "\n".join(lines)
