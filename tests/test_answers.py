@@ -52,7 +52,10 @@ def test_every_marker_resolves_and_every_citation_is_used_and_exact(assistant, q
         # Each span points at the same words in the source file, which still has its line
         # breaks, hyphens and (in long spans) running heads the repaired quote leaves out.
         for span in d["spans"]:
-            found, quoted = squash(source_text(c)[span["start"] : span["end"]]), squash(span["quote"])
+            found, quoted = (
+                squash(source_text(c)[span["start"] : span["end"]]),
+                squash(span["quote"]),
+            )
             assert found[:25] == quoted[:25] and found[-25:] == quoted[-25:]
             assert len(quoted) <= len(found) <= 1.2 * len(quoted) + 10
         assert d["quote"] == " … ".join(span["quote"] for span in d["spans"])
