@@ -6,9 +6,16 @@ nobody tuned on (`Evidence.features`):
 
     dense          best cosine similarity of a retrieved passage window (e5)
     coverage       share of the question's IDF weight found in the top passages
+    focus          the same for the question's two most specific words only: a neighbouring
+                   question shares its generic words with the material ("medarbejder",
+                   "ansvar") but not its topic ("tillæg", "Kompetencefonden")
     unknown        share of the question's topic weight in words the material never uses
                    ("kørselsgodtgørelse", "VPN"); an unknown compound whose parts the material
                    knows ("sygefraværssamtale") counts half, an inflection of a known word none
+
+A word's topic weight is its IDF in the material times how rare it is in the language at large
+(`wordfreq`): "søger", "holde" or "after" say little about what a question is about,
+"Kompetencefonden" or "whistleblower" say everything.
     best_sentence  best cosine similarity of one candidate sentence to the question
     english        the question is English (it meets the Danish text with lower similarity)
 
@@ -25,13 +32,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from wordfreq import zipf_frequency
+
 from rag.answer.model import LinearModel
 from rag.documents import Chunk
 from rag.index.lexical import Analyzer, danish_stopwords
 from rag.search.language import ENGLISH_WORDS, glossary_words
 from rag.search.question import Question
 from rag.search.retrieve import Hit
-from rag.text import lexical_text
+from rag.text import fold_spelling, lexical_text
 
 # Words every question uses that say nothing about its topic.
 QUESTION_WORDS = frozenset(
@@ -125,7 +134,29 @@ class TermStats:
         stem, parts = terms[0], terms[1:]
         if stem in self._df or self._has_prefix(stem):
             return 1.0
-        return 0.5 if parts and all(p in self._df for p in parts) else 0.0
+        if parts and all(p in self._df for p in parts):
+            return 0.5
+        return 0.5 if self.compound_parts(word) else 0.0
+
+    def compound_parts(self, word: str) -> tuple[str, str] | None:
+        """Two words the material knows that make up `word` ("teammøde" = team + møde,
+        "sygefraværssamtale" = sygefravær + s + samtale), or None."""
+        w = fold_spelling(word)
+        for i in range(3, len(w) - 2):
+            head, tail = w[:i], w[i:]
+            for link in ("", "s", "e"):
+                base = head[: len(head) - len(link)] if head.endswith(link) else None
+                whole = base and len(base) >= 3 and len(tail) >= 4
+                if whole and self._knows(base, exact=True) and self._knows(tail):
+                    return base, tail
+        return None
+
+    def _knows(self, word: str, exact: bool = False) -> bool:
+        """The material uses the word (the tail of a compound may be inflected)."""
+        terms = self.analyzer.terms(word)
+        if not terms:
+            return False
+        return terms[0] in self._df or (not exact and self._has_prefix(terms[0]))
 
     def _has_prefix(self, stem: str) -> bool:
         """An inflection the stemmer missed: "partnerskabslaboratorium" and "…laboratorier"."""
@@ -136,10 +167,16 @@ class TermStats:
         i = bisect.bisect_left(self._sorted, head)
         return i < len(self._sorted) and self._sorted[i].startswith(head)
 
-    def weight(self, word: str) -> float:
-        """How much a word says about a question's topic: its IDF (the most for unknown words)."""
+    def weight(self, word: str, language: str = "da") -> float:
+        """How much a word says about a question's topic: its IDF in the material (the most
+        for unknown words) times its specificity in the language at large."""
         terms = self.analyzer.terms(word)
-        return self.idf(terms[0]) if terms else 0.0
+        return self.idf(terms[0]) * specificity(word, language) if terms else 0.0
+
+
+def specificity(word: str, language: str = "da") -> float:
+    """1 for a word general Danish (or English) hardly uses, down to 0.15 for the commonest."""
+    return min(1.0, max(0.15, 1.0 - zipf_frequency(word.lower(), language) / 7.0))
 
 
 @dataclass(frozen=True)
@@ -166,7 +203,7 @@ def topic_words(question: Question, stats: TermStats) -> list[TopicWord]:
             continue
         if question.english and w in typed:
             # An English word the glossary does not know: the material cannot use it.
-            out.setdefault(low, TopicWord(w, stats.max_idf, 0.0))
+            out.setdefault(low, TopicWord(w, stats.max_idf * specificity(w, "en"), 0.0))
             continue
         out.setdefault(low, TopicWord(w, stats.weight(w), stats.known(w)))
     return list(out.values())
@@ -214,11 +251,28 @@ def features(
     values = {
         "dense": dense,
         "coverage": stats.coverage(question.terms, found),
+        "focus": _focus(words, found, stats),
         "unknown": unknown,
         "best_sentence": best_sentence,
         "english": float(question.english),
     }
     return values, missing
+
+
+def _focus(words: list[TopicWord], found: set[str], stats: TermStats, n: int = 2) -> float:
+    """Share of the weight of the question's `n` most specific words that the top passages
+    hold (longer words first among equals: compounds carry the topic)."""
+    specific = sorted(words, key=lambda w: (-w.weight, -len(w.text)))[:n]
+    total = sum(w.weight for w in specific)
+    held = 0.0
+    for w in specific:
+        if set(stats.analyzer.terms(w.text)[:1]) & found:
+            held += w.weight
+        elif (parts := stats.compound_parts(w.text)) and all(
+            set(stats.analyzer.terms(p)[:1]) & found for p in parts
+        ):
+            held += w.weight / 2  # the parts are there, not necessarily the compound's sense
+    return held / total if total else 1.0
 
 
 @dataclass(frozen=True)

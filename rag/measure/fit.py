@@ -38,7 +38,7 @@ SENTENCE_FEATURES = (
     "short",
     "opening",
 )
-ANSWERABLE_FEATURES = ("dense", "coverage", "unknown", "best_sentence", "english")
+ANSWERABLE_FEATURES = ("dense", "coverage", "focus", "unknown", "best_sentence", "english")
 
 
 def fit_logistic(
