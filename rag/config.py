@@ -55,7 +55,7 @@ class Settings:
     # bullets under it (each at least `bullet_ratio` as likely as the lead), list items shown.
     answer_passages: int = 5
     max_bullets: int = 3
-    bullet_ratio: float = 0.5
+    bullet_ratio: float = 0.3
     max_list_items: int = 8
 
     @classmethod

@@ -271,13 +271,15 @@ def _once(chunks: list[Chunk]):
 
 
 def _structured(question: Question, hits: list[Hit]) -> list[Hit]:
-    """A checklist, exercise or case gets its own part when it is the best match or when the
-    question asks for that kind; one part per kind."""
+    """A checklist or exercise gets its own part when it is the best match or when the
+    question asks for that kind; a case only when the question asks for an example (else its
+    sentences compete for the lead like any other's). One part per kind."""
     seen: set[str] = set()
     out = []
     for h in hits[:3]:
         kind = h.chunk.kind
-        if kind in STRUCTURED_KINDS and (h.rank == 1 or kind == question.kind) and kind not in seen:
+        wanted = kind == question.kind or (h.rank == 1 and kind != "case")
+        if kind in STRUCTURED_KINDS and wanted and kind not in seen:
             seen.add(kind)
             out.append(h)
     return out
