@@ -225,6 +225,9 @@ def evaluate(
             "overall": summarise(scored),
             "danish": summarise([s for s in scored if s.question.lang == "da"]),
             "english": summarise([s for s in scored if s.question.lang == "en"]),
+            "halves": {
+                half: summarise([s for s in scored if s.question.split == half]) for half in SPLITS
+            },
             "by_category": {
                 c: summarise(by_category[c])
                 for c in [*CATEGORIES, *sorted(set(by_category) - set(CATEGORIES))]
@@ -332,6 +335,7 @@ def format_metrics(metrics: dict) -> str:
         lat = m["latency_ms"]
         lines += ["", f"{mode}  (p50 {lat['p50']} ms, p95 {lat['p95']} ms)", head]
         rows = [("dansk", m["danish"]), ("engelsk", m["english"])]
+        rows += [(f"halvdel: {half}", v) for half, v in m.get("halves", {}).items()]
         rows += list(m["by_category"].items())
         for name, v in rows:
             if not v.get("n"):
