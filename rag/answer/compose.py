@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer.fits import FACT_TYPES
+from rag.answer.fits import FACT_TYPES, Focus, fits
 from rag.answer.labels import label
 from rag.answer.ranking import SentenceRanker, Unit, units_of
 from rag.documents import Chunk, Citation
@@ -87,15 +87,15 @@ class Composer:
         asked_for = [h for h in structured if h.chunk.kind == question.kind]
         shown = {h.chunk.chunk_id for h in structured}
         prose = [u for u in ranked if u.hit.chunk.chunk_id not in shown]
-        partial = _partial(question, prose)
+        first_parts = [self._part(hit, question, query, cites) for hit in asked_for]
+        partial = _partial(question, prose, first_parts, self.ranker)
 
         blocks: list[list[str]] = []
         if label(language, "lead"):
             blocks.append([label(language, "lead")])
         if partial:
             blocks.append([label(language, f"partial_{question.answer_type}")])
-        for hit in asked_for:  # the checklist/exercise/case the question asks for comes first
-            blocks.append(self._part(hit, question, query, cites))
+        blocks += first_parts  # the checklist/exercise/case the question asks for comes first
         lead = prose[0] if prose else None
         if lead and not asked_for:
             blocks.append(_quote(lead, cites, place=None))
@@ -285,11 +285,16 @@ def _structured(question: Question, hits: list[Hit]) -> list[Hit]:
     return out
 
 
-def _partial(question: Question, prose: list[Unit]) -> bool:
-    """A fact question whose fact (a number, a time, a name) is in none of the best units."""
-    if question.answer_type not in FACT_TYPES or not prose:
+def _partial(
+    question: Question, prose: list[Unit], parts: list[list[str]], ranker: SentenceRanker
+) -> bool:
+    """A fact question whose fact (a length of time, a number, a time, a name) is in none of
+    the best units, nor in the part the question asked for."""
+    if question.answer_type not in FACT_TYPES or not (prose or parts):
         return False
-    return not any(u.features.get("fits") for u in prose[:3])
+    focus = Focus(question.terms, ranker.stats.analyzer.terms)
+    in_parts = any(fits(question.answer_type, line, focus) for part in parts for line in part[1:])
+    return not in_parts and not any(u.features.get("fits") for u in prose[:3])
 
 
 def _quote(unit: Unit, cites: Citations, place: str | None, bullet: bool = False) -> list[str]:

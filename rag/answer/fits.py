@@ -20,6 +20,11 @@ _NUMBER_WORDS = (
     r"two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|percent|half"
 )
 _NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.I)
+_SHARE = re.compile(r"\b\d+\s*(procent|pct|%)|\bhalvdelen\b|\b\w+del(en)? af\b", re.I)
+_DURATION = re.compile(
+    rf"(\d+|\b({_NUMBER_WORDS}))\S*\s+(minut\w*|timer?|dage?|døgn|uger?|måned\w*|år)\b", re.I
+)
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
 _MONTHS = r"januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december"
 _TIME = re.compile(
     rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b(foråret|sommeren|efteråret|vinteren|"
@@ -67,8 +72,20 @@ class Focus:
 
 
 def count(text: str, focus: Focus) -> bool:
-    """A number, a quantity word or a share ("21 eksperter", "halvdelen", "93 procent")."""
-    return bool(_NUMBER.search(text))
+    """A number or quantity word right before a word of the question, the thing counted
+    ("35 kommuner", "syv statslige arbejdspladser", "93 procent af FOA’s medlemmer"); a number
+    elsewhere in the sentence counts something else ("… fem pladser")."""
+    for word in focus.positions(text):
+        before = text[max(0, word.start() - 40) : word.start()].split()[-3:]
+        words = [w.strip("(,.") for w in before]
+        if any((_NUMBER.fullmatch(w) or w.isdigit()) and not _YEAR.match(w) for w in words):
+            return True
+    return bool(_SHARE.search(text)) and bool(focus.positions(text))
+
+
+def duration(text: str, focus: Focus) -> bool:
+    """A length of time: a number with a unit ("Mindst 1 time", "20-30 minutter", "to dage")."""
+    return bool(_DURATION.search(text))
 
 
 def time(text: str, focus: Focus) -> bool:
@@ -77,9 +94,11 @@ def time(text: str, focus: Focus) -> bool:
 
 
 def who(text: str, focus: Focus) -> bool:
-    """A name: a capitalised word inside the sentence, an acronym or an organisation."""
-    inner = re.findall(r"(?<=[\s(,])[A-ZÆØÅ][\w’'-]+", text)
-    return bool(inner or re.search(r"\b[A-ZÆØÅ]{2,}\b", text) or _ORGANISATION.search(text))
+    """A name the question does not already give: a capitalised word inside the sentence, an
+    acronym or an organisation ("Hvem er direktør for X?" is not answered by "X indsamler …")."""
+    names = re.findall(r"(?<=[\s(,])(?<![.!?:] )[A-ZÆØÅ][\w’'-]+|\b[A-ZÆØÅ]{2,}\b", text)
+    names += [m.group(0) for m in _ORGANISATION.finditer(text)]
+    return any(not set(focus.stem(name)) & focus.terms for name in names)
 
 
 def definition(text: str, focus: Focus) -> bool:
@@ -103,6 +122,7 @@ def listing(text: str, focus: Focus) -> bool:
 
 
 FITS: dict[str, Callable[[str, Focus], bool]] = {
+    "duration": duration,
     "count": count,
     "time": time,
     "who": who,
@@ -113,7 +133,7 @@ FITS: dict[str, Callable[[str, Focus], bool]] = {
 }
 
 # Types whose absence a manager notices: a "hvor mange" answer without a number is no answer.
-FACT_TYPES = ("count", "time", "who")
+FACT_TYPES = ("duration", "count", "time", "who")
 
 
 def fits(answer_type: str | None, text: str, focus: Focus) -> bool:

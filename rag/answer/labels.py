@@ -34,6 +34,8 @@ LABELS = {
         "more_items": "{n} spørgsmål mere i kilden",
         "partial_count": "Materialet nævner ikke et antal for det, du spørger om. Det nærmeste, "
         "det siger, er:",
+        "partial_duration": "Materialet nævner ikke, hvor lang tid det tager. Det nærmeste, det "
+        "siger, er:",
         "partial_time": "Materialet nævner ikke et tidspunkt for det, du spørger om. Det "
         "nærmeste, det siger, er:",
         "partial_who": "Materialet nævner ikke, hvem det drejer sig om. Det nærmeste, det siger, "
@@ -65,6 +67,7 @@ LABELS = {
         "more_items": "{n} more questions in the source",
         "partial_count": "The material gives no number for what you ask about. The nearest it "
         "says is:",
+        "partial_duration": "The material does not say how long it takes. The nearest it says is:",
         "partial_time": "The material gives no date or time for what you ask about. The nearest "
         "it says is:",
         "partial_who": "The material does not say who it is. The nearest it says is:",

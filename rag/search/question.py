@@ -26,41 +26,50 @@ _KIND_WORDS = {
 # What kind of answer a question asks for, from its question words (notes: answers without an
 # LLM). Checked in order; the first that matches decides.
 _ANSWER_TYPES = (
+    ("duration", r"hvor (lang tid|længe)|how long"),
     (
         "count",
-        r"\bhvor (mange|meget|stor(t|e)?( en)? (andel|del)|høj|lang tid|længe|ofte)\b|"
-        r"\bhow (many|much|long|often)\b|\bwhat (share|percentage)\b|\bhvilken andel\b",
+        r"hvor (mange|meget|stor(t|e)?( en)? (andel|del)|høj|ofte)|how (many|much|often)|"
+        r"what (share|percentage)|hvilken andel",
     ),
-    ("time", r"\bhvornår\b|\bhvilket år\b|\bhvilken dato\b|\bwhen\b|\bwhat year\b"),
+    ("time", r"hvornår|hvilket år|hvilken dato|when|what year"),
     (
         "who",
-        r"\bhvem\b|\bhvilke(n|t)? (organisation\w*|parter|myndighed\w*|ministerie\w*|"
-        r"forsker\w*|virksomhed\w*)\b|\bwho\b|\bwhich organi[sz]ations?\b",
+        r"hvem|hvilke(n|t)? (organisation\w*|parter|myndighed\w*|ministerie\w*|forsker\w*|"
+        r"virksomhed\w*)\b|who|which organi[sz]ations?",
     ),
     (
         "definition",
-        r"^\s*(hvad (er|betyder|menes( der)? med|forstås( der)? ved|dækker|står \S+ for)|"
-        r"what (is|are|does \S+ mean)\b|define\b)",
+        r"hvad (er|betyder|menes( der)? med|forstås( der)? ved|dækker|står \S+ for)|"
+        r"what (is|are|does \S+ mean)|define",
     ),
-    ("why", r"\bhvorfor\b|\bhvad (får|vinder) (man|vi|en \w+)\b|\bwhy\b"),
-    ("list", r"\bhvilke\b|\bnævn\b|\bwhich\b|\bhvad er de (tre|fire|fem|\w+)\b"),
-    ("how", r"\bhvordan\b|\bhvad (kan|skal|bør) (jeg|vi|man|en leder)\b|\bhow\b"),
+    ("why", r"hvorfor|hvad (får|vinder) (man|vi|en \w+)|why"),
+    ("list", r"hvilke|nævn|which|hvad er de (tre|fire|fem|\w+)"),
+    ("how", r"hvordan|hvad (kan|skal|bør) (jeg|vi|man|en leder)|how"),
 )
+# A question word counts where a question or a clause of it begins ("Hvornår …", "…, og hvor
+# mange …"), not inside a clause ("Hvad fortæller forskning om, hvornår ansatte …").
+_CLAUSE_START = r"(?:^|[,;–-]\s*og\s+|\bog\s+|[?.]\s+)"
 _LIST_OR_DIFFERENCE = re.compile(
     r"^\s*(hvad er|what are) (de|the) (\w+ )?\w+(er|ne|s)\b|forskellen", re.I
 )
 
 
 def answer_type(text: str) -> str | None:
-    """count | time | who | definition | why | list | how, or None when the question says
-    nothing about the kind of answer it wants."""
-    low = text.lower()
+    """duration | count | time | who | definition | why | list | how, from the first question
+    word that opens the question or one of its clauses; None when there is none."""
+    low = text.lower().strip()
+    found: list[tuple[int, str]] = []
     for name, pattern in _ANSWER_TYPES:
-        if re.search(pattern, low):
-            if name == "definition" and _LIST_OR_DIFFERENCE.search(low):
-                return "list" if not re.search("forskellen", low) else "definition"
-            return name
-    return None
+        m = re.search(rf"{_CLAUSE_START}({pattern})\b", low)
+        if m:
+            found.append((m.start(1), name))
+    if not found:
+        return None
+    name = min(found)[1]
+    if name == "definition" and _LIST_OR_DIFFERENCE.search(low):
+        return "definition" if "forskellen" in low else "list"
+    return name
 
 
 def requested_kind(text: str) -> str | None:
@@ -87,7 +96,7 @@ class Question:
     glossary: str  # Danish words for an English question's domain terms ("" for Danish)
     lexical_terms: tuple[str, ...]  # analysed terms of `searched` and `glossary`, in order
     kind: str | None  # the kind of passage asked for by name
-    answer_type: str | None = None  # count, time, who, definition, why, list, how
+    answer_type: str | None = None  # duration, count, time, who, definition, why, list, how
 
     @classmethod
     def analyse(cls, text: str, analyzer: Analyzer, searched: str | None = None) -> Question:
