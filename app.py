@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 import streamlit as st
@@ -10,10 +9,10 @@ import streamlit as st
 from rag.answer.assistant import Assistant, check_question, load_llm
 from rag.answer.labels import kind_label, label
 from rag.answer.llm import LLM, LLMError
-from rag.answer.render import to_markdown
+from rag.answer.render import highlighted, to_markdown
 from rag.chat.feedback import FeedbackStore
 from rag.config import Settings
-from rag.documents import Answer, Citation
+from rag.documents import Answer
 from rag.index.builder import IndexStale, ingest, open_index
 from rag.index.embeddings import Embedder, load_embedder
 from rag.index.store import IndexMissing, StoredIndex
@@ -72,18 +71,6 @@ def load_llm_once() -> tuple[LLM | None, str]:
 def current_marker() -> str:
     pointer = settings.index_dir / "CURRENT"
     return pointer.read_text(encoding="utf-8") if pointer.exists() else ""
-
-
-def highlighted(citation: Citation) -> str:
-    """The whole passage, the quoted span marked."""
-    text = citation.chunk.text
-    before, quote, after = (
-        text[: citation.text_start],
-        text[citation.text_start : citation.text_end],
-        text[citation.text_end :],
-    )
-    body = f"{html.escape(before)}<mark>{html.escape(quote)}</mark>{html.escape(after)}"
-    return body.replace("\n", "<br>")
 
 
 def show_answer(answer: Answer, turn: int) -> None:

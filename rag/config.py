@@ -57,6 +57,9 @@ class Settings:
     max_bullets: int = 3
     bullet_ratio: float = 0.3
     max_list_items: int = 8
+    # A definition or fact question leads with the first of this many best units that holds
+    # what it asks for ("X er …", the number, the date, the name), when the best one does not.
+    lead_fit_reach: int = 4
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -90,6 +90,7 @@ class Assistant:
             max_bullets=settings.max_bullets,
             bullet_ratio=settings.bullet_ratio,
             max_items=settings.max_list_items,
+            fit_reach=settings.lead_fit_reach,
         )
         self._parts = _parts_index(searcher.chunks)
 

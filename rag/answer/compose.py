@@ -77,6 +77,7 @@ class Composer:
     bullet_ratio: float = 0.5  # a bullet is at least this share as likely as the lead
     bullet_floor: float = 0.1  # and at least this likely
     max_items: int = 8
+    fit_reach: int = 4  # a unit this far down may lead when it alone has what is asked
 
     def compose(
         self, question: Question, hits: list[Hit], ranked: list[Unit], query: np.ndarray
@@ -86,7 +87,9 @@ class Composer:
         structured = _structured(question, hits)
         asked_for = [h for h in structured if h.chunk.kind == question.kind]
         shown = {h.chunk.chunk_id for h in structured}
-        prose = [u for u in ranked if u.hit.chunk.chunk_id not in shown]
+        prose = _promote_fit(
+            [u for u in ranked if u.hit.chunk.chunk_id not in shown], self.fit_reach
+        )
         first_parts = [self._part(hit, question, query, cites) for hit in asked_for]
         partial = _partial(question, prose, first_parts, self.ranker)
 
@@ -104,7 +107,7 @@ class Composer:
         if bullets:
             lines = [f"**{label(language, 'more')}:**"]
             for u in bullets:
-                place = _place(u.hit.chunk) if lead and _elsewhere(u, lead) else None
+                place = _place(u) if lead and _elsewhere(u, lead) else None
                 lines += _quote(u, cites, place, bullet=True)
             blocks.append(lines)
         for hit in structured:
@@ -160,8 +163,11 @@ class Composer:
         """Each item as the source gives it: the question, then its first explaining sentence.
         A long checklist shows the items closest to the question, in the source's order."""
         items: list[tuple[Chunk, list[Sentence]]] = []
+        intro: list[tuple[Chunk, Sentence]] = []
         for chunk, u in _once(chunks):
-            if u.bullet:
+            if not items and not u.bullet and not u.heading and not u.source_line:
+                intro.append((chunk, u))  # what the checklist is for, before its items
+            elif u.bullet:
                 items.append((chunk, [u]))
             elif (
                 items
@@ -181,7 +187,8 @@ class Composer:
         ]
         if len(items) > len(shown):
             lines.append(f"- … {label(language, 'more_items', n=str(len(items) - len(shown)))}")
-        return lines, _by_chunk(shown)
+        lines = [u.text for _, u in intro[:1]] + lines
+        return lines, _by_chunk_pairs(intro[:1]) + _by_chunk(shown)
 
     def _exercise(self, chunks: list[Chunk], query: np.ndarray, language: str):
         """Purpose, participants, duration and materials in full; the steps by name, and the
@@ -285,6 +292,17 @@ def _structured(question: Question, hits: list[Hit]) -> list[Hit]:
     return out
 
 
+def _promote_fit(prose: list[Unit], reach: int) -> list[Unit]:
+    """A definition or fact question leads with a unit of the kind it asks for ("X er …", the
+    number, the date, the name) when the best unit is not one and one of the next few is."""
+    if not prose or prose[0].features.get("fits") or not prose[0].features.get("typed"):
+        return prose
+    for k, u in enumerate(prose[1:reach], 1):
+        if u.features.get("fits"):
+            return [u, *prose[:k], *prose[k + 1 :]]
+    return prose
+
+
 def _partial(
     question: Question, prose: list[Unit], parts: list[list[str]], ranker: SentenceRanker
 ) -> bool:
@@ -304,15 +322,29 @@ def _quote(unit: Unit, cites: Citations, place: str | None, bullet: bool = False
     where = f"*{place}:* " if place else ""
     head = f"- {where}{prose} {marker}" if bullet else f"{where}{prose} {marker}"
     indent = "  - " if bullet else "- "
-    return [head, *(f"{indent}{item.text}" for item in unit.items)]
+    lines = [head]
+    for item in unit.items:
+        if item.continues and len(lines) > 1:
+            lines[-1] += f" {item.text}"  # the rest of a bullet item on its line
+        else:
+            lines.append(f"{indent}{item.text}")
+    return lines
 
 
 def _elsewhere(unit: Unit, lead: Unit) -> bool:
-    return unit.hit.chunk.section != lead.hit.chunk.section
+    return _place(unit) != _place(lead)
 
 
-def _place(chunk: Chunk) -> str:
-    """Where a bullet comes from, short: "Case: Glostrup Hospital", "Anbefaling 3"."""
+def _place(unit: Unit) -> str:
+    """Where a unit comes from, short: the subsection heading it sits under in its passage
+    ("Tre forskellige relationer"), else its section: "Case: Glostrup Hospital", "Anbefaling 3"."""
+    heading = next(
+        (s.text for s in reversed(split(unit.hit.chunk)[: unit.parts[0].index]) if s.heading),
+        None,
+    )
+    if heading:
+        return heading
+    chunk = unit.hit.chunk
     parts = [p.strip() for p in chunk.section.split("›")]
     for p in parts:
         if _PART_PREFIX.match(p):

@@ -43,6 +43,23 @@ _DEFINING = re.compile(
     r"[–-]\s*dvs|, dvs|, det vil sige|is|are|means)\b",
     re.I,
 )
+_DETERMINERS = frozenset(
+    [
+        "den",
+        "det",
+        "de",
+        "en",
+        "et",
+        "begrebet",
+        "ordet",
+        "udtrykket",
+        "selve",
+        "hele",
+        "the",
+        "a",
+        "an",
+    ]
+)
 _REASON = re.compile(
     r"\b(fordi|derfor|for at|så (at|de|man)|skyldes|årsag\w*|giver|bidrager|medvirker|øger|"
     r"styrker|betyder,? at|hvilket|med til at|gevinst\w*|værdi\w*|resultat\w*|effekt\w*)\b",
@@ -102,8 +119,18 @@ def who(text: str, focus: Focus) -> bool:
 
 
 def definition(text: str, focus: Focus) -> bool:
-    """The thing asked about, then what it is: "X er …", "X – dvs. …", "X (ipls) er kort …"."""
-    return any(_DEFINING.match(text[m.end() : m.end() + 60]) for m in focus.positions(text))
+    """The thing asked about as the subject, then what it is: "X er …", "X – dvs. …",
+    "Interprofessionel læring og samarbejde (ipls) er …". Only a determiner or a genitive may
+    come before it: "Forbindende social kapital drejer sig om …" defines a kind of X, not X."""
+    found = focus.positions(text)
+    if not found:
+        return False
+    before = re.findall(r"[^\W\d_]+", text[: found[0].start()])
+    modified = any(w.lower() not in _DETERMINERS and not w.endswith("s") for w in before[:3])
+    acronym = re.search(r"\(\s*\w+\s*\)\s*$", text[: found[0].end() + 1])
+    if modified and not acronym:
+        return False
+    return any(_DEFINING.match(text[m.end() : m.end() + 60].lstrip(")")) for m in found)
 
 
 def why(text: str, focus: Focus) -> bool:
@@ -134,6 +161,8 @@ FITS: dict[str, Callable[[str, Focus], bool]] = {
 
 # Types whose absence a manager notices: a "hvor mange" answer without a number is no answer.
 FACT_TYPES = ("duration", "count", "time", "who")
+# Types whose fitting sentence leads even when the ranker put it a little lower.
+PROMOTED_TYPES = (*FACT_TYPES, "definition")
 
 
 def fits(answer_type: str | None, text: str, focus: Focus) -> bool:

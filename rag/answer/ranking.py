@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.answer.evidence import TermStats
-from rag.answer.fits import Focus, fits
+from rag.answer.fits import PROMOTED_TYPES, Focus, fits
 from rag.answer.model import LinearModel
 from rag.index.embeddings import Embedder, EmbeddingCache
 from rag.index.vectors import window_spans
@@ -189,7 +189,8 @@ class SentenceRanker:
                 "title": self.stats.coverage(terms, self.stats.terms(hit.chunk.section)),
                 "passage": max(hit.score, 0.0) / top_score,
                 "first_hit": float(hit.rank == 1),
-                "fits": float(fits(question.answer_type, u.text, focus)),
+                "fits": float(fits(question.answer_type, _lead_in_text(u), focus)),
+                "typed": float(question.answer_type in PROMOTED_TYPES),
                 "depends": float(len(u.lead_in) > 1),
                 "announces": float(bool(u.items)),
                 "short": float(s.words < 8),
@@ -214,6 +215,12 @@ class SentenceRanker:
                 fresh = self.embedder.embed_passages(missing)
             self._memory.update(zip(missing, fresh, strict=True))
         return np.stack([self._memory[t] for t in texts])
+
+
+def _lead_in_text(unit: Unit) -> str:
+    """What the unit itself says (its list items are details: a list of relation types does
+    not define social capital because one item says "Samlende social kapital handler om")."""
+    return " ".join(p.text for p in unit.lead_in)
 
 
 def _opens(hit: Hit, s: Sentence) -> bool:

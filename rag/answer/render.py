@@ -1,12 +1,13 @@
-"""An answer rendered for a medium: the terminal (`rag ask`) and the Markdown export of a
-conversation (the page's download). The page draws its own cards from the same `Answer`."""
+"""An answer rendered for a medium: the terminal (`rag ask`), the page's source cards (the
+passage as HTML with each quoted sentence marked) and the Markdown export of a conversation."""
 
 from __future__ import annotations
 
+import html
 import time
 
 from rag.answer.labels import label, source_heading
-from rag.documents import Answer
+from rag.documents import Answer, Citation
 
 
 def format_answer(answer: Answer) -> str:
@@ -44,3 +45,15 @@ def to_markdown(answers: list[Answer]) -> str:
         lines += [f"{c.n}. {source_heading(c, lang)}): »{c.quote}«" for c in a.citations]
         lines.append("")
     return "\n".join(lines)
+
+
+def highlighted(citation: Citation) -> str:
+    """The whole passage as HTML, each quoted sentence marked on its own (two sentences of one
+    passage are two marks, never the range between them)."""
+    text = citation.chunk.text
+    pieces, pos = [], 0
+    for start, end in citation.spans:
+        pieces += [html.escape(text[pos:start]), f"<mark>{html.escape(text[start:end])}</mark>"]
+        pos = end
+    pieces.append(html.escape(text[pos:]))
+    return "".join(pieces).replace("\n", "<br>")

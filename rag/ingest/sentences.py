@@ -20,7 +20,7 @@ from rag.documents import Chunk
 
 BULLET = "•"
 # Bump when the rules below change which sentences exist: ingest then embeds the new ones.
-SENTENCES_VERSION = "5"
+SENTENCES_VERSION = "7"
 # Abbreviations whose full stop never ends a sentence, even before a capital or a digit
 # ("bl.a. Moderniseringsstyrelsen", "ca. 250", "nr. 7"). Lower-cased, without the last stop.
 ABBREVIATIONS = frozenset(
@@ -77,6 +77,10 @@ _SOURCE_NOTE = re.compile(
 # "Hasle, thoft og olesen (2010): ”ledelse med social kapital”." – a literature line.
 _REFERENCE = re.compile(r"\(\d{4}[a-z]?\)\s*:?\s*[”\"“]")
 
+# A sentence that names a number of things ("tre vigtige forudsætninger", "følgende").
+_COUNTED = re.compile(
+    r"\b(to|tre|fire|fem|seks|syv|otte|ni|ti|\d+)\s+(\w+\s+)?\w+(er|ne)\b|\bfølgende\b", re.I
+)
 # Openers that make a sentence lean on the one before it (notes: answers-without-an-llm.md).
 _CONNECTIVES = frozenset(
     [
@@ -168,6 +172,7 @@ class Sentence:
     bullet: bool = False
     heading: bool = False
     index: int = 0
+    continues: bool = False  # on the same line as the unit before it (a bullet item's rest)
 
     @property
     def words(self) -> int:
@@ -182,6 +187,11 @@ class Sentence:
     def announces(self) -> bool:
         """Introduces the list that follows it ("… består af tre elementer:")."""
         return self.text.rstrip().endswith(":") and not self.heading
+
+    @property
+    def counts(self) -> bool:
+        """Names how many things follow ("Der er tre vigtige forudsætninger for, …")."""
+        return bool(_COUNTED.search(self.text)) and not self.heading
 
     @property
     def source_line(self) -> bool:
@@ -202,6 +212,7 @@ def split(chunk: Chunk) -> tuple[Sentence, ...]:
 def split_text(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     pos = 0
+    same_line = False
     for match in [*_END.finditer(text), None]:
         end = match.start() if match else len(text)
         if match and not _ends_here(text, pos, match):
@@ -222,9 +233,11 @@ def split_text(text: str) -> tuple[Sentence, ...]:
                     bullet=bullet,
                     heading=_is_heading(body),
                     index=len(out),
+                    continues=same_line and bool(out),
                 )
             )
         pos = match.end() if match else len(text)
+        same_line = bool(match) and "\n" not in match.group(0)
     return tuple(out)
 
 
@@ -334,7 +347,7 @@ def quote_units(chunk: Chunk) -> list[QuoteUnit]:
         parts = _leaning_chain(sentences, whole, s)
         if parts is None:
             continue
-        if s.announces:
+        if s.announces or (s.counts and not s.bullet):
             parts += list_items(sentences, s.index, MAX_LIST_ITEMS)
         out.append(QuoteUnit(s, tuple(parts)))
     return out
@@ -363,10 +376,16 @@ def list_head(sentences: tuple[Sentence, ...], i: int) -> Sentence | None:
 
 
 def list_items(sentences: tuple[Sentence, ...], i: int, limit: int = 12) -> list[Sentence]:
-    """The bullet items right after unit `i` (the list it announces)."""
+    """The bullet items right after unit `i` (the list it announces), each with the sentences
+    that continue it on its line; at most `limit` items."""
     items: list[Sentence] = []
+    count = 0
     for s in sentences[i + 1 :]:
-        if not s.bullet or len(items) == limit:
+        if s.bullet:
+            if count == limit:
+                break
+            count += 1
+        elif not (s.continues and items):
             break
         items.append(s)
     return items
