@@ -85,7 +85,8 @@ class Composer:
         language = question.language
         cites = Citations()
         structured = _structured(question, hits)
-        asked_for = [h for h in structured if h.chunk.kind == question.kind]
+        # The part the question asks for, or the part of the best passage, comes first.
+        asked_for = [h for h in structured if h.chunk.kind == question.kind or h.rank == 1]
         shown = {h.chunk.chunk_id for h in structured}
         prose = _promote_fit(
             [u for u in ranked if u.hit.chunk.chunk_id not in shown], self.fit_reach
@@ -157,6 +158,11 @@ class Composer:
         title, kind_name = _title(hit.chunk), label(language, kind)
         if not title.lower().startswith(kind_name.lower()):
             title = f"{kind_name}: {title}"
+        # Prose lines of the part carry markers too: an introduction its passage's (the first
+        # marked), a case's sentences every passage of the case they come from.
+        first = re.match(r"\[\d+\]", markers)
+        tag = markers if kind == "case" else (first.group(0) if first else "")
+        body = [f"{line} {tag}" if not line.startswith(("-", " ")) else line for line in body]
         return [f"**{title}** {markers}", *body]
 
     def _checklist(self, chunks: list[Chunk], query: np.ndarray, language: str):

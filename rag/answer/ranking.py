@@ -174,6 +174,7 @@ class SentenceRanker:
         best = float(sims.max())
         top_score = hits[0].score if hits and hits[0].score > 0 else 1.0
         focus = Focus(question.terms, self.stats.analyzer.terms)
+        subject = Focus(question.subject_terms or question.terms, self.stats.analyzer.terms)
         terms = question.terms
         for u, sim, window in zip(units, sims, around, strict=True):
             s, hit = u.sentence, u.hit
@@ -189,7 +190,13 @@ class SentenceRanker:
                 "title": self.stats.coverage(terms, self.stats.terms(hit.chunk.section)),
                 "passage": max(hit.score, 0.0) / top_score,
                 "first_hit": float(hit.rank == 1),
-                "fits": float(fits(question.answer_type, _lead_in_text(u), focus)),
+                "fits": float(
+                    fits(
+                        question.answer_type,
+                        _lead_in_text(u),
+                        subject if question.answer_type == "definition" else focus,
+                    )
+                ),
                 "typed": float(question.answer_type in PROMOTED_TYPES),
                 "depends": float(len(u.lead_in) > 1),
                 "announces": float(bool(u.items)),

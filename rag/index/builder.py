@@ -27,7 +27,7 @@ from rag.ingest.sentences import SENTENCES_VERSION, quote_units
 from rag.text import lexical_text
 
 # Bump when parsing or chunking changes the chunks, so every index is rebuilt.
-CHUNKING_VERSION = "2"
+CHUNKING_VERSION = "3"
 # Bump when the lexical analysis or the dense windows change.
 SEARCH_INDEX_VERSION = "3"
 

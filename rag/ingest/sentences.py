@@ -20,7 +20,7 @@ from rag.documents import Chunk
 
 BULLET = "•"
 # Bump when the rules below change which sentences exist: ingest then embeds the new ones.
-SENTENCES_VERSION = "7"
+SENTENCES_VERSION = "8"
 # Abbreviations whose full stop never ends a sentence, even before a capital or a digit
 # ("bl.a. Moderniseringsstyrelsen", "ca. 250", "nr. 7"). Lower-cased, without the last stop.
 ABBREVIATIONS = frozenset(
@@ -124,6 +124,9 @@ _CONNECTIVES = frozenset(
 _TWO_WORD_CONNECTIVES = ("til gengæld", "på den måde", "i det tilfælde", "det samme")
 # After "De"/"Den" a finite verb means a pointer ("De fungerer som …"), not an article.
 _FINITE_VERBS = frozenset(
+    "kender mener oplever arbejder bruger hjælper sidder taler ønsker tror vælger deltager "
+    "fortæller siger ser hedder findes mødes skaber sikrer viser betyder handler består".split()
+) | frozenset(
     [
         "er",
         "var",
@@ -275,8 +278,9 @@ def depends_on_previous(text: str) -> bool:
             first in ("dette", "denne") and len(words) > 1 and words[1] not in _FINITE_VERBS
         )
     if first in ("de", "den"):
+        # "De fungerer som …" points back; "De faggrupper, …" is an article and a noun.
         nxt = words[1] if len(words) > 1 else ""
-        return nxt in _FINITE_VERBS or (nxt.endswith("er") and not nxt.endswith("ere"))
+        return nxt in _FINITE_VERBS or nxt.endswith("erer")
     if first == "det":
         # "Det er vigtigt at …", "Det kan virke enkelt at …" look forward; "Det giver spild af
         # ressourcer" points back.

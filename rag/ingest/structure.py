@@ -317,7 +317,7 @@ class _TextLabeller:
             self._close_box()
         if b.page_start and self._in_box("exercise") and PHASE_RE.match(title):
             self.sub = title  # "Fase 2: ..." continues the exercise on the next page
-            return None
+            return self._here()  # and is a line of its steps
         if b.page_start and i not in self.trailing.starts:
             self._open_page_unit(i, title)
             return None

@@ -122,14 +122,31 @@ def score(
 
 
 def holds_quote(question: EvalQuestion, answer: Answer) -> tuple[bool, bool]:
-    """Does the answer, and does its lead (first quoted line), contain an expected quote?"""
+    """Does the answer, and does its lead, contain an expected quote? The lead is the first
+    quoted sentence(s), with the items of the list it announces when it announces one ("Som
+    leder kan du blandt andet bidrage til:" says nothing without them)."""
     if answer.refused:
         return False, False
     quotes = [squash(s.quote) for s in question.sources]
-    lines = quoted_lines(answer.text)
-    whole = squash(" ".join(lines))
-    lead = squash(lines[0]) if lines else ""
+    whole = squash(" ".join(quoted_lines(answer.text)))
+    lead = squash(" ".join(lead_block(answer.text)))
     return any(q in whole for q in quotes), any(q in lead for q in quotes)
+
+
+def lead_block(text: str) -> list[str]:
+    """The answer's first quoted line, and the list lines right under it if it ends with ':'."""
+    lines = quoted_lines(text)
+    if not lines:
+        return []
+    block = [lines[0]]
+    if lines[0].endswith(":"):
+        raw = [line for line in text.splitlines() if line.strip()]
+        start = next((k for k, line in enumerate(raw) if lines[0][:40] in line), len(raw))
+        for line in raw[start + 1 :]:
+            if not line.startswith(("- ", "  - ")) or "[" in line:
+                break
+            block.append(line.lstrip("- ").strip())
+    return block
 
 
 def evaluate_answers(

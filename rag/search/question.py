@@ -72,6 +72,25 @@ def answer_type(text: str) -> str | None:
     return name
 
 
+_SUBJECT = re.compile(
+    r"^\s*(?:hvad (?:er|betyder|menes(?: der)? med|forstås(?: der)? ved|dækker|står)|"
+    r"what (?:is|are|does)|define)\s+(?:et |en |the |a |an )?(.+?)"
+    r"(?:\s+(?:som|i|ifølge|for|af|på|ved|in|of|according|mean|means)\b|[?,.]|$)",
+    re.I,
+)
+
+
+def subject(text: str) -> str:
+    """What a definition question asks about: "Hvad betyder retfærdighed som element i social
+    kapital?" → "retfærdighed"; "" when the question is no definition question."""
+    m = _SUBJECT.search(text)
+    return m.group(1) if m else ""
+
+
+def _with_glossary(text: str, language: str) -> str:
+    return f"{text} {danish_terms(text)}" if text and language == "en" else text
+
+
 def requested_kind(text: str) -> str | None:
     """The kind of passage a question asks for by name, e.g. "en tjekliste" → checklist."""
     words = set(_WORD.findall(text.lower()))
@@ -97,6 +116,7 @@ class Question:
     lexical_terms: tuple[str, ...]  # analysed terms of `searched` and `glossary`, in order
     kind: str | None  # the kind of passage asked for by name
     answer_type: str | None = None  # duration, count, time, who, definition, why, list, how
+    subject_terms: frozenset[str] = frozenset()  # what a "hvad er …" question asks about
 
     @classmethod
     def analyse(cls, text: str, analyzer: Analyzer, searched: str | None = None) -> Question:
@@ -112,6 +132,7 @@ class Question:
             lexical_terms=tuple(analyzer.terms(lexical)),
             kind=requested_kind(searched),
             answer_type=answer_type(text),
+            subject_terms=frozenset(analyzer.terms(_with_glossary(subject(text), language))),
         )
 
     @property
