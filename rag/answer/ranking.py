@@ -120,8 +120,9 @@ def about_the_booklet(unit: Unit) -> bool:
     ("Dette hæfte beskæftiger sig …", "Hvert kapitel består af …")."""
     if _SELF_REFERENCE.search(unit.sentence.text):
         return True
-    if unit.sentence.bullet:
-        head = list_head(split(unit.hit.chunk), unit.sentence.index)
+    first = unit.parts[0]
+    if first.bullet or first.continues:
+        head = list_head(split(unit.hit.chunk), first.index)
         return bool(head and _SELF_REFERENCE.search(head.text))
     return False
 

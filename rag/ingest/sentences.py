@@ -372,9 +372,10 @@ def _leaning_chain(
 
 
 def list_head(sentences: tuple[Sentence, ...], i: int) -> Sentence | None:
-    """For a list item, the sentence that introduces its list (the nearest prose before it)."""
+    """For a list item (or a sentence continuing one), the sentence that introduces its list:
+    the nearest prose line before it."""
     for s in reversed(sentences[:i]):
-        if not s.bullet:
+        if not s.bullet and not s.continues:
             return None if s.heading else s
     return None
 
