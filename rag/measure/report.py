@@ -3,6 +3,7 @@ progress shows in the history."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -155,6 +156,9 @@ def write_answer_report(
         "|---|---|---|---|---|---|---|",
     ]
     held = metrics["halves"].get("heldout") or metrics["halves"]["all"]
+    before_file = folder / "answers-before.json"
+    if before_file.exists():
+        lines[-4:-4] = _before_after(json.loads(before_file.read_text(encoding="utf-8")), held)
     for cat, v in held["by_category"].items():
         lines.append(
             f"| {cat} | {v['n']} | {_cell(v['answer_recall'])} | {_cell(v['lead_hit'])} | "
@@ -204,6 +208,22 @@ _ANSWER_ROWS = (
     ("citation_recall", "citation recall"),
     ("support", "answer support"),
 )
+
+
+def _before_after(before: dict, held: dict) -> list[str]:
+    """The held-out half before issue 12's work (answers-before.json) and now."""
+    was = before["halves"].get("heldout", {})
+    lines = [
+        "## Held-out half: before and after",
+        "",
+        "Before: commit 06a055a's answers to this question file, scored with these measures.",
+        "",
+        "| | before | now |",
+        "|---|---|---|",
+    ]
+    for key, name in _ANSWER_ROWS[2:]:
+        lines.append(f"| {name} | {_cell(_dig(was, key))} | {_cell(_dig(held, key))} |")
+    return [*lines, ""]
 
 
 def _dig(d: dict, key: str):
