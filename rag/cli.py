@@ -113,6 +113,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_eval)
 
+    p = sub.add_parser(
+        "vectors", parents=[common], help="de medfølgende vektorer for materialet i corpus/"
+    )
+    p.add_argument(
+        "--refresh", action="store_true", help="embed materialet og skriv rag/data/vectors/ igen"
+    )
+    p.set_defaults(func=cmd_vectors)
+
     p = sub.add_parser("bench", parents=[common], help="mål tid og hukommelse, også i stor skala")
     p.add_argument("--scale", type=int, default=100, help="syntetisk korpus: N x materialet")
     p.add_argument(
@@ -329,6 +337,18 @@ def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path:
     if args.details:
         print(format_answer_details(scored))
     return 0
+
+
+def cmd_vectors(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.index import shipped
+
+    if args.refresh:
+        _log("Embedder materialet i corpus/ (kun det, cachen ikke har) …")
+        print(shipped.refresh(settings).describe())
+        return 0
+    state = shipped.status(settings)
+    print(state.describe())
+    return 0 if state.current else 1
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:

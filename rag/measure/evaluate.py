@@ -214,7 +214,7 @@ def evaluate(
     metrics: dict[str, dict] = {}
     everything: list[Scored] = []
     for mode in modes:
-        searcher.embed_query.clear()  # every mode pays for its own query embeddings
+        searcher.clear_caches()  # every mode pays for its own query embeddings and searches
         scored = [score_question(searcher, matcher, q, mode, k) for q in questions]
         everything.extend(scored)
         by_category: dict[str, list[Scored]] = defaultdict(list)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from langchain_core.retrievers import BaseRetriever
 from rag.config import Settings
 from rag.documents import Chunk
 from rag.index.builder import ensure_index
-from rag.index.embeddings import Embedder, QueryCache, load_embedder
+from rag.index.embeddings import Embedder, EmbeddingCache, QueryCache, load_embedder
 from rag.index.lexical import LexicalIndex
 from rag.index.store import StoredIndex
 from rag.index.vectors import DenseIndex
@@ -29,6 +30,9 @@ from rag.search.question import Question
 from rag.text import plain_words, shingles
 
 MODES = ("hybrid", "bm25", "dense")
+# Recent searches remembered per process: repeated questions (a trainer's examples, a page
+# rerun) return at once.
+RECENT_SEARCHES = 256
 
 
 @dataclass(frozen=True)
@@ -93,12 +97,14 @@ class Searcher:
         dense: DenseIndex,
         embedder: Embedder,
         fusion: Fusion | None = None,
+        query_store: EmbeddingCache | None = None,
     ) -> None:
         self.chunks = chunks
         self.lexical = lexical
         self.dense = dense
         self.embedder = embedder
-        self.embed_query = QueryCache(embedder)
+        self.embed_query = QueryCache(embedder, store=query_store)
+        self._recent: OrderedDict[tuple, list[Hit]] = OrderedDict()
         self.fusion = fusion or Fusion()
         self._doc_ids = np.array([c.doc_id for c in chunks])
         self._kinds = np.array([c.kind for c in chunks])
@@ -119,11 +125,16 @@ class Searcher:
         embedder = embedder or load_embedder(settings.embedder)
         if index is None:
             index = ensure_index(settings, notify=notify or _to_stderr, embedder=embedder)
-        return cls.from_index(index, embedder, Fusion.from_settings(settings))
+        store = EmbeddingCache(settings.embedding_cache)
+        return cls.from_index(index, embedder, Fusion.from_settings(settings), store)
 
     @classmethod
     def from_index(
-        cls, index: StoredIndex, embedder: Embedder, fusion: Fusion | None = None
+        cls,
+        index: StoredIndex,
+        embedder: Embedder,
+        fusion: Fusion | None = None,
+        query_store: EmbeddingCache | None = None,
     ) -> Searcher:
         return cls(
             index.chunks,
@@ -131,7 +142,15 @@ class Searcher:
             DenseIndex.open(index.path / "chroma"),
             embedder,
             fusion,
+            query_store,
         )
+
+    def clear_caches(self, disk: bool = False) -> None:
+        """Forget recent searches and question vectors held in memory; `disk=False` also stops
+        reading question vectors from disk, so a benchmark times questions as never seen."""
+        self._recent.clear()
+        self.embed_query.clear()
+        self.embed_query.use_store = disk
 
     def analyse(self, text: str, searched: str | None = None) -> Question:
         """The question as this index's analyzer sees it (see rag/search/question.py)."""
@@ -150,6 +169,20 @@ class Searcher:
         question = query if isinstance(query, Question) else self.analyse(query)
         if not question.searched or not self.chunks:
             return []
+        key = (question.searched, question.lexical_terms, k, mode, doc, kind, self.fusion)
+        key += (id(self.lexical),)  # the ablation swaps the lexical index
+        if key in self._recent:
+            self._recent.move_to_end(key)
+        else:
+            self._recent[key] = self._search(question, k, mode, doc, kind)
+            if len(self._recent) > RECENT_SEARCHES:
+                self._recent.popitem(last=False)
+        # Copies: the assistant re-ranks the hits it gets.
+        return [replace(h, channels=dict(h.channels)) for h in self._recent[key]]
+
+    def _search(
+        self, question: Question, k: int, mode: str, doc: str | None, kind: str | None
+    ) -> list[Hit]:
         depth = max(self.fusion.depth, 2 * k)
         translate = question.english and self.fusion.translate_dense
         dense_query = question.lexical_query if translate else question.searched
