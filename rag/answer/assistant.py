@@ -23,7 +23,7 @@ from rag.answer.prompts import answer_messages, condense_messages
 from rag.answer.ranking import SentenceRanker
 from rag.config import Settings
 from rag.documents import Answer, Chunk, Citation
-from rag.index.embeddings import Embedder, EmbeddingCache
+from rag.index.embeddings import Embedder, EmbeddingCache, vector_cache
 from rag.index.store import StoredIndex
 from rag.ingest.sentences import split
 from rag.search.question import Question
@@ -107,7 +107,7 @@ class Assistant:
         `notify`), embedder, searcher, sentence-vector cache and answer mode from `settings`.
         A long-lived caller passes the `embedder` and `index` it already holds."""
         searcher = Searcher.open(settings, embedder=embedder, index=index, notify=notify)
-        return cls(searcher, settings, llm, EmbeddingCache(settings.embedding_cache))
+        return cls(searcher, settings, llm, vector_cache(settings))
 
     def with_llm(self, llm: LLM | None) -> Assistant:
         """The same index and caches with another answer mode (one per chat session)."""

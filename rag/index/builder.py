@@ -17,7 +17,7 @@ from pathlib import Path
 
 from rag.config import Settings
 from rag.documents import CHUNK_KINDS, KIND_LABELS_DA, Chunk, LoadProblem
-from rag.index.embeddings import Embedder, EmbeddingCache, load_embedder
+from rag.index.embeddings import Embedder, EmbeddingCache, load_embedder, vector_cache
 from rag.index.lexical import Analysis, LexicalIndex
 from rag.index.store import IndexBuild, IndexMissing, StoredIndex, current_build, new_build
 from rag.index.vectors import DenseIndex
@@ -174,7 +174,7 @@ def _write_build(
         build.write_text(f"sources/{d.doc_id}.txt", d.text)
     texts = [lexical_text(c) for c in result.chunks]
     LexicalIndex.build(texts, Analysis()).save(build.path / "lexical")
-    cache = EmbeddingCache(settings.embedding_cache)
+    cache = vector_cache(settings)
     dense = DenseIndex.build(build.path / "chroma", result.chunks, embedder, cache)
     report.passages_embedded = dense.embedded
     report.passages_cached = dense.size - dense.embedded

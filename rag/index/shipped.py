@@ -73,7 +73,8 @@ def refresh(
     embedder = embedder or load_embedder(DEFAULT_EMBEDDER)
     shipped = shipped or ShippedVectors()
     texts = embedded_texts(settings)
-    vectors = EmbeddingCache(settings.embedding_cache, shipped=None).embed_passages(embedder, texts)
+    cache = EmbeddingCache(settings.embedding_cache, shipped=None)  # the model's own vectors
+    vectors = cache.embed_passages(embedder, texts)
     shipped.write(
         embedder.name, {text_key(t): v for t, v in zip(texts, vectors.vectors, strict=True)}
     )

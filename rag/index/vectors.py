@@ -22,9 +22,17 @@ COLLECTION = "passages"
 WINDOW_WORDS = 40
 # How many candidates HNSW examines per query. Chroma rebuilds the graph in every process with
 # random levels, so with its default (100) two processes could return different neighbours
-# for the same query; at 1000 the search is exact for the material (~850 windows) and the
-# same in every process, and still fast at 100x that size (`python -m rag bench`).
-EF_SEARCH = 1000
+# for the same query. Up to EXACT_UP_TO windows the search examines them all: exact, the same
+# in every process and still ≈ 4 ms (the material has ≈ 850). A larger collection keeps a
+# bounded breadth, trading exactness for speed as HNSW is meant to (`python -m rag bench`).
+EXACT_UP_TO = 5000
+LARGE_EF_SEARCH = 100  # Chroma's own default
+
+
+def ef_search(size: int) -> int:
+    return max(100, size) if size <= EXACT_UP_TO else LARGE_EF_SEARCH
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+|\n+")
 
 
@@ -94,7 +102,7 @@ class DenseIndex:
         collection = _client(folder).create_collection(
             COLLECTION,
             embedding_function=None,
-            configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
+            configuration={"hnsw": {"space": "cosine", "ef_search": ef_search(len(texts))}},
         )
         step = 4000
         for i in range(0, len(texts), step):

@@ -8,8 +8,9 @@ feedback buttons rendered, which happens after the source cards).
 
 The server gets a fresh data folder with a copy of the current index build and of the vector
 cache, which is what `python -m rag ingest` leaves on a new machine: the first answer pays for
-starting Python, loading the model and opening the index. `cold=True` leaves the cache out, so
-every sentence an answer ranks must be embedded while the user waits (the worst case).
+starting Python, loading the model and opening the index. `cold=True` leaves out the cache and
+the vectors shipped with the code, so every sentence an answer ranks must be embedded while
+the user waits (the worst case: another embedding model on a new machine).
 """
 
 from __future__ import annotations
@@ -66,14 +67,19 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_app(
-    data_dir: Path, log_file: Path, cache_dir: Path | None = None, timeout: float = 90
+    data_dir: Path,
+    log_file: Path,
+    cache_dir: Path | None = None,
+    timeout: float = 90,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """The chat page on a free local port, in the default answer mode; yields its URL.
 
-    The vector cache is `<data_dir>/cache` unless `cache_dir` says otherwise.
+    The vector cache is `<data_dir>/cache` unless `cache_dir` says otherwise; `settings` are
+    further TILLID_* variables for the server.
     """
     port = free_port()
-    env = {**os.environ, "TILLID_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "TILLID_DATA_DIR": str(data_dir), **(settings or {})}
     env.pop("TILLID_LLM", None)
     env.pop("TILLID_CACHE_DIR", None)
     if cache_dir is not None:
@@ -268,7 +274,10 @@ def run(settings: Settings, questions_file: Path, n: int = 10, cold: bool = Fals
         with chromium(tmp_path / "profile") as driver:
             log("starter streamlit …")
             started = time.perf_counter()
-            with streamlit_app(data_dir, tmp_path / "streamlit.log") as url:
+            # Cold: neither the vector cache nor the shipped vectors; every sentence an answer
+            # ranks is embedded while the user waits.
+            cold_env = {"TILLID_USE_SHIPPED_VECTORS": "0"} if cold else None
+            with streamlit_app(data_dir, tmp_path / "streamlit.log", settings=cold_env) as url:
                 server_s = time.perf_counter() - started
                 page = ChatPage(driver, url)
                 page.open()

@@ -22,7 +22,13 @@ from langchain_core.retrievers import BaseRetriever
 from rag.config import Settings
 from rag.documents import Chunk
 from rag.index.builder import ensure_index
-from rag.index.embeddings import Embedder, EmbeddingCache, QueryCache, load_embedder
+from rag.index.embeddings import (
+    Embedder,
+    EmbeddingCache,
+    QueryCache,
+    load_embedder,
+    vector_cache,
+)
 from rag.index.lexical import LexicalIndex
 from rag.index.store import StoredIndex
 from rag.index.vectors import DenseIndex
@@ -125,7 +131,7 @@ class Searcher:
         embedder = embedder or load_embedder(settings.embedder)
         if index is None:
             index = ensure_index(settings, notify=notify or _to_stderr, embedder=embedder)
-        store = EmbeddingCache(settings.embedding_cache)
+        store = vector_cache(settings)
         return cls.from_index(index, embedder, Fusion.from_settings(settings), store)
 
     @classmethod
