@@ -6,16 +6,17 @@ import re
 
 import streamlit as st
 
-from rag.answer.assistant import Assistant, check_question, load_llm
-from rag.answer.labels import kind_label, label
+from rag.answer.assistant import Assistant, check_question, load_llm, normalise
+from rag.answer.labels import kind_label, label, personal_data_notice
 from rag.answer.llm import LLM, LLMError
-from rag.answer.render import highlighted, to_markdown
-from rag.chat.feedback import FeedbackStore
+from rag.answer.render import highlighted, plain, safe_markdown, to_markdown
+from rag.chat.feedback import FeedbackStore, StorageError, storage_notice
 from rag.config import Settings
 from rag.documents import Answer
 from rag.index.builder import IndexStale, ingest, open_index
 from rag.index.embeddings import Embedder, load_embedder
 from rag.index.store import IndexMissing, StoredIndex
+from rag.privacy import redact
 
 st.set_page_config(page_title="Tillidsguiden", page_icon="🤝", layout="wide")
 settings = Settings.load()
@@ -68,6 +69,14 @@ def load_llm_once() -> tuple[LLM | None, str]:
         return None, str(exc)
 
 
+@st.cache_resource(show_spinner=False)
+def feedback_store() -> FeedbackStore:
+    """One store per process; records past the retention period are purged as it opens."""
+    store = FeedbackStore(settings.data_dir / "feedback.jsonl", settings.retention_days)
+    store.purge()
+    return store
+
+
 def current_marker() -> str:
     pointer = settings.index_dir / "CURRENT"
     return pointer.read_text(encoding="utf-8") if pointer.exists() else ""
@@ -75,12 +84,16 @@ def current_marker() -> str:
 
 def show_answer(answer: Answer, turn: int) -> None:
     lang = answer.language
+    notice = personal_data_notice(answer.personal_data, lang)
+    if notice:
+        st.info(notice)
     if answer.notice:
         st.info(answer.notice)
     if answer.standalone and answer.standalone != answer.question.strip():
-        st.caption(f"{label(lang, 'standalone')}: {answer.standalone}")
+        st.caption(f"{label(lang, 'standalone')}: {plain(answer.standalone)}")
     # Each marker links to its source card below.
-    st.markdown(re.sub(r"\[(\d+)\]", rf"[[\1]](#kilde-{turn}-\1)", answer.text))
+    text = safe_markdown(answer.text)
+    st.markdown(re.sub(r"\[(\d+)\]", rf"[[\1]](#kilde-{turn}-\1)", text))
     for c in answer.citations:
         d = c.to_dict()
         page = f" · {label(lang, 'page')} {d['page']}" if d["page"] else ""
@@ -108,9 +121,11 @@ def feedback(answer: Answer, turn: int) -> None:
         placeholder="Kommentar til svaret (valgfri)",
     )
     if cols[2].button("Send vurdering", key=f"send-{turn}", disabled=rating is None):
-        FeedbackStore(settings.data_dir / "feedback.jsonl").record(
-            answer, "up" if rating == 1 else "down", comment
-        )
+        try:
+            feedback_store().record(answer, "up" if rating == 1 else "down", comment)
+        except StorageError as exc:
+            st.error(str(exc))
+            return
         done.add(turn)
         st.rerun()
 
@@ -146,7 +161,8 @@ def sidebar(index: StoredIndex, llm_reason: str) -> dict:
         browse = st.selectbox("Dokument at læse", list(docs), format_func=docs.get, key="browse")
         for c in (c for c in index.chunks if c.doc_id == browse):
             with st.expander(f"{kind_label(c.kind)} · {c.section}"):
-                st.write(c.text)
+                st.markdown(safe_markdown(c.text))
+    st.sidebar.caption(storage_notice(settings.retention_days))
     return {"doc": doc, "kind": kind, "llm": mode != modes[0]}
 
 
@@ -171,34 +187,32 @@ assistant = load_assistant(current_marker()).with_llm(llm if choice["llm"] else 
 answers: list[Answer] = st.session_state.setdefault("answers", [])
 for turn, past in enumerate(answers):
     with st.chat_message("user"):
-        st.write(past.question)
+        st.markdown(plain(past.question))
     with st.chat_message("assistant"):
         show_answer(past, turn)
 
 typed = st.chat_input("Stil et spørgsmål, fx: Hvordan styrker vi samarbejdet på tværs?")
 question = typed or st.session_state.pop("pending", None)
 if question:
-    with st.chat_message("user"):
-        st.write(question[:2000])
     problem = check_question(question)
+    with st.chat_message("user"):
+        # Shown as it will be kept: as text, with personal data already replaced.
+        st.markdown(plain(question[:2000] if problem else redact(normalise(question)).text))
     with st.chat_message("assistant"):
         if problem:
             st.warning(problem)
         else:
             final: list[Answer] = []
-
-            def pieces():
-                for piece in assistant.stream(
-                    question, answers, doc=choice["doc"], kind=choice["kind"]
-                ):
-                    if isinstance(piece, Answer):
-                        final.append(piece)
-                    else:
-                        yield piece
-
             placeholder = st.empty()
-            with placeholder.container():
-                st.write_stream(pieces())
+            shown = ""
+            for piece in assistant.stream(
+                question, answers, doc=choice["doc"], kind=choice["kind"]
+            ):
+                if isinstance(piece, Answer):
+                    final.append(piece)
+                else:
+                    shown += piece
+                    placeholder.markdown(safe_markdown(shown))
             placeholder.empty()
             answers.append(final[0])
             show_answer(final[0], len(answers) - 1)

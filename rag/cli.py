@@ -205,8 +205,15 @@ def cmd_chunks(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.answer.assistant import check_question, normalise
+    from rag.privacy import redact
+
     if not args.query.strip():
         return _fail("Skriv et spørgsmål eller nogle søgeord.")
+    problem = check_question(args.query)
+    if problem:
+        return _fail(problem)
+    args.query = redact(normalise(args.query)).text
     if args.k < 1:
         return _fail("--k skal være mindst 1.")
     searcher = Searcher.open(settings, notify=_log)

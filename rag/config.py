@@ -51,6 +51,12 @@ class Settings:
     llm_base_url: str = ""  # for OpenAI-compatible servers (vLLM, LM Studio, llama.cpp, ...)
     llm_api_key: str = ""  # default: the provider's own variable, e.g. OPENAI_API_KEY
     llm_timeout: float = 60.0  # seconds before the answer falls back to extracts
+    # Personal data (CPR, e-mail, phone, names) is replaced before the LLM sees a question;
+    # set this only for an LLM the organisation runs itself and may show such data to.
+    llm_sees_personal_data: bool = False
+    # What the page keeps: feedback (and conversations) for this many days; 0 keeps nothing
+    # at all (no feedback, no question vectors on disk). Personal data is never kept.
+    retention_days: int = 90
     # Refuse when the probability that the material answers (rag/answer/evidence.py) is below
     # this; empty: the bar fitted with the model on the tuning half (rag/data/answer-models.json).
     refuse_below: float | None = None

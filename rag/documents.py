@@ -186,6 +186,9 @@ class Answer:
     partial: bool = False
     # The signals the answer/partial/refuse decision was made from, by name (rag ask --json).
     evidence: dict = field(default_factory=dict)
+    # Kinds of personal data the question held (cpr, email, phone, name); `question` holds
+    # placeholders instead, and the original is nowhere in the answer.
+    personal_data: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -200,6 +203,7 @@ class Answer:
             "flagged": self.flagged,
             "strength": round(self.strength, 4),
             "partial": self.partial,
+            "personal_data": self.personal_data,
             "evidence": self.evidence,
             "seconds": round(self.seconds, 3),
         }

@@ -11,12 +11,13 @@ from __future__ import annotations
 import copy
 import re
 import time
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 
 from rag.answer.compose import Composer
 from rag.answer.evidence import Evidence, Gate, TermStats
 from rag.answer.followup import is_follow_up, standalone
-from rag.answer.labels import kind_label, label
+from rag.answer.labels import join_words, kind_label, label
 from rag.answer.llm import LLM, LLMError, load_chat_model
 from rag.answer.model import load_models
 from rag.answer.prompts import answer_messages, condense_messages
@@ -26,6 +27,7 @@ from rag.documents import Answer, Chunk, Citation
 from rag.index.embeddings import Embedder, EmbeddingCache, vector_cache
 from rag.index.store import StoredIndex
 from rag.ingest.sentences import split
+from rag.privacy import redact
 from rag.search.question import Question
 from rag.search.retrieve import Hit, Searcher
 from rag.text import plain_words
@@ -37,10 +39,26 @@ _REFUSAL_PHRASES = ("kan jeg ikke finde", "kan ikke finde", "cannot find", "can'
 
 
 MAX_QUESTION_CHARS = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked; the message says why, in Danish."""
+
+
+def normalise(question: str) -> str:
+    """One form for a question: NFC, no control characters, single spaces at the ends."""
+    return _CONTROL.sub(" ", unicodedata.normalize("NFC", question)).strip()
 
 
 def check_question(question: str) -> str | None:
-    """Why a question cannot be asked, in Danish for the page and the CLI; None when it can."""
+    """Why a question cannot be asked, in Danish for the page, the CLI and the API; None when
+    it can."""
+    if any("\ud800" <= ch <= "\udfff" for ch in question):
+        return (
+            "Spørgsmålet indeholder tegn, der ikke er gyldig tekst (fx fra en ødelagt "
+            "kopiering). Skriv det igen."
+        )
     if not question.strip():
         return "Skriv et spørgsmål."
     if len(question) > MAX_QUESTION_CHARS:
@@ -138,8 +156,19 @@ class Assistant:
         doc: str | None = None,
         kind: str | None = None,
     ) -> Iterator[str | Answer]:
-        """Text as it is produced, then the finished `Answer` (whose text is authoritative)."""
+        """Text as it is produced, then the finished `Answer` (whose text is authoritative).
+
+        Personal data in the question is replaced by placeholders here, where it enters:
+        search, the answer, everything stored and (unless Settings.llm_sees_personal_data)
+        the LLM see only the redacted question. `QuestionError` when it cannot be asked.
+        """
         started = time.perf_counter()
+        problem = check_question(question)
+        if problem:
+            raise QuestionError(problem)
+        typed = normalise(question)
+        redacted = redact(typed)
+        question = redacted.text
         asked = self.searcher.analyse(question, self.standalone(question, history))
         hits = self.retrieve(asked, doc=doc, kind=kind)
         query = self.searcher.embed_query(asked.searched)
@@ -157,6 +186,7 @@ class Assistant:
                 standalone=asked.searched,
                 strength=evidence.probability,
                 evidence=evidence.to_dict(self.gate.model),
+                personal_data=list(redacted.kinds),
                 seconds=time.perf_counter() - started,
                 **extra,  # type: ignore[arg-type]
             )
@@ -171,7 +201,8 @@ class Assistant:
             produced: list[str] = []
             sources = self._sources(hits)
             try:
-                for piece in self.llm.stream(answer_messages(question, sources)):
+                to_llm = typed if self.settings.llm_sees_personal_data else question
+                for piece in self.llm.stream(answer_messages(to_llm, sources)):
                     produced.append(piece)
                     yield piece
                 text, cites, flagged = verify_citations("".join(produced), sources)
@@ -259,13 +290,8 @@ def refusal(language: str, hits: list[Hit], evidence: Evidence, filters: str = "
     uses, blames an active filter, and names the nearest topics the material does cover."""
     lines = [label(language, "refusal")]
     if evidence.missing:
-        words = evidence.missing
-        joined = (
-            words[0]
-            if len(words) == 1
-            else ", ".join(words[:-1]) + f" {'og' if language == 'da' else 'or'} " + words[-1]
-        )
-        lines.append(label(language, "missing", words=joined))
+        lines.append(label(language, "missing", words=join_words(evidence.missing, language)))
+
     if filters:
         lines.append(label(language, "filtered", filters=filters))
     topics: list[str] = []

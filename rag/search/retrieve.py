@@ -131,7 +131,8 @@ class Searcher:
         embedder = embedder or load_embedder(settings.embedder)
         if index is None:
             index = ensure_index(settings, notify=notify or _to_stderr, embedder=embedder)
-        store = vector_cache(settings)
+        # Question vectors are kept on disk only where the page may keep anything at all.
+        store = vector_cache(settings) if settings.retention_days > 0 else None
         return cls.from_index(index, embedder, Fusion.from_settings(settings), store)
 
     @classmethod
