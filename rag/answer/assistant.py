@@ -153,7 +153,7 @@ class Assistant:
         self,
         question: str,
         history: Sequence[Answer] = (),
-        doc: str | None = None,
+        doc: str | tuple[str, ...] | None = None,
         kind: str | None = None,
     ) -> Iterator[str | Answer]:
         """Text as it is produced, then the finished `Answer` (whose text is authoritative).
@@ -207,11 +207,16 @@ class Assistant:
                     yield piece
                 text, cites, flagged = verify_citations("".join(produced), sources)
                 refused = not cites and _sounds_like_refusal(text)
-                note = label(language, "flagged", markers=", ".join(flagged)) if flagged else None
-                yield finish(
-                    text, cites, refused=refused, mode=LLM_MODE, flagged=flagged, notice=note
-                )
-                return
+                if cites or refused:
+                    markers = ", ".join(flagged)
+                    note = label(language, "flagged", markers=markers) if flagged else None
+                    yield finish(
+                        text, cites, refused=refused, mode=LLM_MODE, flagged=flagged, notice=note
+                    )
+                    return
+                # An answer that cites nothing is not grounded (an LLM obeying text injected
+                # into a question or passage answers this way): show the extracts instead.
+                notice = label(language, "llm_uncited")
             except LLMError as exc:
                 notice = label(language, "llm_failed", reason=str(exc))
         composed = self.composer.compose(asked, hits, ranked, query)
@@ -239,7 +244,10 @@ class Assistant:
         return standalone(question, previous)
 
     def retrieve(
-        self, question: Question, doc: str | None = None, kind: str | None = None
+        self,
+        question: Question,
+        doc: str | tuple[str, ...] | None = None,
+        kind: str | None = None,
     ) -> list[Hit]:
         """Hybrid hits; a question that asks for a checklist/exercise/case by name gets one."""
         n = self.settings.hits_per_answer
@@ -278,8 +286,10 @@ def _parts_index(chunks: list[Chunk]) -> dict[tuple[str, str, str], list[Chunk]]
     return index
 
 
-def _filters(language: str, doc: str | None, kind: str | None) -> str:
+def _filters(language: str, doc: str | tuple[str, ...] | None, kind: str | None) -> str:
     """The active filters in words, or "" when the search was not limited."""
+    if doc and not isinstance(doc, str):  # a copy searched with its original: name the copy
+        doc = doc[-1]
     names = [f"{'dokument' if language == 'da' else 'document'} {doc}"] if doc else []
     names += [kind_label(kind, language)] if kind else []
     return ", ".join(names)

@@ -59,6 +59,8 @@ LABELS = {
         "llm_failed": "Sprogmodellen svarede ikke ({reason}), så her er svaret som uddrag "
         "fra materialet.",
         "flagged": "Fjernede henvisninger, som ingen kilde svarer til: {markers}.",
+        "llm_uncited": "Sprogmodellens svar henviste ikke til kilderne, så her er svaret som "
+        "uddrag fra materialet.",
     },
     "en": {
         "lead": "The Danish material says:",
@@ -97,6 +99,8 @@ LABELS = {
         "llm_failed": "The language model did not answer ({reason}), so here is the answer "
         "as excerpts from the material.",
         "flagged": "Removed citations that match no source: {markers}.",
+        "llm_uncited": "The language model's answer cited no source, so here is the answer "
+        "as excerpts from the material.",
     },
 }
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rag.documents import Answer
 from rag.privacy import redact
+from rag.storage import storage_problem
 
 _LOCK = threading.Lock()
 DAY = 24 * 3600
@@ -71,10 +72,7 @@ class FeedbackStore:
                 f.write(json_line(entry))
                 f.flush()
         except OSError as exc:
-            raise StorageError(
-                f"Vurderingen kunne ikke gemmes ({exc.strerror or exc}): er disken fuld, eller "
-                "må mappen ikke skrives i? Intet tidligere gemt er gået tabt."
-            ) from exc
+            raise StorageError(storage_problem(exc, "Vurderingen")) from exc
         return entry
 
     def entries(self) -> list[dict]:
@@ -103,17 +101,21 @@ class FeedbackStore:
         if not self.keeps:
             self.path.unlink()
             return 1
-        keep, dropped = [], 0
-        for entry in self.entries():
-            if now - entry.get("epoch", now) > self.retention_days * DAY:
-                dropped += 1
-            else:
-                keep.append(entry)
-        if dropped:
-            tmp = self.path.with_suffix(f".tmp{os.getpid()}")
-            with _LOCK:
-                tmp.write_text("".join(json_line(e) for e in keep), encoding="utf-8")
-                os.replace(tmp, self.path)
+        with _LOCK:  # no append may land between reading and replacing the file
+            keep, dropped = [], 0
+            for entry in self.entries():
+                if now - entry.get("epoch", now) > self.retention_days * DAY:
+                    dropped += 1
+                else:
+                    keep.append(entry)
+            if dropped:
+                tmp = self.path.with_suffix(f".tmp{os.getpid()}")
+                try:
+                    tmp.write_text("".join(json_line(e) for e in keep), encoding="utf-8")
+                    os.replace(tmp, self.path)
+                except OSError as exc:
+                    tmp.unlink(missing_ok=True)
+                    raise StorageError(storage_problem(exc, "Oprydningen")) from exc
         return dropped
 
 

@@ -10,20 +10,34 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from chromadb.errors import ChromaError
 
 from rag.config import Settings
 from rag.documents import CHUNK_KINDS, KIND_LABELS_DA, Chunk, LoadProblem
 from rag.index.embeddings import Embedder, EmbeddingCache, load_embedder, vector_cache
 from rag.index.lexical import Analysis, LexicalIndex
-from rag.index.store import IndexBuild, IndexMissing, StoredIndex, current_build, new_build
+from rag.index.store import (
+    IndexBuild,
+    IndexDamaged,
+    IndexMissing,
+    StoredIndex,
+    current_build,
+    ingest_lock,
+    new_build,
+    remove_dead_builds,
+)
 from rag.index.vectors import DenseIndex
 from rag.ingest.loading import MANIFEST_NAME, corpus_files
 from rag.ingest.pipeline import BuildResult, OcrReport, build_chunks
 from rag.ingest.sentences import SENTENCES_VERSION, quote_units
+from rag.storage import storage_problem
 from rag.text import lexical_text
 
 # Bump when parsing or chunking changes the chunks, so every index is rebuilt.
@@ -44,7 +58,10 @@ class IngestReport:
     duplicates: list[dict] = field(default_factory=list)
     ocr: list[OcrReport] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
+    warnings: list[LoadProblem] = field(default_factory=list)
     embedder: str = ""
+    windows: int = 0
+    notices: list[str] = field(default_factory=list)
     passages_embedded: int = 0
     passages_cached: int = 0
     sentences_embedded: int = 0
@@ -56,7 +73,8 @@ class IngestReport:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["problems"] = [{"path": str(p.path), "reason": p.reason} for p in self.problems]
+        for name in ("problems", "warnings"):
+            d[name] = [{"path": str(p.path), "reason": p.reason} for p in getattr(self, name)]
         d["chunks"] = self.chunks
         return d
 
@@ -82,25 +100,53 @@ def corpus_fingerprint(corpus_dir: Path, settings: Settings) -> tuple[str, dict[
     return hashlib.sha256(blob).hexdigest(), files
 
 
-def _embed_sentences(chunks: list[Chunk], embedder: Embedder, cache: EmbeddingCache) -> int:
+def _embed_sentences(
+    chunks: list[Chunk], embedder: Embedder, cache: EmbeddingCache, progress=None
+) -> int:
     """Vectors for every unit an answer may quote (a sentence, with the one it leans on or the
     list it announces), cached now: otherwise the first question that reaches a passage waits
     about a second while its sentences are embedded."""
     texts = list(dict.fromkeys(u.text for c in chunks for u in quote_units(c)))
-    return cache.embed_passages(embedder, texts).embedded
+    return cache.embed_passages(embedder, texts, progress).embedded
+
+
+class IngestError(Exception):
+    """The index could not be built (no usable file, a full or read-only disk); the message is
+    Danish and says that the previous index, if any, is still the one in use."""
+
+
+Notify = Callable[[str], None]
 
 
 def ingest(
-    settings: Settings, force: bool = False, embedder: Embedder | None = None
+    settings: Settings,
+    force: bool = False,
+    embedder: Embedder | None = None,
+    notify: Notify | None = None,
 ) -> IngestReport:
-    """Build the index if the corpus or the settings changed (or `force`); else do nothing.
+    """Build the index if the corpus or the settings changed, the current build is damaged, or
+    `force`; else do nothing. `notify` hears progress lines (phases, embedding batches).
 
     `embedder` lets a long-lived caller (the app, the tests) reuse a loaded model.
     """
+    say = notify or (lambda _line: None)
+    try:
+        with ingest_lock(settings.index_dir, say):
+            remove_dead_builds(settings.index_dir)
+            return _ingest(settings, force, embedder, say)
+    except (OSError, sqlite3.Error, ChromaError) as exc:
+        raise IngestError(storage_problem(exc, "Indekset")) from exc
+
+
+def _ingest(
+    settings: Settings, force: bool, embedder: Embedder | None, say: Notify
+) -> IngestReport:
     started = time.perf_counter()
     fingerprint, files = corpus_fingerprint(settings.corpus_dir, settings)
-    old_meta = _read_meta(current_build(settings.index_dir))
-    if not force and old_meta and old_meta.get("fingerprint") == fingerprint:
+    current = current_build(settings.index_dir)
+    old_meta = _read_meta(current)
+    damage = verify_build(settings.index_dir) if old_meta else ""
+    if not force and not damage and old_meta and old_meta.get("fingerprint") == fingerprint:
         stats = old_meta.get("stats", {})
         return IngestReport(
             changed=False,
@@ -108,20 +154,58 @@ def ingest(
             documents=stats.get("documents", 0),
             chunks_by_kind=stats.get("chunks_by_kind", {}),
         )
+    say("Læser materialet …")
     result = build_chunks(settings.corpus_dir, settings)
+    if not result.chunks:
+        raise IngestError(no_material(settings.corpus_dir, result, current is not None))
     embedder = embedder or load_embedder(settings.embedder)
     report = _changes(result, files, old_meta or {}, embedder.name)
-    report.rebuild_reason = stale_reason(old_meta, settings) if old_meta else ""
+    report.rebuild_reason = damage or (stale_reason(old_meta, settings) if old_meta else "")
     build = new_build(settings.index_dir)
     try:
-        _write_build(build, result, settings, embedder, report)
+        say(f"Skriver indekset: {report.documents} dokumenter, {report.chunks} afsnit …")
+        _write_build(build, result, settings, embedder, report, say)
         report.seconds = time.perf_counter() - started
         build.write_json("meta.json", _meta(fingerprint, files, embedder.name, report))
+        say("Tager det nye indeks i brug …")
         build.commit()
     except BaseException:
         build.abandon()
         raise
     return report
+
+
+def no_material(corpus_dir: Path, result: BuildResult, has_index: bool) -> str:
+    """Why an ingest found nothing to index, in Danish, with each skipped file's reason."""
+    lines = [f"Der er ingen brugbar tekst i materialemappen {corpus_dir.name}/."]
+    lines += [f"Sprunget over: {p.path.name}: {p.reason}" for p in result.problems]
+    lines.append(
+        "Læg .txt-, .md- eller .pdf-filer med tekst i mappen og indlæs igen. "
+        + ("Det hidtidige indeks bruges fortsat." if has_index else "Der er endnu intet indeks.")
+    )
+    return "\n".join(lines)
+
+
+def verify_build(index_dir: Path) -> str:
+    """What is wrong with the current build (empty when nothing): opened and searched the way
+    a reader will, so ingest repairs what a reader would trip over."""
+    try:
+        index = StoredIndex.open(index_dir)
+        lexical = LexicalIndex.load(index.path / "lexical")
+        dense = DenseIndex.open(index.path / "chroma")
+        dense.probe()
+    except IndexDamaged as exc:
+        return exc.reason
+    except IndexMissing:
+        return ""
+    except Exception as exc:  # bm25s, numpy and Chroma raise many kinds on damaged files
+        return f"Søgeindekset kunne ikke åbnes ({type(exc).__name__})"
+    if lexical.size != len(index.chunks):
+        return "Søgeindekset passer ikke til afsnittene"
+    windows = index.meta.get("windows")
+    if windows is not None and windows != dense.size:
+        return "Vektorindekset passer ikke til afsnittene"
+    return ""
 
 
 def _changes(
@@ -141,6 +225,7 @@ def _changes(
         duplicates=result.duplicates,
         ocr=result.ocr,
         problems=result.problems,
+        warnings=result.warnings,
         embedder=embedder,
     )
 
@@ -151,6 +236,7 @@ def _write_build(
     settings: Settings,
     embedder: Embedder,
     report: IngestReport,
+    say: Notify,
 ) -> None:
     """Chunks, documents, source texts, BM25, Chroma and sentence vectors into `build`."""
     build.write_json("chunks.json", [asdict(c) for c in result.chunks])
@@ -175,10 +261,34 @@ def _write_build(
     texts = [lexical_text(c) for c in result.chunks]
     LexicalIndex.build(texts, Analysis()).save(build.path / "lexical")
     cache = vector_cache(settings)
-    dense = DenseIndex.build(build.path / "chroma", result.chunks, embedder, cache)
+    if cache.notice:
+        report.notices.append(cache.notice)
+    dense = DenseIndex.build(
+        build.path / "chroma",
+        result.chunks,
+        embedder,
+        cache,
+        progress=progress(say, "tekstvinduer"),
+    )
+    report.windows = dense.size
     report.passages_embedded = dense.embedded
     report.passages_cached = dense.size - dense.embedded
-    report.sentences_embedded = _embed_sentences(result.chunks, embedder, cache)
+    report.sentences_embedded = _embed_sentences(
+        result.chunks, embedder, cache, progress(say, "sætninger")
+    )
+
+
+def progress(say: Notify, what: str) -> Callable[[int, int], None]:
+    """A progress callback that says how far embedding is, about every tenth of the way."""
+    shown = [-1]
+
+    def tell(done: int, total: int) -> None:
+        step = done * 10 // max(total, 1)
+        if step != shown[0]:
+            shown[0] = step
+            say(f"Embedder {what}: {done}/{total} …")
+
+    return tell
 
 
 def _meta(fingerprint: str, files: dict[str, str], embedder: str, report: IngestReport) -> dict:
@@ -190,6 +300,7 @@ def _meta(fingerprint: str, files: dict[str, str], embedder: str, report: Ingest
         "embedder": embedder,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "stats": {"documents": report.documents, "chunks_by_kind": report.chunks_by_kind},
+        "windows": report.windows,
         "report": report.to_dict(),
     }
 
@@ -290,4 +401,7 @@ def format_report(r: IngestReport) -> str:
         lines.append("OCR-rettelser: ingen.")
     for p in r.problems:
         lines.append(f"Sprunget over: {p.path.name}: {p.reason}")
+    lines.extend(r.notices)
+    for w in r.warnings:
+        lines.append(f"Indlæst med advarsel fra PDF-læseren: {w.path.name}: {w.reason}")
     return "\n".join(lines)

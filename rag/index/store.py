@@ -1,22 +1,54 @@
 """The index on disk: one directory per build, and a pointer file naming the current one.
 
 A build is written completely into a fresh directory before the pointer is swapped with an
-atomic rename, so a crash mid-way leaves the previous index in use and nothing is lost.
+atomic rename, so a crash mid-way leaves the previous index in use and nothing is lost. The
+build before the current one is kept until the next commit, so a reader that read the pointer
+just before a commit still finds the build it named; one that loses the race anyway reads the
+pointer again. Builds left half-written by a killed ingest are removed by the next ingest, which
+holds a lock so that it never removes a build another ingest is still writing.
+
+Opening a build checks it (files present and readable, counts as `meta.json` says) and turns any
+damage into `IndexDamaged`, whose reason is one Danish sentence naming no server path.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from rag.documents import Chunk
 
 POINTER = "CURRENT"
+LOCK = ".ingest.lock"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class IndexMissing(Exception):
+    """No usable index: the message says, in Danish, what to run."""
+
+
+class IndexDamaged(IndexMissing):
+    """The current build is damaged; `reason` says what, in Danish, for a page with a button."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{reason}. Byg det igen med: python -m rag ingest")
+        self.reason = reason
+
+
+def inside(folder: Path, name: str) -> Path:
+    """`folder / name`, refusing a name that leads out of `folder` (an id such as "../x")."""
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder.resolve()):
+        raise ValueError(f"stien {name!r} fører uden for {folder.name}")
+    return target
 
 
 @dataclass
@@ -27,19 +59,21 @@ class IndexBuild:
     path: Path
 
     def write_json(self, name: str, data: object) -> None:
-        with open(self.path / name, "w", encoding="utf-8") as f:
+        with open(inside(self.path, name), "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False, indent=1)
 
     def write_text(self, name: str, text: str) -> None:
-        target = self.path / name
+        target = inside(self.path, name)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
 
     def commit(self) -> None:
+        previous = current_build(self.root)
         tmp = self.root / f".{POINTER}.{uuid.uuid4().hex}"
         tmp.write_text(self.path.name, encoding="utf-8")
         os.replace(tmp, self.root / POINTER)
-        _remove_old_builds(self.root, keep=self.path.name)
+        keep = {self.path.name, previous.name if previous else ""}
+        _remove_builds(self.root, lambda p: p.name not in keep)
 
     def abandon(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
@@ -59,20 +93,77 @@ def current_build(index_dir: Path) -> Path | None:
         name = pointer.read_text(encoding="utf-8").strip()
     except OSError:
         return None
+    if not name.startswith("build-") or "/" in name:
+        return None
     path = index_dir / name
-    return path if name and (path / "meta.json").is_file() else None
+    return path if (path / "meta.json").is_file() else None
 
 
-def _remove_old_builds(index_dir: Path, keep: str) -> None:
+@contextmanager
+def ingest_lock(index_dir: Path, notify=None) -> Iterator[None]:
+    """One ingest at a time per index folder; a second one waits for the first."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / LOCK, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if notify:
+                notify("Et andet indlæs er i gang – venter på, at det bliver færdigt …")
+            fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def remove_dead_builds(index_dir: Path) -> int:
+    """Remove builds a killed ingest left unfinished (no meta.json, not current); call it only
+    while holding `ingest_lock`, so no build still being written is touched."""
+    current = current_build(index_dir)
+    return _remove_builds(
+        index_dir, lambda p: p != current and not (p / "meta.json").is_file(), pointers=False
+    )
+
+
+def _remove_builds(index_dir: Path, doomed, pointers: bool = True) -> int:
+    removed = 0
     for p in index_dir.iterdir():
-        if p.is_dir() and p.name.startswith("build-") and p.name != keep:
+        if p.is_dir() and p.name.startswith("build-") and doomed(p):
             shutil.rmtree(p, ignore_errors=True)
-        elif p.name.startswith(f".{POINTER}."):
+            removed += 1
+        elif pointers and p.name.startswith(f".{POINTER}."):
             p.unlink(missing_ok=True)
+    return removed
 
 
-class IndexMissing(Exception):
-    """No usable index: the message says, in Danish, what to run."""
+def check_build(path: Path, meta: dict, documents: object, chunks: object) -> str:
+    """What is wrong with a build read back (empty when nothing): shapes, counts, files."""
+    name = path.name
+    stats = meta.get("stats") if isinstance(meta, dict) else None
+    if not isinstance(stats, dict) or not isinstance(stats.get("chunks_by_kind"), dict):
+        return f"Indekset {name} er beskadiget: meta.json har ikke den rette form"
+    if not isinstance(documents, list) or not all(
+        isinstance(d, dict) and isinstance(d.get("doc_id"), str) for d in documents
+    ):
+        return f"Indekset {name} er beskadiget: documents.json har ikke den rette form"
+    if not isinstance(chunks, list) or not all(isinstance(c, dict) for c in chunks):
+        return f"Indekset {name} er beskadiget: chunks.json har ikke den rette form"
+    expected = sum(v for v in stats["chunks_by_kind"].values() if isinstance(v, int))
+    if len(chunks) != expected or len(documents) != stats.get("documents"):
+        return (
+            f"Indekset {name} er beskadiget: det har {len(chunks)} afsnit og {len(documents)} "
+            f"dokumenter, men meta.json siger {expected} og {stats.get('documents')}"
+        )
+    for part in ("lexical/analyzer.json", "lexical/words", "chroma/chroma.sqlite3"):
+        if not (path / part).exists():
+            return f"Indekset {name} er beskadiget: {part} mangler"
+    with open(path / "chroma" / "chroma.sqlite3", "rb") as f:
+        if f.read(16) != SQLITE_HEADER:
+            return f"Indekset {name} er beskadiget: chroma/chroma.sqlite3 er ikke en database"
+    for d in documents:
+        if not (path / "sources" / f"{d['doc_id']}.txt").is_file():
+            return f"Indekset {name} er beskadiget: kildeteksten til {d['doc_id']} mangler"
+    return ""
 
 
 @dataclass
@@ -86,21 +177,54 @@ class StoredIndex:
 
     @classmethod
     def open(cls, index_dir: Path) -> StoredIndex:
+        """The current build, checked; a build removed while it was being read (an ingest
+        committed twice meanwhile) is retried once from the new pointer."""
+        try:
+            return cls._open(index_dir)
+        except FileNotFoundError:
+            pass
+        try:
+            return cls._open(index_dir)
+        except FileNotFoundError as exc:
+            raise IndexMissing(
+                "Indekset blev skiftet ud, mens det blev læst. Prøv igen om et øjeblik."
+            ) from exc
+
+    @classmethod
+    def _open(cls, index_dir: Path) -> StoredIndex:
         path = current_build(index_dir)
         if path is None:
             raise IndexMissing(
                 f"Der er intet indeks i {index_dir}. Byg det med: python -m rag ingest"
             )
+        parts = {}
+        for part in ("meta", "documents", "chunks"):
+            try:
+                parts[part] = json.loads((path / f"{part}.json").read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                if not path.exists():
+                    raise
+                raise IndexDamaged(
+                    f"Indekset {path.name} er beskadiget: {part}.json mangler"
+                ) from None
+            except (OSError, ValueError) as exc:
+                raise IndexDamaged(
+                    f"Indekset {path.name} er beskadiget: {part}.json kan ikke læses "
+                    f"({type(exc).__name__})"
+                ) from exc
+        problem = check_build(path, parts["meta"], parts["documents"], parts["chunks"])
+        if problem:
+            raise IndexDamaged(problem)
         try:
-            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-            documents = json.loads((path / "documents.json").read_text(encoding="utf-8"))
-            raw = json.loads((path / "chunks.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise IndexMissing(
-                f"Indekset i {path} kan ikke læses ({exc}). Byg det igen med: python -m rag ingest"
+            chunks = [Chunk.from_dict(c) for c in parts["chunks"]]
+        except (TypeError, ValueError) as exc:
+            raise IndexDamaged(
+                f"Indekset {path.name} er beskadiget: chunks.json har ikke den rette form"
             ) from exc
-        return cls(path, meta, documents, [Chunk.from_dict(c) for c in raw])
+        return cls(path, parts["meta"], parts["documents"], chunks)
 
     def source_text(self, doc_id: str) -> str:
         """The document text that chunk spans point into, as it was when the index was built."""
+        if doc_id not in {d["doc_id"] for d in self.documents}:
+            raise KeyError(f"ukendt dokument {doc_id!r}")
         return (self.path / "sources" / f"{doc_id}.txt").read_text(encoding="utf-8")

@@ -17,6 +17,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from rag.documents import Chunk
 from rag.index.embeddings import Embedder, EmbeddingCache
+from rag.index.store import IndexDamaged
 
 COLLECTION = "passages"
 WINDOW_WORDS = 40
@@ -88,6 +89,7 @@ class DenseIndex:
         cache: EmbeddingCache,
         vectors: np.ndarray | None = None,
         window_words: int = WINDOW_WORDS,
+        progress=None,
     ) -> DenseIndex:
         """Embed (through the cache) and store every window; `vectors` skips embedding (bench)."""
         texts: list[str] = []
@@ -98,7 +100,7 @@ class DenseIndex:
                 metas.append({"chunk": i, "doc_id": chunk.doc_id, "kind": chunk.kind})
         embedded = 0
         if vectors is None and texts:
-            vectors, embedded = cache.embed_passages(embedder, texts)
+            vectors, embedded = cache.embed_passages(embedder, texts, progress)
         collection = _client(folder).create_collection(
             COLLECTION,
             embedding_function=None,
@@ -119,18 +121,27 @@ class DenseIndex:
         collection = _client(folder).get_collection(COLLECTION, embedding_function=None)
         return cls(collection, collection.count())
 
+    def probe(self) -> None:
+        """Read one window back, so a damaged vector file fails here rather than in a search."""
+        if self.size:
+            got = self.collection.get(limit=1, include=["embeddings"])
+            self.collection.query(query_embeddings=got["embeddings"][:1], n_results=1)
+
     def search(
         self, vector: np.ndarray, n: int, where: dict | None = None
     ) -> list[tuple[int, float]]:
         """(chunk number, cosine similarity) of the best chunks, best first."""
         if self.size == 0:
             return []
-        result = self.collection.query(
-            query_embeddings=vector[None, :],
-            n_results=min(self.size, n * 3),
-            where=where,
-            include=["metadatas", "distances"],
-        )
+        try:
+            result = self.collection.query(
+                query_embeddings=vector[None, :],
+                n_results=min(self.size, n * 3),
+                where=where,
+                include=["metadatas", "distances"],
+            )
+        except Exception as exc:  # Chroma raises many kinds on damaged or vanished files
+            raise IndexDamaged(f"Vektorindekset kan ikke læses ({type(exc).__name__})") from exc
         best: dict[int, float] = {}
         for meta, distance in zip(result["metadatas"][0], result["distances"][0], strict=True):
             chunk, similarity = int(meta["chunk"]), 1.0 - float(distance)

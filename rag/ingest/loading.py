@@ -1,15 +1,22 @@
 """Read the corpus folder: the manifest's documents and any file users drop in beside them.
 
 A file that cannot be read is reported (by name, with the reason in Danish) and skipped, so one
-bad upload never stops the rest of the material from being indexed.
+bad upload never stops the rest of the material from being indexed. Nothing outside the folder
+is read: a link that leads out of it, a manifest id or file name that would name a path, and a
+file above the size limit are rejected with their reason rather than repaired silently. What a
+library says while reading (pypdf's English warnings) is kept for the ingest summary instead of
+reaching the terminal.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import unicodedata
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,68 +24,186 @@ from rag.documents import LoadProblem, SourceDocument
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
 MANIFEST_NAME = "manifest.json"
+# A document id names files in the index (sources/<id>.txt) and appears in citations and the
+# evaluation files: lower-case letters, digits and . _ - only, never a path.
+DOC_ID = re.compile(r"[a-z0-9æøå][a-z0-9æøå._-]{0,119}")
 
 
 @dataclass
 class LoadResult:
     documents: list[SourceDocument] = field(default_factory=list)
     problems: list[LoadProblem] = field(default_factory=list)
+    # What a library reported while reading a file that was still loaded (path, message).
+    warnings: list[LoadProblem] = field(default_factory=list)
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
-    """Files the loader will look at, in a stable order (hidden files and the manifest excluded)."""
-    if not corpus_dir.is_dir():
-        return []
-    return sorted(
-        p
-        for p in corpus_dir.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.name != MANIFEST_NAME
+def valid_doc_id(doc_id: object) -> bool:
+    return isinstance(doc_id, str) and bool(DOC_ID.fullmatch(doc_id)) and ".." not in doc_id
+
+
+def plain_file_name(name: object) -> bool:
+    """A name of a file directly in the corpus folder, not a path into or out of it."""
+    return (
+        isinstance(name, str)
+        and name not in ("", ".", "..")
+        and "/" not in name
+        and "\\" not in name
+        and "\x00" not in name
     )
 
 
-def load_corpus(corpus_dir: Path) -> LoadResult:
+def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[LoadProblem]]:
+    """Files the loader may read, in a stable order, and the entries it refuses.
+
+    Hidden files and the manifest are left out. A symbolic link is followed only when it ends
+    at a file inside the corpus folder; one that leads out of it or nowhere is refused.
+    """
+    if not corpus_dir.is_dir():
+        return [], []
+    root = corpus_dir.resolve()
+    files, problems = [], []
+    for p in sorted(corpus_dir.iterdir()):
+        if p.name.startswith(".") or p.name == MANIFEST_NAME:
+            continue
+        if p.is_symlink():
+            target = p.resolve()
+            if not target.exists():
+                problems.append(LoadProblem(p, "genvejen peger på en fil, der ikke findes"))
+                continue
+            if not target.is_relative_to(root):
+                problems.append(
+                    LoadProblem(p, "genvejen peger uden for materialemappen og læses ikke")
+                )
+                continue
+        if p.is_file():
+            files.append(p)
+    return files, problems
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The files `load_corpus` reads (see `scan_corpus`)."""
+    return scan_corpus(corpus_dir)[0]
+
+
+def load_corpus(corpus_dir: Path, max_file_mb: float | None = None) -> LoadResult:
+    """Every readable document of the folder; files above `max_file_mb` are refused."""
     result = LoadResult()
     if not corpus_dir.is_dir():
         result.problems.append(LoadProblem(corpus_dir, "mappen findes ikke"))
         return result
-    entries, manifest_problem = read_manifest(corpus_dir)
-    if manifest_problem:
-        result.problems.append(manifest_problem)
-    by_file = {e["file"]: e for e in entries if isinstance(e.get("file"), str)}
+    entries, manifest_problems = read_manifest(corpus_dir)
+    result.problems.extend(manifest_problems)
+    by_file = {e["file"]: e for e in entries}
     for name in by_file:
         if not (corpus_dir / name).is_file():
             result.problems.append(
                 LoadProblem(corpus_dir / name, "står i manifest.json, men filen findes ikke")
             )
-    used_ids: set[str] = {e["id"] for e in entries if isinstance(e.get("id"), str)}
-    for path in corpus_files(corpus_dir):
+    refused = {p.path.name for p in manifest_problems if p.path.parent == corpus_dir}
+    used_ids: set[str] = {e["id"] for e in entries}
+    files, link_problems = scan_corpus(corpus_dir)
+    result.problems.extend(link_problems)
+    for path in files:
+        if path.name in refused:
+            continue
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             result.problems.append(
                 LoadProblem(path, "filtypen understøttes ikke (kun .txt, .md og .pdf)")
             )
             continue
         try:
-            doc = load_file(path, by_file.get(path.name), used_ids)
+            check_size(path, max_file_mb)
+            with library_warnings() as heard:
+                doc = load_file(path, by_file.get(path.name), used_ids)
         except DocumentError as exc:
             result.problems.append(LoadProblem(path, str(exc)))
             continue
+        result.warnings.extend(LoadProblem(path, w) for w in heard)
         used_ids.add(doc.doc_id)
         result.documents.append(doc)
     return result
 
 
-def read_manifest(corpus_dir: Path) -> tuple[list[dict], LoadProblem | None]:
+def check_size(path: Path, max_file_mb: float | None) -> None:
+    if max_file_mb is None or max_file_mb <= 0:
+        return
+    size = path.stat().st_size
+    if size > max_file_mb * 1_000_000:
+        raise DocumentError(
+            f"filen er {size / 1_000_000:.1f} MB, over grænsen på {max_file_mb:g} MB "
+            "(TILLID_MAX_FILE_MB)"
+        )
+
+
+@contextmanager
+def library_warnings():
+    """Collect what pypdf logs or warns while a file is read, instead of printing it."""
+    heard: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            heard.append(record.getMessage())
+
+    logger = logging.getLogger("pypdf")
+    handler, propagate = Collect(logging.WARNING), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield heard
+        heard.extend(str(w.message) for w in caught)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        unique = list(dict.fromkeys(heard))
+        heard[:] = unique
+
+
+def read_manifest(corpus_dir: Path) -> tuple[list[dict], list[LoadProblem]]:
+    """The manifest's valid entries, and a problem for each one refused.
+
+    An entry whose id or file name could name a path is refused, not repaired: its file is then
+    skipped (problem path = that file), because its citations would otherwise change id.
+    """
     path = corpus_dir / MANIFEST_NAME
     if not path.exists():
-        return [], None
+        return [], []
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         docs = data["documents"]
         if not isinstance(docs, list):
             raise TypeError("documents er ikke en liste")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        return [], LoadProblem(path, f"manifest.json kan ikke læses ({exc}); filerne indlæses uden")
-    return [d for d in docs if isinstance(d, dict)], None
+        reason = f"manifest.json kan ikke læses ({exc}); filerne indlæses uden"
+        return [], [LoadProblem(path, reason)]
+    entries, problems, seen = [], [], set()
+    for d in docs:
+        if not isinstance(d, dict):
+            continue
+        name, doc_id = d.get("file"), d.get("id")
+        if not plain_file_name(name):
+            problems.append(
+                LoadProblem(path, f"filnavnet {name!r} i manifest.json er ikke et filnavn i mappen")
+            )
+        elif not valid_doc_id(doc_id):
+            problems.append(
+                LoadProblem(
+                    corpus_dir / name,
+                    f"id'et {doc_id!r} i manifest.json er ugyldigt (kun små bogstaver, tal, "
+                    "punktum, _ og -); filen springes over",
+                )
+            )
+        elif doc_id in seen:
+            problems.append(
+                LoadProblem(
+                    corpus_dir / name, f"id'et {doc_id!r} bruges af to filer i manifest.json"
+                )
+            )
+        else:
+            seen.add(doc_id)
+            entries.append(d)
+    return entries, problems
 
 
 class DocumentError(Exception):

@@ -37,11 +37,12 @@ class BuildResult:
     problems: list[LoadProblem]
     duplicates: list[dict]
     ocr: list[OcrReport]
+    warnings: list[LoadProblem]
 
 
 def build_chunks(corpus_dir: Path, settings: Settings) -> BuildResult:
     """Everything between the files on disk and the list of chunks; no index is touched."""
-    loaded = load_corpus(corpus_dir)
+    loaded = load_corpus(corpus_dir, settings.max_file_mb)
     docs = loaded.documents
     # Below this share of æ/ø/å among letters a Danish text is probably a damaged OCR copy.
     suspect_rate = settings.ocr_suspect_rate
@@ -88,4 +89,4 @@ def build_chunks(corpus_dir: Path, settings: Settings) -> BuildResult:
     chunks: list[Chunk] = []
     for p in parsed:
         chunks.extend(chunk_document(p.doc, sections(p), settings))
-    return BuildResult(docs, chunks, loaded.problems, duplicates, ocr_reports)
+    return BuildResult(docs, chunks, loaded.problems, duplicates, ocr_reports, loaded.warnings)

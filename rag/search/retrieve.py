@@ -27,10 +27,10 @@ from rag.index.embeddings import (
     EmbeddingCache,
     QueryCache,
     load_embedder,
-    vector_cache,
+    query_store,
 )
 from rag.index.lexical import LexicalIndex
-from rag.index.store import StoredIndex
+from rag.index.store import IndexDamaged, StoredIndex
 from rag.index.vectors import DenseIndex
 from rag.search.question import Question
 from rag.text import plain_words, shingles
@@ -131,9 +131,9 @@ class Searcher:
         embedder = embedder or load_embedder(settings.embedder)
         if index is None:
             index = ensure_index(settings, notify=notify or _to_stderr, embedder=embedder)
-        # Question vectors are kept on disk only where the page may keep anything at all.
-        store = vector_cache(settings) if settings.retention_days > 0 else None
-        return cls.from_index(index, embedder, Fusion.from_settings(settings), store)
+        return cls.from_index(
+            index, embedder, Fusion.from_settings(settings), query_store(settings)
+        )
 
     @classmethod
     def from_index(
@@ -143,14 +143,14 @@ class Searcher:
         fusion: Fusion | None = None,
         query_store: EmbeddingCache | None = None,
     ) -> Searcher:
-        return cls(
-            index.chunks,
-            LexicalIndex.load(index.path / "lexical"),
-            DenseIndex.open(index.path / "chroma"),
-            embedder,
-            fusion,
-            query_store,
-        )
+        try:
+            lexical = LexicalIndex.load(index.path / "lexical")
+            dense = DenseIndex.open(index.path / "chroma")
+        except Exception as exc:  # bm25s, numpy and Chroma raise many kinds on damaged files
+            raise IndexDamaged(
+                f"Søgeindekset i {index.path.name} kan ikke åbnes ({type(exc).__name__})"
+            ) from exc
+        return cls(index.chunks, lexical, dense, embedder, fusion, query_store)
 
     def clear_caches(self, disk: bool = False) -> None:
         """Forget recent searches and question vectors held in memory; `disk=False` also stops
@@ -168,14 +168,17 @@ class Searcher:
         query: str | Question,
         k: int = 5,
         mode: str = "hybrid",
-        doc: str | None = None,
+        doc: str | tuple[str, ...] | None = None,
         kind: str | None = None,
     ) -> list[Hit]:
+        """The `k` best passages; `doc` keeps one document or several (a copy and its
+        original), `kind` one kind of passage."""
         if mode not in MODES:
             raise ValueError(f"Ukendt søgemåde {mode!r}; vælg en af {', '.join(MODES)}")
         question = query if isinstance(query, Question) else self.analyse(query)
         if not question.searched or not self.chunks:
             return []
+        doc = (doc,) if isinstance(doc, str) else tuple(doc or ())
         key = (question.searched, question.lexical_terms, k, mode, doc, kind, self.fusion)
         key += (id(self.lexical),)  # the ablation swaps the lexical index
         if key in self._recent:
@@ -188,7 +191,7 @@ class Searcher:
         return [replace(h, channels=dict(h.channels)) for h in self._recent[key]]
 
     def _search(
-        self, question: Question, k: int, mode: str, doc: str | None, kind: str | None
+        self, question: Question, k: int, mode: str, doc: tuple[str, ...], kind: str | None
     ) -> list[Hit]:
         depth = max(self.fusion.depth, 2 * k)
         translate = question.english and self.fusion.translate_dense
@@ -218,18 +221,18 @@ class Searcher:
         hits = self.search(query, **kwargs)
         return hits, time.perf_counter() - started
 
-    def _mask(self, doc: str | None, kind: str | None) -> np.ndarray | None:
+    def _mask(self, doc: tuple[str, ...], kind: str | None) -> np.ndarray | None:
         if not doc and not kind:
             return None
         mask = np.ones(len(self.chunks), dtype=bool)
         if doc:
-            mask &= self._doc_ids == doc
+            mask &= np.isin(self._doc_ids, doc)
         if kind:
             mask &= self._kinds == kind
         return mask
 
     def _lexical(
-        self, question: Question, n: int, doc: str | None, kind: str | None
+        self, question: Question, n: int, doc: tuple[str, ...], kind: str | None
     ) -> dict[int, float]:
         scores = self.lexical.scores(
             question.lexical_query, self._mask(doc, kind), terms=question.lexical_terms
@@ -237,8 +240,10 @@ class Searcher:
         top = np.argsort(-scores)[:n]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
-    def _dense(self, query: str, n: int, doc: str | None, kind: str | None) -> dict[int, float]:
-        where = [{"doc_id": doc}] if doc else []
+    def _dense(
+        self, query: str, n: int, doc: tuple[str, ...], kind: str | None
+    ) -> dict[int, float]:
+        where = [{"doc_id": doc[0] if len(doc) == 1 else {"$in": list(doc)}}] if doc else []
         where += [{"kind": kind}] if kind else []
         clause = where[0] if len(where) == 1 else ({"$and": where} if where else None)
         return dict(self.dense.search(self.embed_query(query), n, clause))
