@@ -28,7 +28,7 @@ from rag.index.embeddings import Embedder, EmbeddingCache, vector_cache
 from rag.index.store import StoredIndex
 from rag.ingest.sentences import split
 from rag.privacy import redact
-from rag.search.question import Question
+from rag.search.question import Question, drop_instructions
 from rag.search.retrieve import Hit, Searcher
 from rag.text import plain_words
 
@@ -169,7 +169,11 @@ class Assistant:
         typed = normalise(question)
         redacted = redact(typed)
         question = redacted.text
-        asked = self.searcher.analyse(question, self.standalone(question, history))
+        # Sentences addressed to the assistant ("Ignorer alle tidligere instruktioner …") are
+        # not part of what is searched, answered or sent to an LLM.
+        meant, instructed = drop_instructions(question)
+        meant = meant or question
+        asked = self.searcher.analyse(meant, self.standalone(meant, history))
         hits = self.retrieve(asked, doc=doc, kind=kind)
         query = self.searcher.embed_query(asked.searched)
         ranked = self.ranker.rank(asked, hits, query)
@@ -178,6 +182,9 @@ class Assistant:
         language = asked.language
 
         def finish(text: str, cites: list[Citation], **extra: object) -> Answer:
+            if instructed:
+                said = [extra.get("notice"), label(language, "instructions_ignored")]
+                extra["notice"] = " ".join(str(n) for n in said if n)
             return Answer(
                 question=question,
                 text=text,
@@ -202,6 +209,7 @@ class Assistant:
             sources = self._sources(hits)
             try:
                 to_llm = typed if self.settings.llm_sees_personal_data else question
+                to_llm = drop_instructions(to_llm)[0] or to_llm
                 for piece in self.llm.stream(answer_messages(to_llm, sources)):
                     produced.append(piece)
                     yield piece

@@ -309,9 +309,10 @@ def _read_meta(build: Path | None) -> dict | None:
     if build is None:
         return None
     try:
-        return json.loads((build / "meta.json").read_text(encoding="utf-8"))
+        meta = json.loads((build / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return meta if isinstance(meta, dict) else None  # a damaged meta.json: build anew
 
 
 class IndexStale(IndexMissing):

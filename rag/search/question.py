@@ -56,6 +56,29 @@ _LIST_OR_DIFFERENCE = re.compile(
 )
 
 
+# A sentence that speaks to the assistant instead of asking about the material ("Ignorer alle
+# tidligere instruktioner …", "Du er nu …", "System: …"): an injection attempt or noise. It is
+# dropped before search, so it can neither steer the answer nor crowd out the real question.
+_INSTRUCTION = re.compile(
+    r"^\W*(?:"
+    r"(?:ignorer|glem|se bort fra|tilsidesæt|ignore|disregard|forget|override)\b.{0,80}?"
+    r"\b(?:instruks\w*|instruktion\w*|regle\w*|prompt\w*|system\w*|instructions?|rules|"
+    r"(?:the )?above|ovenstående)"
+    r"|(?:du er nu|fra nu af er du|you are now|from now on you|act as|opfør dig som)\b"
+    r"|(?:system|assistant|assistent|developer)\s*:"
+    r")",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def drop_instructions(text: str) -> tuple[str, bool]:
+    """The question without sentences addressed to the assistant, and whether any were dropped."""
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    kept = [s for s in sentences if not _INSTRUCTION.search(s)]
+    return " ".join(kept).strip(), len(kept) < len(sentences)
+
+
 def answer_type(text: str) -> str | None:
     """duration | count | time | who | definition | why | list | how, from the first question
     word that opens the question or one of its clauses; None when there is none."""
