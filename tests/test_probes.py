@@ -788,3 +788,44 @@ def test_passages_reach_the_llm_as_delimited_data(injected, embedder):
     assert prompt.count("<kilder>") == 1 and prompt.count("</kilder>") == 1
     assert "‹/kilder›" in prompt  # the passage's own closing tag cannot end the data block
     assert answer.mode == "llm" and answer.citations
+
+
+# --- the page -------------------------------------------------------------------------------
+
+APP = str(PROJECT_ROOT / "app.py")
+
+
+def _page(settings: Settings, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TILLID_CORPUS_DIR", str(settings.corpus_dir))
+    monkeypatch.setenv("TILLID_DATA_DIR", str(settings.data_dir))
+    monkeypatch.delenv("TILLID_LLM", raising=False)
+    return AppTest.from_file(APP, default_timeout=120).run()
+
+
+@pytest.mark.parametrize(
+    "damage", ["chunks.json of another shape", "lexical folder deleted", "Chroma folder deleted"]
+)
+def test_the_page_names_a_damaged_index_in_danish_and_rebuilds_it(
+    copy_of_built, monkeypatch, damage
+):
+    DAMAGE[damage](_build(copy_of_built))
+    at = _page(copy_of_built, monkeypatch)
+    assert not at.exception
+    shown = " ".join(w.value for w in at.warning)
+    assert "beskadiget" in shown or "kan ikke åbnes" in shown
+    assert str(copy_of_built.data_dir) not in shown
+    at.button[0].click().run()
+    assert not at.exception and not at.warning
+    at.chat_input[0].set_value("Hvad er tillid?").run()
+    assert not at.exception and at.session_state["answers"][0].citations
+
+
+def test_the_page_explains_a_corpus_with_no_usable_file(tmp_path, monkeypatch):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "tom.txt").write_text("")
+    at = _page(settings_in(tmp_path), monkeypatch)
+    at.button[0].click().run()
+    assert not at.exception
+    assert "ingen brugbar tekst" in at.error[0].value and "tom.txt" in at.error[0].value
