@@ -60,6 +60,9 @@ class Settings:
     # What the page keeps: feedback (and conversations) for this many days; 0 keeps nothing
     # at all (no feedback, no question vectors on disk). Personal data is never kept.
     retention_days: int = 90
+    # Where conversations and feedback are kept: empty = SQLite in the data folder; else a
+    # SQLAlchemy URL such as postgresql+psycopg://user@host/db (rag/chat/store.py).
+    database_url: str = ""
     # Refuse when the probability that the material answers (rag/answer/evidence.py) is below
     # this; empty: the bar fitted with the model on the tuning half (rag/data/answer-models.json).
     refuse_below: float | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 # What a chunk is, in words a manager and a trainer use (see README, "Chunk kinds").
@@ -145,6 +145,21 @@ class Citation:
         """Offsets of the whole quote in the source file."""
         return self.chunk.source_span(self.text_start, self.text_end)
 
+    def record(self) -> dict:
+        """Everything needed to show this citation again later, even after the index changed."""
+        return {
+            "n": self.n,
+            "chunk": asdict(self.chunk),
+            "text_start": self.text_start,
+            "text_end": self.text_end,
+            "spans": [list(s) for s in self.spans],
+        }
+
+    @classmethod
+    def from_record(cls, d: dict) -> Citation:
+        spans = [(int(a), int(b)) for a, b in d["spans"]]
+        return cls(d["n"], Chunk.from_dict(d["chunk"]), d["text_start"], d["text_end"], spans)
+
     def to_dict(self) -> dict:
         c = self.chunk
         start, end = self.span
@@ -189,6 +204,18 @@ class Answer:
     # Kinds of personal data the question held (cpr, email, phone, name); `question` holds
     # placeholders instead, and the original is nowhere in the answer.
     personal_data: list[str] = field(default_factory=list)
+
+    def record(self) -> dict:
+        """The answer as stored with a conversation (`from_record` shows it again)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "citations"}
+        return {**d, "citations": [c.record() for c in self.citations]}
+
+    @classmethod
+    def from_record(cls, d: dict) -> Answer:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in d.items() if k in known}
+        values["citations"] = [Citation.from_record(c) for c in d.get("citations", [])]
+        return cls(**values)
 
     def to_dict(self) -> dict:
         return {

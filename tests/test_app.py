@@ -1,30 +1,49 @@
-"""The Streamlit page, driven by Streamlit's AppTest (no browser)."""
+"""The Streamlit pages, driven by Streamlit's AppTest (no browser): the chat with its stored
+conversations, one-click feedback, presentation mode, and the pages Materialet and Om svarene."""
 
 from __future__ import annotations
 
-import json
-
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from rag.chat.store import ChatStore
 from rag.config import PROJECT_ROOT
 
 APP = str(PROJECT_ROOT / "app.py")
 
 
-def page(real_index, monkeypatch) -> AppTest:
+@pytest.fixture
+def env(real_index, monkeypatch, tmp_path):
+    """The real index; conversations in a database of this test's own."""
     monkeypatch.setenv("TILLID_DATA_DIR", str(real_index.data_dir))
+    monkeypatch.setenv("TILLID_DATABASE_URL", f"sqlite:///{tmp_path / 'chat.sqlite'}")
     monkeypatch.delenv("TILLID_LLM", raising=False)
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    monkeypatch.delenv("TILLID_RETENTION_DAYS", raising=False)
+    return tmp_path / "chat.sqlite"
+
+
+def page(query: dict | None = None, path: str = APP) -> AppTest:
+    at = AppTest.from_file(path, default_timeout=120)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
     assert not at.exception
     return at
 
 
-def test_a_danish_question_gets_a_cited_answer_with_source_cards(real_index, monkeypatch):
-    at = page(real_index, monkeypatch)
+def turns(at: AppTest) -> list:
+    return at.session_state["turns"] if "turns" in at.session_state else []  # noqa: SIM401
+
+
+def store(db) -> ChatStore:
+    return ChatStore(f"sqlite:///{db}")
+
+
+def test_a_danish_question_gets_a_cited_answer_with_source_cards(env):
+    at = page()
     at.chat_input[0].set_value(
         "Hvem står bag projektet om at styrke tillid og samarbejde i staten?"
-    )
-    at.run()
+    ).run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
     assert "Moderniseringsstyrelsen, Akademikerne, SKAF og OAO" in text
@@ -34,63 +53,167 @@ def test_a_danish_question_gets_a_cited_answer_with_source_cards(real_index, mon
     assert any("<mark>" in m.value for m in at.markdown)
 
 
-def test_follow_ups_use_the_conversation(real_index, monkeypatch):
-    at = page(real_index, monkeypatch)
-    at.chat_input[0].set_value(
-        "Hvordan inddrager man tillidsrepræsentanterne i en omstrukturering?"
-    )
-    at.run()
+def test_a_conversation_is_stored_and_its_id_put_in_the_url(env):
+    at = page()
+    at.chat_input[0].set_value("Hvad er social kapital?").run()
     at.chat_input[0].set_value("Giv mig et eksempel på det").run()
     assert not at.exception
-    assert len(at.session_state["answers"]) == 2
-    assert any(c.value.startswith("Forstået som:") for c in at.caption)
+    cid = at.query_params["samtale"]
+    found = store(env).conversation(cid)
+    assert found.title == "Hvad er social kapital?"
+    assert [a.question for _, a in found.answers] == [
+        "Hvad er social kapital?",
+        "Giv mig et eksempel på det",
+    ]
+    assert found.answers[0][1].citations[0].quote == turns(at)[0][1].citations[0].quote
 
 
-def test_out_of_scope_is_refused_kindly(real_index, monkeypatch):
-    at = page(real_index, monkeypatch)
+def test_a_reload_with_the_conversation_in_the_url_shows_it_again(env):
+    at = page()
+    at.chat_input[0].set_value("Hvad er udfordringsretten?").run()
+    cid = at.query_params["samtale"]
+    again = page({"samtale": cid})  # a new session: a reload or a bookmark
+    assert [a.question for _, a in turns(again)] == ["Hvad er udfordringsretten?"]
+    text = " ".join(m.value for m in again.markdown)
+    assert "udfordringsret" in text.lower()
+    assert any(e.label.startswith("[1] ") for e in again.expander)
+
+
+def test_the_sidebar_lists_recent_conversations_and_opens_and_deletes_them(env):
+    at = page()
+    at.chat_input[0].set_value("Hvad er social kapital?").run()
+    at.sidebar.button(key="new-side").click().run()
+    assert turns(at) == [] and "samtale" not in at.query_params
+    at.chat_input[0].set_value("Hvad er udfordringsretten?").run()
+    titles = [b.label for b in at.sidebar.button if b.key and b.key.startswith("open-")]
+    assert titles == ["Hvad er udfordringsretten?", "Hvad er social kapital?"]  # newest first
+    first = next(b for b in at.sidebar.button if b.label == "Hvad er social kapital?")
+    first.click().run()
+    assert [a.question for _, a in turns(at)] == ["Hvad er social kapital?"]
+    cid = at.query_params["samtale"]
+    at.sidebar.button(key=f"del-{cid}").click().run()
+    assert store(env).conversation(cid) is None
+    assert turns(at) == []
+    titles = [b.label for b in at.sidebar.button if b.key and b.key.startswith("open-")]
+    assert titles == ["Hvad er udfordringsretten?"]
+
+
+def test_a_stale_conversation_link_says_so_and_starts_afresh(env):
+    at = page({"samtale": "findes-ikke"})
+    assert "findes ikke" in at.warning[0].value
+    assert turns(at) == []
+
+
+def test_a_thumb_alone_stores_the_rating_and_a_comment_updates_it(env):
+    at = page()
+    at.chat_input[0].set_value("Hvad er udfordringsretten?").run()
+    aid = turns(at)[0][0]
+    at.feedback(key=f"thumbs-{aid}").set_value(1).run()  # one click
+    assert not at.exception
+    stored = store(env).rating(aid)
+    assert stored["rating"] == "up" and stored["comment"] == ""
+    assert stored["question"] == "Hvad er udfordringsretten?" and stored["mode"] == "uddrag"
+    assert stored["sources"] and stored["answer"]
+    at.text_input(key=f"comment-{aid}").input("Godt svar, men kort").run()
+    assert store(env).rating(aid)["comment"] == "Godt svar, men kort"
+    assert len(store(env).feedback()) == 1
+
+
+def test_a_shared_answer_link_opens_that_answer_with_its_sources(env):
+    at = page()
+    at.chat_input[0].set_value("Hvad er social kapital?").run()
+    aid = turns(at)[0][0]
+    assert any(f"?svar={aid}" in m.value for m in at.markdown)
+    shared = page({"svar": aid})
+    assert "delt med dig" in " ".join(m.value for m in shared.markdown)
+    assert shared.header[0].value == "Hvad er social kapital?"
+    assert any(e.label.startswith("[1] ") for e in shared.expander)
+
+
+def test_with_storing_off_nothing_is_kept_and_the_page_says_so(env, monkeypatch, real_index):
+    monkeypatch.setenv("TILLID_RETENTION_DAYS", "0")
+    at = page()
+    at.chat_input[0].set_value("Hvad er social kapital?").run()
+    assert not at.exception and turns(at)[0][0] is None
+    assert "samtale" not in at.query_params
+    captions = " ".join(c.value for c in at.caption) + " ".join(c.value for c in at.sidebar.caption)
+    assert "gemmes ikke" in captions
+    assert not env.exists()
+
+
+def test_out_of_scope_is_refused_kindly(env):
+    at = page()
     at.chat_input[0].set_value("Hvad er den bedste opskrift på æblekage?").run()
     assert any("Det kan jeg ikke finde i materialet." in m.value for m in at.markdown)
 
 
-def test_empty_huge_and_wordless_input_get_a_friendly_message(real_index, monkeypatch):
-    at = page(real_index, monkeypatch)
+def test_empty_huge_and_wordless_input_get_a_friendly_message(env):
+    at = page()
     for text, message in [("x" * 2500, "for langt"), ("?!? 42", "skal indeholde ord")]:
         at.chat_input[0].set_value(text).run()
         assert not at.exception
         assert message in at.warning[-1].value
-    assert at.session_state["answers"] == []
+    assert turns(at) == []
 
 
-def test_feedback_is_stored_with_question_answer_sources_and_mode(real_index, monkeypatch):
-    at = page(real_index, monkeypatch)
-    at.chat_input[0].set_value("Hvad er udfordringsretten?").run()
-    at.text_input(key="comment-0").input("Godt svar")
-    at.session_state["thumbs-0"] = 1
-    at.run()
-    at.button(key="send-0").click().run()
-    assert not at.exception
-    entry = json.loads(
-        (real_index.data_dir / "feedback.jsonl").read_text(encoding="utf-8").splitlines()[-1]
-    )
-    assert entry["rating"] == "up" and entry["comment"] == "Godt svar"
-    assert entry["question"] == "Hvad er udfordringsretten?" and entry["mode"] == "uddrag"
-    assert entry["sources"] and entry["answer"]
-
-
-def test_the_sidebar_offers_filters_modes_trainer_examples_and_the_documents(
-    real_index, monkeypatch
-):
-    at = page(real_index, monkeypatch)
+def test_filters_and_presentation_mode_are_read_from_the_url(env):
+    """The browser test checks that changing them writes the URL (the frontend does that)."""
+    at = page()
     assert [s.label for s in at.sidebar.selectbox][:2] == ["Dokument", "Slags"]
     assert "ikke tilgængelig" in " ".join(c.value for c in at.sidebar.caption)
-    at.sidebar.toggle[0].set_value(True).run()
-    example = next(b for b in at.sidebar.button if "tjekliste om kerneopgaven" in b.label)
-    example.click().run()
+    again = page({"slags": "Tjekliste", "praesentation": "true"})  # a reload keeps them
+    assert again.sidebar.selectbox(key="slags").value == "checklist"
+    assert again.sidebar.toggle(key="praesentation").value is True
+    again.chat_input[0].set_value("Hvordan lykkes forandringer?").run()
+    assert all(c.chunk.kind == "checklist" for c in turns(again)[-1][1].citations)
+
+
+def test_presentation_mode_has_question_cards_and_keeps_the_question_on_top(env):
+    at = page({"praesentation": "true"})
+    card = next(b for b in at.button if "tjekliste om kerneopgaven" in b.label)
+    card.click().run()
     assert not at.exception
-    assert at.session_state["answers"][-1].question == "Er der en tjekliste om kerneopgaven?"
-    at.sidebar.selectbox[1].select("checklist").run()
-    at.chat_input[0].set_value("Hvordan lykkes forandringer?").run()
-    assert all(c.chunk.kind == "checklist" for c in at.session_state["answers"][-1].citations)
+    assert at.header[0].value == "Er der en tjekliste om kerneopgaven?"
+    assert turns(at)[-1][1].citations[0].chunk.kind == "checklist"
+    assert not [c for c in at.caption if c.value.startswith("Tegn ")]  # no technical captions
+    at.chat_input[0].set_value("Hvad er udfordringsretten?").run()
+    assert at.header[0].value == "Hvad er udfordringsretten?"
+    assert any(e.label.startswith("Tidligere i samtalen") for e in at.expander)
+    handout = [b for b in at.get("download_button") if "Handout" in b.proto.label]
+    assert handout
+
+
+def one_page(name: str) -> AppTest:
+    """A page of the app on its own (the app's navigation runs pages as functions)."""
+    at = AppTest.from_string(f"from rag.chat import {name}\n{name}.page()", default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_the_material_page_reads_documents_section_by_section_with_bullets(env):
+    at = one_page("material")
+    assert at.title[0].value == "Materialet"
+    at.selectbox(key="materiale-dok").select("kom-videre-med-social-kapital").run()
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("Tjekliste · ") for label in labels)
+    assert any(m.value.startswith("- ") for m in at.markdown)  # bullets as a list
+
+
+def test_the_material_page_search_finds_a_passage(env):
+    at = one_page("material")
+    at.text_input(key="materiale-soeg").input("tjekliste kerneopgave").run()
+    assert not at.exception
+    assert any("afsnit om" in m.value for m in at.markdown)
+    assert any("kerneopgave" in e.label.lower() for e in at.expander)
+
+
+def test_the_about_page_says_what_it_answers_and_shows_the_held_out_figures(env):
+    at = one_page("about")
+    text = " ".join(m.value for m in at.markdown)
+    assert "Det kan den ikke" in text and "Kom videre med social kapital" in text
+    table = at.table[0].value
+    assert "Spørgsmål helt uden for emnet, der afvises" in list(table["Mål"])
 
 
 def test_a_missing_index_gets_a_message_and_a_build_button(tmp_path, monkeypatch):

@@ -13,6 +13,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
 
 from rag.answer.compose import Composer
 from rag.answer.evidence import Evidence, Gate, TermStats
@@ -40,6 +41,13 @@ _REFUSAL_PHRASES = ("kan jeg ikke finde", "kan ikke finde", "cannot find", "can'
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+
+
+class Step(NamedTuple):
+    """What the assistant is doing now, yielded by `stream` for a page to show (a progress
+    line); `label(language, f"step_{name}")` says it in words."""
+
+    name: str  # "search", "rank", "write", "llm"
 
 
 class QuestionError(ValueError):
@@ -155,8 +163,9 @@ class Assistant:
         history: Sequence[Answer] = (),
         doc: str | tuple[str, ...] | None = None,
         kind: str | None = None,
-    ) -> Iterator[str | Answer]:
-        """Text as it is produced, then the finished `Answer` (whose text is authoritative).
+    ) -> Iterator[Step | str | Answer]:
+        """Steps and text as they are produced, then the finished `Answer` (whose text is
+        authoritative).
 
         Personal data in the question is replaced by placeholders here, where it enters:
         search, the answer, everything stored and (unless Settings.llm_sees_personal_data)
@@ -173,8 +182,10 @@ class Assistant:
         # not part of what is searched, answered or sent to an LLM.
         meant, instructed = drop_instructions(question)
         meant = meant or question
+        yield Step("search")
         asked = self.searcher.analyse(meant, self.standalone(meant, history))
         hits = self.retrieve(asked, doc=doc, kind=kind)
+        yield Step("rank")
         query = self.searcher.embed_query(asked.searched)
         ranked = self.ranker.rank(asked, hits, query)
         best = max((u.features["sim"] for u in ranked), default=0.0)
@@ -205,6 +216,7 @@ class Assistant:
             return
         notice = None
         if self.llm is not None:
+            yield Step("llm")
             produced: list[str] = []
             sources = self._sources(hits)
             try:
@@ -227,6 +239,7 @@ class Assistant:
                 notice = label(language, "llm_uncited")
             except LLMError as exc:
                 notice = label(language, "llm_failed", reason=str(exc))
+        yield Step("write")
         composed = self.composer.compose(asked, hits, ranked, query)
         yield from composed.text.splitlines(keepends=True)
         yield finish(

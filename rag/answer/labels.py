@@ -59,6 +59,10 @@ LABELS = {
         "llm_failed": "Sprogmodellen svarede ikke ({reason}), så her er svaret som uddrag "
         "fra materialet.",
         "flagged": "Fjernede henvisninger, som ingen kilde svarer til: {markers}.",
+        "step_search": "Søger i materialet …",
+        "step_rank": "Vælger de bedste sætninger …",
+        "step_write": "Sætter svaret sammen …",
+        "step_llm": "Sprogmodellen skriver svaret …",
         "instructions_ignored": "Instrukser til assistenten i spørgsmålet er sprunget over; "
         "svaret bygger kun på selve spørgsmålet.",
         "llm_uncited": "Sprogmodellens svar henviste ikke til kilderne, så her er svaret som "
@@ -101,6 +105,10 @@ LABELS = {
         "llm_failed": "The language model did not answer ({reason}), so here is the answer "
         "as excerpts from the material.",
         "flagged": "Removed citations that match no source: {markers}.",
+        "step_search": "Searching the material …",
+        "step_rank": "Choosing the best sentences …",
+        "step_write": "Putting the answer together …",
+        "step_llm": "The language model is writing …",
         "instructions_ignored": "Instructions to the assistant in the question were skipped; "
         "the answer is based on the question itself.",
         "llm_uncited": "The language model's answer cited no source, so here is the answer "

@@ -82,3 +82,43 @@ def highlighted(citation: Citation) -> str:
         pos = end
     pieces.append(html.escape(text[pos:]))
     return "".join(pieces).replace("\n", "<br>")
+
+
+HANDOUT_STYLE = """
+body { font-family: Georgia, 'Times New Roman', serif; max-width: 46rem; margin: 2rem auto;
+       padding: 0 1rem; line-height: 1.5; color: #1a1a1a; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+.source { border-left: 3px solid #b9b9b9; padding-left: 1rem; margin: 1rem 0; }
+.source h3 { font-size: 1rem; margin: 0 0 .3rem; } mark { background: #fff1a8; }
+.notice { font-style: italic; } footer { margin-top: 2rem; font-size: .85rem; color: #555; }
+@media print { body { margin: 0; } .source { break-inside: avoid; } }
+"""
+
+
+def to_handout(answers: list[Answer], title: str = "Tillidsguiden") -> str:
+    """A printable HTML page for course participants: each question, its answer and every
+    source in full with the quoted sentences marked. All text is escaped; nothing is fetched."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False})
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="da"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title><style>{HANDOUT_STYLE}</style></head><body>",
+    ]
+    for a in answers:
+        lang = a.language
+        parts.append(f"<h1>{html.escape(a.question)}</h1>")
+        if a.notice:
+            parts.append(f"<p class='notice'>{html.escape(a.notice)}</p>")
+        parts.append(md.render(safe_markdown(a.text)))
+        if a.citations:
+            parts.append(f"<h2>{html.escape(label(lang, 'sources'))}</h2>")
+        for c in a.citations:
+            heading = html.escape(f"[{c.n}] {source_heading(c, lang)})")
+            parts.append(f"<div class='source'><h3>{heading}</h3><p>{highlighted(c)}</p></div>")
+    parts.append(
+        f"<footer>Tillidsguiden · {time.strftime('%d.%m.%Y')} · Svarene er uddrag af "
+        "materialet; kilderne står i fuld længde.</footer></body></html>"
+    )
+    return "\n".join(parts)

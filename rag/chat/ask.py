@@ -1,0 +1,447 @@
+"""The page "Spørg": the chat, its conversations and the trainers' presentation mode.
+
+A conversation is stored as it goes (rag/chat/store.py) and its id is in the URL (?samtale=…),
+so a reload, a bookmark or a link opens it again; ?svar=… opens one shared answer. Filters,
+answer form and presentation mode are in the URL too. The steps of an answer are shown while
+it is made, then the text streams; each answer can be rated with one click.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import streamlit as st
+
+from rag.answer.assistant import Step, check_question, normalise
+from rag.answer.labels import kind_label, label, personal_data_notice
+from rag.answer.render import highlighted, plain, safe_markdown, to_handout, to_markdown
+from rag.chat import resources, theme
+from rag.chat.store import ChatStore, StorageError, storage_notice
+from rag.config import Settings
+from rag.documents import Answer
+from rag.index.store import IndexMissing, StoredIndex
+from rag.privacy import redact
+
+log = logging.getLogger("tillidsguiden")
+
+# Curated for trainers: one click runs the question (themes of the material).
+EXAMPLES = {
+    "Kerneopgaven": [
+        "Hvordan stiller man skarpt på kerneopgaven?",
+        "Er der en tjekliste om kerneopgaven?",
+    ],
+    "Samarbejde på tværs": [
+        "Hvordan styrker man samarbejdet mellem faggrupper?",
+        "Hvilken øvelse kan vi bruge til at se, hvordan vi samarbejder om vigtige opgaver?",
+    ],
+    "Ordentlige forandringer": [
+        "Hvordan gennemfører man forandringer, så tilliden holder?",
+        "Giv mig et eksempel på en forandring, hvor tillidsrepræsentanterne blev inddraget",
+    ],
+    "Tillidsreformen": [
+        "Hvad anbefaler OAO i visionen om en tillidsreform?",
+        "Hvad er udfordringsretten?",
+    ],
+}
+MODES = ("uddrag", "sprogmodel")
+
+
+def owner() -> str:
+    """Whose conversations the sidebar lists: the user a reverse proxy signed in, if any
+    (X-Forwarded-User); on a laptop everyone is the same user."""
+    return st.context.headers.get("X-Forwarded-User", "")[:200]
+
+
+# --- conversation state -------------------------------------------------------------------
+
+
+def turns() -> list[tuple[str | None, Answer]]:
+    """(answer id, answer) of the conversation on screen; the id is None when not stored."""
+    return st.session_state.setdefault("turns", [])
+
+
+def new_conversation() -> None:
+    st.session_state["turns"] = []
+    st.session_state.pop("conversation", None)
+    st.query_params.pop("samtale", None)
+    st.query_params.pop("svar", None)
+
+
+def follow_url(store: ChatStore | None) -> None:
+    """Open the conversation the URL names, once per id; a stale id is said and dropped."""
+    wanted = st.query_params.get("samtale")
+    if not wanted or wanted == st.session_state.get("conversation"):
+        return
+    found = store.conversation(wanted) if store else None
+    if found is None:
+        st.warning("Samtalen findes ikke (længere). Her er en ny.")
+        new_conversation()
+        return
+    st.session_state["conversation"] = found.id
+    st.session_state["turns"] = list(found.answers)
+    for aid, _ in found.answers:
+        rated = store.rating(aid)
+        if rated and f"thumbs-{aid}" not in st.session_state:
+            st.session_state[f"thumbs-{aid}"] = 1 if rated["rating"] == "up" else 0
+            st.session_state[f"comment-{aid}"] = rated["comment"]
+
+
+def keep(store: ChatStore | None, answer: Answer) -> str | None:
+    """Store the answer in the conversation (started by its first question); the answer id,
+    or None when nothing is stored."""
+    if store is None:
+        return None
+    try:
+        cid = st.session_state.get("conversation")
+        if cid is None:
+            cid = store.start(owner(), answer.question)
+            st.session_state["conversation"] = cid
+            st.query_params["samtale"] = cid
+        return store.add(cid, answer)
+    except StorageError as exc:
+        st.warning(str(exc))
+        return None
+
+
+# --- one answer -------------------------------------------------------------------------------
+
+
+def show_answer(answer: Answer, turn: int, aid: str | None, presentation: bool) -> None:
+    lang = answer.language
+    for notice in (personal_data_notice(answer.personal_data, lang), answer.notice):
+        if notice:
+            st.info(notice)
+    if answer.standalone and answer.standalone != answer.question.strip():
+        st.caption(f"{label(lang, 'standalone')}: {plain(answer.standalone)}")
+    text = re.sub(r"\[(\d+)\]", rf"[[\1]](#kilde-{turn}-\1)", safe_markdown(answer.text))
+    if presentation and answer.citations:
+        left, right = st.columns([3, 2], gap="large")
+        left.markdown(text)
+        with right:
+            source_cards(answer, turn, presentation, open_first=True)
+    else:
+        st.markdown(text)
+        source_cards(answer, turn, presentation)
+    feedback_row(answer, turn, aid)
+
+
+def source_cards(answer: Answer, turn: int, presentation: bool, open_first: bool = False) -> None:
+    lang = answer.language
+    for c in answer.citations:
+        d = c.to_dict()
+        page = f" · {label(lang, 'page')} {d['page']}" if d["page"] else ""
+        title = f"[{c.n}] {kind_label(d['kind'], lang)} · {d['title']} › {d['section']}{page}"
+        with st.expander(title, expanded=open_first and c.n == 1):
+            st.markdown(
+                f"<div class='passage' id='kilde-{turn}-{c.n}'>{highlighted(c)}</div>",
+                unsafe_allow_html=True,
+            )
+            if not presentation:
+                st.caption(f"Tegn {d['start']}–{d['end']} i {d['doc_id']}")
+
+
+def _rate(store: ChatStore, aid: str) -> None:
+    value = st.session_state.get(f"thumbs-{aid}")
+    if value is None:
+        return
+    try:
+        store.rate(aid, "up" if value == 1 else "down")
+    except (StorageError, KeyError) as exc:
+        st.session_state[f"rate-error-{aid}"] = str(exc)
+
+
+def _comment(store: ChatStore, aid: str) -> None:
+    try:
+        store.comment(aid, st.session_state.get(f"comment-{aid}", ""))
+    except StorageError as exc:
+        st.session_state[f"rate-error-{aid}"] = str(exc)
+
+
+def feedback_row(answer: Answer, turn: int, aid: str | None) -> None:
+    """A thumb saves at once; a comment can follow and updates the same record."""
+    store, why = resources.store(resources.settings())
+    if store is None or aid is None:
+        st.caption(why or "Svaret er ikke gemt, så det kan ikke vurderes.")
+        return
+    cols = st.columns([1, 4, 2], vertical_alignment="center")
+    with cols[0]:
+        st.feedback("thumbs", key=f"thumbs-{aid}", on_change=_rate, args=(store, aid))
+    error = st.session_state.pop(f"rate-error-{aid}", None)
+    if error:
+        st.warning(error)
+    elif st.session_state.get(f"thumbs-{aid}") is not None:
+        cols[1].text_input(
+            "Kommentar",
+            key=f"comment-{aid}",
+            on_change=_comment,
+            args=(store, aid),
+            placeholder="Tak! Tilføj evt. en kommentar og tryk Enter",
+            label_visibility="collapsed",
+        )
+    cols[2].markdown(f"[Del svaret](?svar={aid})", help="Et link, der åbner netop dette svar")
+
+
+# --- asking -----------------------------------------------------------------------------------
+
+
+def ask(question: str, choice: dict, presentation: bool) -> None:
+    """Show the steps, stream the answer, store it and show it with its sources; a failure is
+    one Danish line here and a traceback in the server's log only."""
+    s = resources.settings()
+    assistant = resources.assistant(s).with_llm(choice["llm"])
+    history = [a for _, a in turns()]
+    status = st.empty()
+    placeholder = st.empty()
+    shown, final = "", None
+    try:
+        for piece in assistant.stream(question, history, doc=choice["doc"], kind=choice["kind"]):
+            if isinstance(piece, Step):
+                status.caption(label("da", f"step_{piece.name}"))
+            elif isinstance(piece, Answer):
+                final = piece
+            else:
+                status.empty()
+                shown += piece
+                placeholder.markdown(safe_markdown(shown))
+    except IndexMissing as exc:
+        status.empty()
+        placeholder.error(f"{getattr(exc, 'reason', '') or 'Indekset kan ikke læses'}.")
+        st.cache_resource.clear()
+        return
+    except Exception:
+        log.exception("answer failed")
+        status.empty()
+        placeholder.error(
+            "Der gik noget galt med svaret. Prøv igen, eller stil spørgsmålet anderledes."
+        )
+        return
+    status.empty()
+    placeholder.empty()
+    store, _ = resources.store(s)
+    aid = keep(store, final)
+    turns().append((aid, final))
+    show_answer(final, len(turns()) - 1, aid, presentation)
+
+
+def sidebar(index: StoredIndex, store: ChatStore | None, why: str) -> dict:
+    s = resources.settings()
+    st.sidebar.button("Ny samtale", on_click=new_conversation, key="new-side", icon="➕")
+    # Filled at the end of the run, so a conversation started by this run is listed too.
+    history = st.sidebar.container()
+    st.sidebar.divider()
+    docs = {d["doc_id"]: d["title"] for d in index.documents if not d.get("copy_of")}
+    doc = st.sidebar.selectbox(
+        "Dokument",
+        [None, *docs],
+        format_func=lambda d: "Alle dokumenter" if d is None else docs[d],
+        key="dokument",
+        bind="query-params",
+        placeholder="Vælg et dokument",
+    )
+    kinds = sorted({c.kind for c in index.chunks})
+    kind = st.sidebar.selectbox(
+        "Slags",
+        [None, *kinds],
+        format_func=lambda k: "Alle slags" if k is None else kind_label(k),
+        key="slags",
+        bind="query-params",
+        placeholder="Vælg en slags",
+    )
+    llm, llm_reason = resources.llm(s)
+    mode = st.sidebar.radio(
+        "Svarform",
+        MODES if llm else MODES[:1],
+        format_func=lambda m: (
+            "Uddrag (uden sprogmodel)" if m == "uddrag" else f"Sprogmodel ({s.llm})"
+        ),
+        key="svarform",
+        bind="query-params",
+    )
+    if llm_reason:
+        st.sidebar.caption(f"Sprogmodel: ikke tilgængelig. {llm_reason}")
+    presentation = st.sidebar.toggle(
+        "Præsentationstilstand",
+        key="praesentation",
+        bind="query-params",
+        help="Til undervisning: store spørgsmålskort, stor skrift, kilden ved siden af svaret",
+    )
+    st.sidebar.caption(why or storage_notice(s.retention_days))
+    return {
+        "doc": doc,
+        "kind": kind,
+        "llm": llm if mode == "sprogmodel" else None,
+        "presentation": presentation,
+        "history": history,
+    }
+
+
+def conversation_list(store: ChatStore | None, box) -> None:
+    """The owner's recent conversations, newest first, each to open or delete."""
+    if store is None:
+        return
+    error = st.session_state.pop("_delete_error", None)
+    if error:
+        box.warning(error)
+    try:
+        recent = store.recent(owner())
+    except StorageError as exc:
+        box.warning(str(exc))
+        return
+    if recent:
+        box.markdown("**Seneste samtaler**")
+    for conv in recent:
+        left, right = box.columns([5, 1], vertical_alignment="center")
+        current = conv.id == st.session_state.get("conversation")
+        left.button(
+            conv.title[:60],
+            key=f"open-{conv.id}",
+            type="primary" if current else "secondary",
+            on_click=_open,
+            args=(conv.id,),
+        )
+        right.button(
+            "🗑", key=f"del-{conv.id}", help="Slet samtalen", on_click=_delete, args=(store, conv.id)
+        )
+
+
+def _open(conversation_id: str) -> None:
+    st.query_params["samtale"] = conversation_id
+    st.query_params.pop("svar", None)
+
+
+def _delete(store: ChatStore, conversation_id: str) -> None:
+    try:
+        store.delete(conversation_id)
+    except StorageError as exc:
+        st.session_state["_delete_error"] = str(exc)
+        return
+    if conversation_id == st.session_state.get("conversation"):
+        new_conversation()
+
+
+def question_cards() -> None:
+    """The trainers' example questions as large cards in the main area."""
+    for topic, questions in EXAMPLES.items():
+        st.subheader(topic)
+        cols = st.columns(len(questions))
+        for col, q in zip(cols, questions, strict=True):
+            if col.button(q, key=f"card-{q}", use_container_width=True):
+                st.session_state["pending"] = q
+
+
+def shared_answer(store: ChatStore | None, aid: str, presentation: bool) -> bool:
+    """The answer a shared link names, on its own; False when the link is stale."""
+    found = store.answer(aid) if store else None
+    if found is None:
+        st.warning("Svaret findes ikke (længere).")
+        st.query_params.pop("svar", None)
+        return False
+    _, answer = found
+    st.markdown(
+        "<div class='shared-banner'>Et svar, som nogen har delt med dig.</div>",
+        unsafe_allow_html=True,
+    )
+    st.header(answer.question)
+    show_answer(answer, 0, aid, presentation)
+    st.button("Stil selv et spørgsmål", on_click=new_conversation, type="primary")
+    return True
+
+
+def page() -> None:
+    s: Settings = resources.settings()
+    if not resources.ready_or_offer_ingest(s):
+        return
+    index = resources.index(s)
+    store, why = resources.store(s)
+    choice = sidebar(index, store, why)
+    presentation = choice["presentation"]
+    if presentation:
+        theme.presentation()
+    follow_url(store)
+
+    top = st.columns([5, 1], vertical_alignment="center")
+    top[0].title("Tillidsguiden")
+    top[1].button("Ny samtale", on_click=new_conversation, key="new-main", icon="➕")
+    if not presentation:
+        st.caption("Svar om tillid, samarbejde og social kapital – altid med kilden.")
+
+    if st.query_params.get("svar") and shared_answer(store, st.query_params["svar"], presentation):
+        conversation_list(store, choice["history"])
+        return
+
+    past = turns()
+    if presentation:
+        with st.expander("Eksempelspørgsmål", expanded=not past):
+            question_cards()
+    typed = st.chat_input("Stil et spørgsmål, fx: Hvordan styrker vi samarbejdet på tværs?")
+    question = typed or st.session_state.pop("pending", None)
+
+    if presentation:
+        show_presentation(past, question, choice)
+    else:
+        show_chat(past, question, choice)
+    conversation_list(store, choice["history"])
+    if turns():
+        answers = [a for _, a in turns()]
+        cols = st.columns(2)
+        cols[0].download_button(
+            "Hent samtalen (Markdown)",
+            to_markdown(answers),
+            file_name="tillidsguiden-samtale.md",
+            mime="text/markdown",
+        )
+        cols[1].download_button(
+            "Handout til deltagerne (HTML)",
+            to_handout(answers),
+            file_name="tillidsguiden-handout.html",
+            mime="text/html",
+        )
+
+
+def _ask_or_warn(question: str, choice: dict, presentation: bool) -> None:
+    problem = check_question(question)
+    if problem:
+        st.warning(problem)
+    else:
+        ask(question, choice, presentation)
+
+
+def shown_question(question: str) -> str:
+    """The question as it will be kept: as text, with personal data already replaced."""
+    problem = check_question(question)
+    return plain(question[:2000] if problem else redact(normalise(question)).text)
+
+
+def show_chat(past: list, question: str | None, choice: dict) -> None:
+    for turn, (aid, answer) in enumerate(past):
+        with st.chat_message("user"):
+            st.markdown(plain(answer.question))
+        with st.chat_message("assistant"):
+            show_answer(answer, turn, aid, False)
+    if question:
+        with st.chat_message("user"):
+            st.markdown(shown_question(question))
+        with st.chat_message("assistant"):
+            _ask_or_warn(question, choice, False)
+
+
+def show_presentation(past: list, question: str | None, choice: dict) -> None:
+    """The newest question on top in large type, its answer under it with the cited passage
+    beside it; earlier questions folded away below."""
+    earlier = list(past)
+    if question:
+        st.header(shown_question(question))
+        _ask_or_warn(question, choice, True)
+    elif past:
+        aid, answer = past[-1]
+        earlier = past[:-1]
+        st.header(plain(answer.question))
+        show_answer(answer, len(past) - 1, aid, True)
+    if earlier:
+        with st.expander(f"Tidligere i samtalen ({len(earlier)})"):
+            for turn, (_, answer) in enumerate(earlier):
+                st.markdown(f"**{plain(answer.question)}**")
+                st.markdown(safe_markdown(answer.text))
+                if turn < len(earlier) - 1:
+                    st.divider()

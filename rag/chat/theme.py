@@ -1,0 +1,55 @@
+"""The look of the pages: Danish where Streamlit lets us, large type for a projector.
+
+Streamlit writes `<html lang="en">` and a few English widget texts of its own. The language
+attribute is set by a constant script of ours (never user text) run in the page; the
+"Press Enter to apply" hint under text fields is hidden, since every field here says in Danish
+what Enter does. What cannot be changed is listed in the README ("The chat page").
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+BASE_CSS = """
+<style>
+/* Streamlit's English hint under text fields; our placeholders say it in Danish. */
+[data-testid="InputInstructions"] { display: none; }
+/* Streamlit's English "Running… Stop"; the page shows its own Danish steps instead. */
+[data-testid="stStatusWidget"] { display: none; }
+.passage { line-height: 1.55; }
+.passage mark { background: #fff1a8; padding: 0 .1em; }
+.shared-banner { border-left: 4px solid #3b6ea5; padding: .4rem .8rem; margin-bottom: 1rem; }
+@media (max-width: 640px) {
+  .block-container { padding-left: .8rem; padding-right: .8rem; }
+}
+</style>
+"""
+
+PRESENTATION_CSS = """
+<style>
+.block-container { max-width: 96rem; }
+[data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.45rem; }
+[data-testid="stMain"] h1 { font-size: 2.6rem; }
+[data-testid="stMain"] h2 { font-size: 2.1rem; }
+[data-testid="stMain"] h3 { font-size: 1.7rem; }
+[data-testid="stMain"] .passage { font-size: 1.3rem; }
+[data-testid="stMain"] [data-testid="stExpander"] summary p { font-size: 1.25rem; }
+[data-testid="stMain"] .stButton button { font-size: 1.25rem; min-height: 4.2rem;
+  text-align: left; white-space: normal; }
+[data-testid="stSidebar"] .stMarkdown p,
+[data-testid="stSidebar"] [data-testid="stCaptionContainer"] p { font-size: .9rem; }
+</style>
+"""
+
+_SET_LANG = '<script>document.documentElement.lang = "da";</script>'
+
+
+def apply() -> None:
+    """The look every page shares, and the page's language."""
+    st.markdown(BASE_CSS, unsafe_allow_html=True)
+    st.html(_SET_LANG, unsafe_allow_javascript=True)
+
+
+def presentation() -> None:
+    """Large type for a projector (the trainers' presentation mode)."""
+    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
