@@ -6,7 +6,9 @@ PY     := $(VENV)/bin/python
 HOST   ?= $(or $(TILLID_HOST),127.0.0.1)
 PORT   ?= $(or $(TILLID_PORT),8501)
 
-.PHONY: run test test-extras install install-dev ingest lint browser
+.PHONY: run test test-extras install install-dev ingest lint browser axe
+# axe-core (the accessibility engine the browser test runs in each page), from the npm registry.
+AXE    := .cache/axe/node_modules/axe-core/axe.min.js
 
 $(VENV)/.installed: pyproject.toml
 	@echo "Installerer Tillidsguiden i $(VENV) (første gang 1-2 minutter) …"
@@ -55,7 +57,17 @@ browser:
 	  echo "Chromium mangler: installér med 'sudo apt-get install chromium chromium-driver' (Debian/Ubuntu). Browsertesten springes over."; \
 	fi
 
-test: install-dev browser
+# Fetched once into .cache/ with npm; without npm, one line says the accessibility check is skipped.
+axe: $(AXE)
+$(AXE):
+	@if command -v npm >/dev/null; then \
+	  echo "Henter axe-core (npm) til tilgængelighedstjekket …"; \
+	  npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4 >/dev/null; \
+	else \
+	  echo "npm mangler: tilgængelighedstjekket (axe-core) i browsertesten springes over."; \
+	fi
+
+test: install-dev browser axe
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -m "not extras"

@@ -11,8 +11,10 @@ st.set_page_config(page_title="Tillidsguiden", page_icon="🤝", layout="wide")
 theme.apply()
 st.navigation(
     [
-        st.Page(ask.page, title="Spørg", icon="💬", url_path="sporg", default=True),
-        st.Page(material.page, title="Materialet", icon="📖", url_path="materialet"),
-        st.Page(about.page, title="Om svarene", icon="ℹ️", url_path="om-svarene"),
+        st.Page(ask.page, title="Spørg", icon=":material/chat:", url_path="sporg", default=True),
+        st.Page(
+            material.page, title="Materialet", icon=":material/menu_book:", url_path="materialet"
+        ),
+        st.Page(about.page, title="Om svarene", icon=":material/info:", url_path="om-svarene"),
     ]
 ).run()

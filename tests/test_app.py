@@ -164,8 +164,15 @@ def test_filters_and_presentation_mode_are_read_from_the_url(env):
     again = page({"slags": "Tjekliste", "praesentation": "true"})  # a reload keeps them
     assert again.sidebar.selectbox(key="slags").value == "checklist"
     assert again.sidebar.toggle(key="praesentation").value is True
-    again.chat_input[0].set_value("Hvordan lykkes forandringer?").run()
+    ask_on_top(again, "Hvordan lykkes forandringer?")
     assert all(c.chunk.kind == "checklist" for c in turns(again)[-1][1].citations)
+
+
+def ask_on_top(at: AppTest, question: str) -> None:
+    """Presentation mode's question box (a form) on top of the page."""
+    at.text_input(key="praesentation-spoergsmaal").input(question)
+    next(b for b in at.button if b.label == "Spørg").click().run()
+    assert not at.exception
 
 
 def test_presentation_mode_has_question_cards_and_keeps_the_question_on_top(env):
@@ -176,7 +183,8 @@ def test_presentation_mode_has_question_cards_and_keeps_the_question_on_top(env)
     assert at.header[0].value == "Er der en tjekliste om kerneopgaven?"
     assert turns(at)[-1][1].citations[0].chunk.kind == "checklist"
     assert not [c for c in at.caption if c.value.startswith("Tegn ")]  # no technical captions
-    at.chat_input[0].set_value("Hvad er udfordringsretten?").run()
+    assert not at.chat_input  # the question box is on top instead
+    ask_on_top(at, "Hvad er udfordringsretten?")
     assert at.header[0].value == "Hvad er udfordringsretten?"
     assert any(e.label.startswith("Tidligere i samtalen") for e in at.expander)
     handout = [b for b in at.get("download_button") if "Handout" in b.proto.label]

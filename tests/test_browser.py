@@ -1,7 +1,9 @@
 """End to end in a real browser: `streamlit run app.py` driven by Debian's headless Chromium.
 
-Skipped only when Chromium or chromedriver is missing; `make test` installs both. The server
-and browser helpers are the ones `python -m rag bench --page` times the page with.
+Skipped only when Chromium or chromedriver is missing; `make test` installs both (and axe-core
+from the npm registry for the accessibility check). The server and browser helpers are the ones
+`python -m rag bench --page` times the page with. Screenshots go to $TILLID_SCREENSHOTS (the
+README's come from `TILLID_SCREENSHOTS=docs pytest tests/test_browser.py`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from rag.chat.store import ChatStore
+from rag.config import PROJECT_ROOT
 from rag.measure.pagebench import ChatPage, browser_available, chromium, streamlit_app
 
 QUESTION = "Hvem står bag projektet om at styrke tillid og samarbejde i staten?"
+AXE = PROJECT_ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
 MISSING = (
     "Chromium og chromedriver mangler: installér dem med "
@@ -33,9 +38,17 @@ def needs_a_browser():
 
 
 @pytest.fixture
-def server(real_index, tmp_path):
+def db(tmp_path) -> Path:
+    return tmp_path / "chat.sqlite"
+
+
+@pytest.fixture
+def server(real_index, tmp_path, db):
     with streamlit_app(
-        real_index.data_dir, tmp_path / "streamlit.log", cache_dir=real_index.cache_dir
+        real_index.data_dir,
+        tmp_path / "streamlit.log",
+        cache_dir=real_index.cache_dir,
+        settings={"TILLID_DATABASE_URL": f"sqlite:///{db}"},
     ) as url:
         yield url
 
@@ -46,48 +59,258 @@ def browser(tmp_path):
         yield driver
 
 
-def test_a_manager_asks_sees_sources_opens_one_and_rates_the_answer(
-    server, browser, real_index, tmp_path
+def shot(driver, name: str, tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("TILLID_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"screenshot-{name}.png"
+    time.sleep(0.5)  # let the last repaint land
+    driver.save_screenshot(str(path))
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def wait_for(driver, condition, timeout: float = 90):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def text_in_main(driver, text: str, timeout: float = 90) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    wait_for(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "main"), text), timeout)
+
+
+def click_thumb_up(driver) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    thumbs = wait_for(
+        driver,
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "[class*='st-key-thumbs-'] button")),
+    )
+    driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", thumbs
+    )
+    time.sleep(0.3)  # the page may still be settling after the answer
+    thumbs.click()
+
+
+def in_view(driver, element) -> bool:
+    return driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        "return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0;",
+        element,
+    )
+
+
+def test_a_manager_asks_sees_sources_opens_one_and_rates_with_one_click(
+    server, browser, db, tmp_path
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    wait = WebDriverWait(browser, 90)
     page = ChatPage(browser, server)
     page.open()
     timing = page.ask(QUESTION)
     assert 0 < timing.first_text_ms <= timing.answered_ms
-
-    card = wait.until(
+    card = wait_for(
+        browser,
         ec.presence_of_element_located(
             (By.XPATH, "//*[@data-testid='stExpander']//summary[contains(., '[1]')]")
-        )
+        ),
     )
-    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "main"), "SKAF og OAO"))
+    text_in_main(browser, "SKAF og OAO")
     assert "Inspiration til tillid og samarbejde" in card.text
     card.click()
-    mark = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, ".passage mark")))
+    mark = wait_for(browser, ec.visibility_of_element_located((By.CSS_SELECTOR, ".passage mark")))
     assert "Moderniseringsstyrelsen" in mark.text
-    screenshot = Path(os.environ.get("TILLID_SCREENSHOT", tmp_path / "answer.png"))
     browser.set_window_size(1400, 1250)  # the question, the answer and the open card in one view
-    time.sleep(0.5)
-    browser.save_screenshot(str(screenshot))
-    assert screenshot.stat().st_size > 10_000
+    shot(browser, "answer", tmp_path)
 
-    thumbs = wait.until(
+    click_thumb_up(browser)  # one click, nothing more
+    deadline = time.monotonic() + 30
+    while not ChatStore(f"sqlite:///{db}").feedback() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (entry,) = ChatStore(f"sqlite:///{db}").feedback()
+    assert entry["question"] == QUESTION and entry["rating"] == "up" and entry["sources"]
+    assert browser.execute_script("return document.documentElement.lang") == "da"
+
+
+def test_a_reload_keeps_the_conversation_and_a_shared_answer_opens_in_another_browser(
+    server, browser, tmp_path
+):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    page = ChatPage(browser, server)
+    page.open()
+    page.ask("Hvad er social kapital?")
+    page.ask("Hvad er udfordringsretten?")
+    wait_for(browser, lambda d: "samtale=" in d.current_url)
+    browser.refresh()
+    text_in_main(browser, "Hvad er udfordringsretten?")
+    messages = browser.find_elements(By.CSS_SELECTOR, "[data-testid=stChatMessage]")
+    assert len(messages) == 4  # two questions, two answers: nothing lost
+    assert "Hvad er social kapital?" in messages[0].text
+
+    link = wait_for(
+        browser, ec.presence_of_element_located((By.XPATH, "//a[contains(., 'Del svaret')]"))
+    )
+    shared_url = link.get_attribute("href")
+    assert "svar=" in shared_url
+    with chromium(tmp_path / "colleague") as colleague:  # a second browser, nothing shared
+        colleague.get(shared_url)
+        text_in_main(colleague, "delt med dig")
+        text_in_main(colleague, "Hvad er social kapital?")
+        assert colleague.find_elements(By.CSS_SELECTOR, "[data-testid=stExpander]")
+
+
+def test_filters_and_presentation_mode_are_written_to_the_url(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    ChatPage(browser, server).open()
+    toggle = wait_for(
+        browser,
+        ec.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-praesentation label")),
+    )
+    toggle.click()
+    wait_for(browser, lambda d: "praesentation=true" in d.current_url)
+    browser.refresh()
+    wait_for(browser, lambda d: d.find_elements(By.XPATH, "//button[contains(., 'tjekliste')]"))
+
+
+def test_presentation_mode_at_1920x1080_keeps_the_question_in_view(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    browser.set_window_size(1920, 1080)
+    browser.get(f"{server}/?praesentation=true")
+    card = wait_for(
+        browser,
         ec.element_to_be_clickable(
-            (By.CSS_SELECTOR, "[data-testid=stFeedback] button, [data-testid=stButtonGroup] button")
-        )
+            (By.XPATH, "//button[contains(., 'Er der en tjekliste om kerneopgaven?')]")
+        ),
     )
-    thumbs.click()
-    send = wait.until(
-        ec.element_to_be_clickable((By.XPATH, "//button[.//p[text()='Send vurdering']]"))
+    card.click()
+    heading = wait_for(
+        browser,
+        ec.visibility_of_element_located(
+            (By.XPATH, "//h2[contains(., 'Er der en tjekliste om kerneopgaven?')]")
+        ),
     )
-    time.sleep(0.5)
-    send.click()
-    wait.until(ec.text_to_be_present_in_element((By.TAG_NAME, "body"), "Tak for din vurdering"))
-    entry = json.loads(
-        (real_index.data_dir / "feedback.jsonl").read_text(encoding="utf-8").splitlines()[-1]
+    wait_for(browser, ec.presence_of_element_located((By.CSS_SELECTOR, ".st-key-turn-end-0")))
+    assert in_view(browser, heading)  # the asked question stays on screen while it answers
+    passage = browser.find_element(By.CSS_SELECTOR, ".passage")
+    top = browser.execute_script("return arguments[0].getBoundingClientRect().top", passage)
+    assert passage.is_displayed() and 0 <= top < 1080 / 2  # the source starts beside it
+    size = browser.execute_script(
+        "return parseFloat(getComputedStyle(document.querySelector("
+        "'[data-testid=stMainBlockContainer] .passage')).fontSize)"
     )
-    assert entry["question"] == QUESTION and entry["rating"] == "up"
+    assert size >= 20  # large type (1.3rem for passages, more for the answer)
+    shot(browser, "presentation", tmp_path)
+
+
+def test_the_material_page_reads_and_searches_the_material(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+
+    browser.get(f"{server}/materialet")
+    box = wait_for(
+        browser, ec.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-materiale-soeg input"))
+    )
+    box.send_keys("tjekliste kerneopgave", Keys.ENTER)
+    text_in_main(browser, "afsnit om")
+    opened = wait_for(
+        browser, ec.visibility_of_element_located((By.CSS_SELECTOR, "[data-testid=stExpander] li"))
+    )
+    assert opened.text
+    shot(browser, "material-search", tmp_path)
+
+
+def test_on_a_phone_the_main_actions_work_without_the_sidebar(server, browser, db, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    browser.set_window_size(390, 844)
+    page = ChatPage(browser, server)
+    page.open()
+    page.ask("Hvad er udfordringsretten?")
+    card = browser.find_element(By.XPATH, "//*[@data-testid='stExpander']//summary")
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", card
+    )
+    card.click()
+    wait_for(browser, ec.visibility_of_element_located((By.CSS_SELECTOR, ".passage")))
+    click_thumb_up(browser)
+    wait_for(browser, lambda _: ChatStore(f"sqlite:///{db}").feedback(), 30)
+    shot(browser, "phone", tmp_path)
+    new = browser.find_element(By.CSS_SELECTOR, ".st-key-new-main button")
+    assert new.is_displayed()
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", new
+    )
+    new.click()
+    wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid=stChatMessage]"))
+
+
+# --- accessibility -------------------------------------------------------------------------
+
+# Markup the project writes itself (everything else on the page is Streamlit's).
+OURS = (".passage", ".shared-banner", "stMarkdownContainer", "st-key-turn-end", "st-key-card-")
+
+
+def axe_violations(driver) -> list[dict]:
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    driver.set_script_timeout(60)
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map("
+        "v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map("
+        "n => ({target: n.target.join(' '), html: n.html.slice(0, 200)}))}))));"
+    )
+
+
+def test_no_serious_accessibility_violations_in_our_own_markup(server, browser, tmp_path):
+    """axe-core in each page; serious or critical violations in the project's markup fail,
+    Streamlit's own are written to the report (and listed in the README)."""
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail("axe-core mangler: make axe")
+        pytest.skip("axe-core mangler (npm): make axe")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+
+    report = {}
+    page = ChatPage(browser, server)
+    page.open()
+    page.ask("Hvad er social kapital?")
+    report["Spørg"] = axe_violations(browser)
+    for name, path, marker in (
+        ("Materialet", "materialet", "Materialet"),
+        ("Om svarene", "om-svarene", "Om svarene"),
+    ):
+        browser.get(f"{server}/{path}")
+        wait_for(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), marker))
+        time.sleep(0.5)
+        report[name] = axe_violations(browser)
+        shot(browser, path, tmp_path)
+    ours, theirs = [], []
+    for page_name, violations in report.items():
+        for v in violations:
+            if v["impact"] not in ("serious", "critical"):
+                continue
+            for node in v["nodes"]:
+                item = f"{page_name}: {v['id']} ({v['impact']}) {node['target']}"
+                is_ours = any(o in node["target"] or o in node["html"] for o in OURS)
+                (ours if is_ours else theirs).append(item)
+    out = Path(os.environ.get("TILLID_SCREENSHOTS", tmp_path)) / "accessibility.json"
+    out.write_text(json.dumps({"ours": ours, "streamlit": theirs, "all": report}, indent=1))
+    print(f"\naxe-core: {len(ours)} serious/critical in our markup, {len(theirs)} in Streamlit's")
+    for item in theirs:
+        print("  Streamlit:", item)
+    assert not ours, ours

@@ -33,7 +33,6 @@ from rag.answer.assistant import Assistant, QuestionError
 from rag.answer.labels import label
 from rag.answer.llm import LLM
 from rag.answer.render import plain, to_markdown
-from rag.chat.feedback import FeedbackStore, StorageError
 from rag.cli import main
 from rag.config import PROJECT_ROOT, Settings
 from rag.index.builder import IngestError, ingest
@@ -638,42 +637,6 @@ def test_a_vector_cache_that_cannot_be_created_is_skipped_with_a_notice(
     assert cache.embed_passages(embedder, ["tillid"]).vectors.shape[0] == 1
 
 
-def _answer():
-    from rag.documents import Answer
-
-    return Answer(
-        question="Hvad er tillid?", text="Tillid er …", refused=False, mode="uddrag", citations=[]
-    )
-
-
-def test_feedback_on_a_full_disk_is_one_danish_line_and_earlier_feedback_is_intact(
-    tmp_path, monkeypatch
-):
-    store = FeedbackStore(tmp_path / "feedback.jsonl", retention_days=90)
-    store.record(_answer(), "up", "god")
-    real_open = Path.open
-
-    def full(self, mode="r", *a, **k):
-        if "a" in mode or "w" in mode:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_open(self, mode, *a, **k)
-
-    monkeypatch.setattr(Path, "open", full)
-    with pytest.raises(StorageError, match="disken er fuld"):
-        store.record(_answer(), "down", "dårlig")
-    monkeypatch.undo()
-    assert [e["comment"] for e in store.entries()] == ["god"]
-
-
-def test_a_line_separator_in_a_feedback_comment_keeps_every_record_readable(tmp_path):
-    store = FeedbackStore(tmp_path / "feedback.jsonl", retention_days=90)
-    for comment in ("før\u2028efter", "a\u2029b", "c\rd", "e\x85f", "ok"):
-        store.record(_answer(), "up", comment)
-    comments = [e["comment"] for e in store.entries()]
-    assert comments[:2] == ["før\u2028efter", "a\u2029b"] and comments[-1] == "ok"
-    assert len(comments) == 5
-
-
 # --- the copy's id ------------------------------------------------------------------------
 
 
@@ -819,7 +782,7 @@ def test_the_page_names_a_damaged_index_in_danish_and_rebuilds_it(
     at.button[0].click().run()
     assert not at.exception and not at.warning
     at.chat_input[0].set_value("Hvad er tillid?").run()
-    assert not at.exception and at.session_state["answers"][0].citations
+    assert not at.exception and at.session_state["turns"][0][1].citations
 
 
 def test_the_page_explains_a_corpus_with_no_usable_file(tmp_path, monkeypatch):

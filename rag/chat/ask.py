@@ -123,7 +123,8 @@ def show_answer(answer: Answer, turn: int, aid: str | None, presentation: bool) 
     else:
         st.markdown(text)
         source_cards(answer, turn, presentation)
-    feedback_row(answer, turn, aid)
+    with st.container(key=f"turn-end-{turn}"):  # drawn last: the answer is complete
+        feedback_row(answer, turn, aid)
 
 
 def source_cards(answer: Answer, turn: int, presentation: bool, open_first: bool = False) -> None:
@@ -226,7 +227,9 @@ def ask(question: str, choice: dict, presentation: bool) -> None:
 
 def sidebar(index: StoredIndex, store: ChatStore | None, why: str) -> dict:
     s = resources.settings()
-    st.sidebar.button("Ny samtale", on_click=new_conversation, key="new-side", icon="➕")
+    st.sidebar.button(
+        "Ny samtale", on_click=new_conversation, key="new-side", icon=":material/add:"
+    )
     # Filled at the end of the run, so a conversation started by this run is listed too.
     history = st.sidebar.container()
     st.sidebar.divider()
@@ -301,7 +304,12 @@ def conversation_list(store: ChatStore | None, box) -> None:
             args=(conv.id,),
         )
         right.button(
-            "🗑", key=f"del-{conv.id}", help="Slet samtalen", on_click=_delete, args=(store, conv.id)
+            "Slet",
+            key=f"del-{conv.id}",
+            icon=":material/delete:",
+            help="Slet samtalen",
+            on_click=_delete,
+            args=(store, conv.id),
         )
 
 
@@ -320,14 +328,32 @@ def _delete(store: ChatStore, conversation_id: str) -> None:
         new_conversation()
 
 
+def question_box() -> str | None:
+    """The question field of presentation mode, under the title; the question when sent."""
+    with st.form("praesentation-form", clear_on_submit=True, border=False):
+        left, right = st.columns([6, 1], vertical_alignment="bottom")
+        text = left.text_input(
+            "Spørgsmål",
+            key="praesentation-spoergsmaal",
+            placeholder="Stil et spørgsmål, fx: Hvordan styrker vi samarbejdet på tværs?",
+            label_visibility="collapsed",
+        )
+        sent = right.form_submit_button("Spørg", type="primary", width="stretch")
+    return text if sent and text.strip() else None
+
+
 def question_cards() -> None:
     """The trainers' example questions as large cards in the main area."""
     for topic, questions in EXAMPLES.items():
         st.subheader(topic)
         cols = st.columns(len(questions))
         for col, q in zip(cols, questions, strict=True):
-            if col.button(q, key=f"card-{q}", use_container_width=True):
-                st.session_state["pending"] = q
+            col.button(q, key=f"card-{q}", width="stretch", on_click=_pending, args=(q,))
+
+
+def _pending(question: str) -> None:
+    """A card was clicked: its question is asked in the run this click starts."""
+    st.session_state["pending"] = question
 
 
 def shared_answer(store: ChatStore | None, aid: str, presentation: bool) -> bool:
@@ -362,7 +388,7 @@ def page() -> None:
 
     top = st.columns([5, 1], vertical_alignment="center")
     top[0].title("Tillidsguiden")
-    top[1].button("Ny samtale", on_click=new_conversation, key="new-main", icon="➕")
+    top[1].button("Ny samtale", on_click=new_conversation, key="new-main", icon=":material/add:")
     if not presentation:
         st.caption("Svar om tillid, samarbejde og social kapital – altid med kilden.")
 
@@ -371,14 +397,15 @@ def page() -> None:
         return
 
     past = turns()
-    if presentation:
-        with st.expander("Eksempelspørgsmål", expanded=not past):
-            question_cards()
-    typed = st.chat_input("Stil et spørgsmål, fx: Hvordan styrker vi samarbejdet på tværs?")
+    if presentation:  # a box on top: the chat box would scroll the question out of view
+        typed = question_box()
+    else:
+        typed = st.chat_input("Stil et spørgsmål, fx: Hvordan styrker vi samarbejdet på tværs?")
     question = typed or st.session_state.pop("pending", None)
-
     if presentation:
         show_presentation(past, question, choice)
+        with st.expander("Eksempelspørgsmål", expanded=not past and not question):
+            question_cards()
     else:
         show_chat(past, question, choice)
     conversation_list(store, choice["history"])

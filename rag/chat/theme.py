@@ -16,6 +16,9 @@ BASE_CSS = """
 [data-testid="InputInstructions"] { display: none; }
 /* Streamlit's English "Running… Stop"; the page shows its own Danish steps instead. */
 [data-testid="stStatusWidget"] { display: none; }
+/* Streamlit's grey captions fail WCAG contrast (axe-core: color-contrast); a darker grey. */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+  color: #555a63 !important; opacity: 1 !important; }
 .passage { line-height: 1.55; }
 .passage mark { background: #fff1a8; padding: 0 .1em; }
 .shared-banner { border-left: 4px solid #3b6ea5; padding: .4rem .8rem; margin-bottom: 1rem; }
@@ -28,15 +31,16 @@ BASE_CSS = """
 PRESENTATION_CSS = """
 <style>
 .block-container { max-width: 96rem; }
-[data-testid="stMain"] .stMarkdown p, [data-testid="stMain"] .stMarkdown li { font-size: 1.45rem; }
-[data-testid="stMain"] h1 { font-size: 2.6rem; }
-[data-testid="stMain"] h2 { font-size: 2.1rem; }
-[data-testid="stMain"] h3 { font-size: 1.7rem; }
-[data-testid="stMain"] .passage { font-size: 1.3rem; }
-[data-testid="stMain"] [data-testid="stExpander"] summary p { font-size: 1.25rem; }
-[data-testid="stMain"] .stButton button { font-size: 1.25rem; min-height: 4.2rem;
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li { font-size: 1.45rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem; }
+[data-testid="stMainBlockContainer"] h2 { font-size: 2.1rem; }
+[data-testid="stMainBlockContainer"] h3 { font-size: 1.7rem; }
+[data-testid="stMainBlockContainer"] .passage { font-size: 1.3rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stExpander"] summary p { font-size: 1.25rem; }
+[data-testid="stMainBlockContainer"] .stButton button { font-size: 1.25rem; min-height: 4.2rem;
   text-align: left; white-space: normal; }
-[data-testid="stSidebar"] .stMarkdown p,
+[data-testid="stSidebar"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stSidebar"] [data-testid="stCaptionContainer"] p { font-size: .9rem; }
 </style>
 """

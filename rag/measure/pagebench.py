@@ -155,8 +155,8 @@ def chromium(profile_dir: Path):
 
 
 # Installed before Enter is pressed: notes when turn `n`'s answer shows its first text (not just
-# the avatar, whose icon is text too) and when it is finished (feedback buttons are the last
-# thing `show_answer` draws).
+# the avatar, whose icon is text too, nor the progress captions) and when it is finished (the
+# row with the feedback is the last thing `show_answer` draws).
 _WATCH = """
 const n = arguments[0];
 const w = {t0: performance.now(), first: null, done: null};
@@ -165,11 +165,17 @@ const check = () => {
   const now = performance.now();
   const msgs = document.querySelectorAll('[data-testid=stChatMessage]');
   const reply = msgs.length >= 2 * n + 2 ? msgs[2 * n + 1] : null;
-  const text = reply && reply.querySelector('[data-testid=stMarkdownContainer]');
-  if (w.first === null && text && text.innerText.trim()) {
+  // Answer text, not the progress captions ("Søger i materialet …") shown before it.
+  const texts = reply ? [...reply.querySelectorAll('[data-testid=stMarkdownContainer]')]
+    .filter(e => !e.closest('[data-testid=stCaptionContainer]')) : [];
+  if (w.first === null && texts.some(t => t.innerText.trim())) {
     w.first = now;
   }
-  if (w.done === null && document.querySelector('.st-key-thumbs-' + n)) {
+  // The row under the answer is drawn last; it is finished when its thumbs can be clicked
+  // (the widget loads lazily) or, with nothing stored, when its caption says so.
+  const end = '.st-key-turn-end-' + n + ' ';
+  if (w.done === null && document.querySelector(
+      end + '[data-testid=stFeedbackButton], ' + end + '[data-testid=stCaptionContainer]')) {
     w.done = now;
     if (w.first === null) w.first = now;
     obs.disconnect();
