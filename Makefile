@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= $(or $(TILLID_HOST),127.0.0.1)
 PORT   ?= $(or $(TILLID_PORT),8501)
 
-.PHONY: run test test-extras install install-dev ingest lint browser axe
+.PHONY: run test test-extras install install-dev ingest lint browser axe postgres
 # axe-core (the accessibility engine the browser test runs in each page), from the npm registry.
 AXE    := .cache/axe/node_modules/axe-core/axe.min.js
 
@@ -67,7 +67,21 @@ $(AXE):
 	  echo "npm mangler: tilgængelighedstjekket (axe-core) i browsertesten springes over."; \
 	fi
 
-test: install-dev browser axe
+# PostgreSQL for the store's tests against a server (the tests start and stop their own
+# cluster in a temporary folder). Installed only when missing, like Chromium.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installerer postgresql (apt-get) …"; \
+	  apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; \
+	elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
+	  echo "Installerer postgresql (sudo apt-get) …"; \
+	  sudo apt-get update -qq && sudo apt-get install -y -qq postgresql >/dev/null; \
+	else \
+	  echo "PostgreSQL mangler: installér med 'sudo apt-get install postgresql' (Debian/Ubuntu). PostgreSQL-testene springes over."; \
+	fi
+
+test: install-dev browser axe postgres
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -m "not extras"

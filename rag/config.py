@@ -60,6 +60,9 @@ class Settings:
     # What the page keeps: feedback (and conversations) for this many days; 0 keeps nothing
     # at all (no feedback, no question vectors on disk). Personal data is never kept.
     retention_days: int = 90
+    # Dense index on a Chroma server (http://host:8000) instead of in each build's folder, for
+    # several page processes; changing it rebuilds the index.
+    chroma_url: str = ""
     # Where conversations and feedback are kept: empty = SQLite in the data folder; else a
     # SQLAlchemy URL such as postgresql+psycopg://user@host/db (rag/chat/store.py).
     database_url: str = ""

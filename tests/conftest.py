@@ -83,3 +83,27 @@ def assistant(real_index, embedder):
     from rag.answer.assistant import Assistant
 
     return Assistant.open(real_index, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server for this session (Debian's package, a throwaway cluster).
+    Skipped with the reason on a machine without it; in CI a missing server fails."""
+    from rag.measure.servers import ServerMissing, postgres_server
+
+    try:
+        with postgres_server() as url:
+            yield url
+    except ServerMissing as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory):
+    """A real Chroma server (`chroma run` from the installed chromadb) for this session."""
+    from rag.measure.servers import chroma_server
+
+    with chroma_server(tmp_path_factory.mktemp("chroma-server") / "data") as url:
+        yield url

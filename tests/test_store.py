@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import event
 
-from rag.chat.store import DAY, ChatStore, StorageError, database_url
+from rag.chat.store import DAY, ChatStore, StorageError, database_url, metadata
 from rag.config import Settings
 from rag.documents import Answer, Chunk, Citation
 
@@ -41,9 +41,15 @@ def answer(question: str = "Hvad er social kapital?") -> Answer:
     )
 
 
-@pytest.fixture
-def store(tmp_path) -> ChatStore:
-    return ChatStore(f"sqlite:///{tmp_path / 'chat.sqlite'}", retention_days=90)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path) -> ChatStore:
+    """Every specification below runs against SQLite and against a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return ChatStore(f"sqlite:///{tmp_path / 'chat.sqlite'}", retention_days=90)
+    url = request.getfixturevalue("postgres_url")
+    fresh = ChatStore(url, retention_days=90)
+    metadata.drop_all(fresh.engine)  # each test starts from an empty schema
+    return ChatStore(url, retention_days=90)
 
 
 def test_an_answer_comes_back_exactly_as_it_was_stored(store):
@@ -107,8 +113,8 @@ def test_line_separators_and_any_unicode_in_a_comment_read_back_intact(store):
     assert [e["comment"] for e in store.feedback()] == comments
 
 
-def test_conversations_unused_and_ratings_unchanged_for_the_retention_period_are_purged(tmp_path):
-    store = ChatStore(f"sqlite:///{tmp_path / 'chat.sqlite'}", retention_days=30)
+def test_conversations_unused_and_ratings_unchanged_for_the_retention_period_are_purged(store):
+    store = ChatStore(store.url, retention_days=30)
     old = store.start("", "Gammel")
     old_answer = store.add(old, answer("Gammel"))
     store.rate(old_answer, "up")
@@ -153,8 +159,9 @@ def test_eight_threads_writing_at_once_lose_nothing(store):
     assert len(store.feedback()) == 200
 
 
-def test_a_full_disk_is_one_danish_line_and_what_was_stored_stays(store):
+def test_a_full_disk_is_one_danish_line_and_what_was_stored_stays(tmp_path):
     """SQLite's own "database or disk is full", provoked by capping the file at its size."""
+    store = ChatStore(f"sqlite:///{tmp_path / 'chat.sqlite'}", retention_days=90)
     cid = store.start("", "Hvad er tillid?")
     aid = store.add(cid, answer("Hvad er tillid?"))
     store.rate(aid, "up")

@@ -8,6 +8,7 @@ nor the settings that shape the index changed since the current build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -33,7 +34,7 @@ from rag.index.store import (
     new_build,
     remove_dead_builds,
 )
-from rag.index.vectors import DenseIndex
+from rag.index.vectors import DenseIndex, collection_name, drop_collections
 from rag.ingest.loading import MANIFEST_NAME, corpus_files
 from rag.ingest.pipeline import BuildResult, OcrReport, build_chunks
 from rag.ingest.sentences import SENTENCES_VERSION, quote_units
@@ -95,6 +96,7 @@ def corpus_fingerprint(corpus_dir: Path, settings: Settings) -> tuple[str, dict[
         "search_index_version": SEARCH_INDEX_VERSION,
         "ocr_suspect_rate": settings.ocr_suspect_rate,
         "sentences_version": SENTENCES_VERSION,
+        "chroma_url": settings.chroma_url,
     }
     blob = json.dumps({"files": files, "shape": shape}, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest(), files
@@ -166,13 +168,27 @@ def _ingest(
         say(f"Skriver indekset: {report.documents} dokumenter, {report.chunks} afsnit …")
         _write_build(build, result, settings, embedder, report, say)
         report.seconds = time.perf_counter() - started
-        build.write_json("meta.json", _meta(fingerprint, files, embedder.name, report))
+        build.write_json(
+            "meta.json", _meta(fingerprint, files, embedder.name, report, settings.chroma_url)
+        )
         say("Tager det nye indeks i brug …")
         build.commit()
     except BaseException:
         build.abandon()
+        if settings.chroma_url:
+            _drop_server_collections(settings)
         raise
+    if settings.chroma_url:
+        _drop_server_collections(settings)
     return report
+
+
+def _drop_server_collections(settings: Settings) -> None:
+    """The Chroma server keeps the collections of the builds on disk, nothing else."""
+    builds = {p.name for p in settings.index_dir.iterdir() if p.name.startswith("build-")}
+    keep = {collection_name(settings.index_dir / b / "chroma", settings.chroma_url) for b in builds}
+    with contextlib.suppress(Exception):  # a cleanup; the next ingest tries again
+        drop_collections(settings.chroma_url, keep)
 
 
 def no_material(corpus_dir: Path, result: BuildResult, has_index: bool) -> str:
@@ -192,7 +208,7 @@ def verify_build(index_dir: Path) -> str:
     try:
         index = StoredIndex.open(index_dir)
         lexical = LexicalIndex.load(index.path / "lexical")
-        dense = DenseIndex.open(index.path / "chroma")
+        dense = DenseIndex.open(index.path / "chroma", index.meta.get("chroma_url", ""))
         dense.probe()
     except IndexDamaged as exc:
         return exc.reason
@@ -269,6 +285,7 @@ def _write_build(
         embedder,
         cache,
         progress=progress(say, "tekstvinduer"),
+        url=settings.chroma_url,
     )
     report.windows = dense.size
     report.passages_embedded = dense.embedded
@@ -291,8 +308,11 @@ def progress(say: Notify, what: str) -> Callable[[int, int], None]:
     return tell
 
 
-def _meta(fingerprint: str, files: dict[str, str], embedder: str, report: IngestReport) -> dict:
+def _meta(
+    fingerprint: str, files: dict[str, str], embedder: str, report: IngestReport, chroma_url: str
+) -> dict:
     return {
+        "chroma_url": chroma_url,
         "fingerprint": fingerprint,
         "files": files,
         "chunking_version": CHUNKING_VERSION,
@@ -339,6 +359,9 @@ def stale_reason(meta: dict, settings: Settings) -> str:
         return "Indekset er bygget med en ældre opdeling af materialet"
     if meta.get("search_index_version") != SEARCH_INDEX_VERSION:
         return "Indekset er bygget med en ældre udgave af søgeindekset"
+    if meta.get("chroma_url", "") != settings.chroma_url:
+        built, wanted = meta.get("chroma_url") or "indeksmappen", settings.chroma_url
+        return f"Vektorindekset ligger i {built}, men {wanted or 'indeksmappen'} er valgt"
     return ""
 
 

@@ -154,12 +154,17 @@ def check_build(path: Path, meta: dict, documents: object, chunks: object) -> st
             f"Indekset {name} er beskadiget: det har {len(chunks)} afsnit og {len(documents)} "
             f"dokumenter, men meta.json siger {expected} og {stats.get('documents')}"
         )
-    for part in ("lexical/analyzer.json", "lexical/words", "chroma/chroma.sqlite3"):
+    on_server = bool(meta.get("chroma_url"))  # the vectors are on a Chroma server
+    parts = ("lexical/analyzer.json", "lexical/words") + (
+        () if on_server else ("chroma/chroma.sqlite3",)
+    )
+    for part in parts:
         if not (path / part).exists():
             return f"Indekset {name} er beskadiget: {part} mangler"
-    with open(path / "chroma" / "chroma.sqlite3", "rb") as f:
-        if f.read(16) != SQLITE_HEADER:
-            return f"Indekset {name} er beskadiget: chroma/chroma.sqlite3 er ikke en database"
+    if not on_server:
+        with open(path / "chroma" / "chroma.sqlite3", "rb") as f:
+            if f.read(16) != SQLITE_HEADER:
+                return f"Indekset {name} er beskadiget: chroma/chroma.sqlite3 er ikke en database"
     for d in documents:
         if not (path / "sources" / f"{d['doc_id']}.txt").is_file():
             return f"Indekset {name} er beskadiget: kildeteksten til {d['doc_id']} mangler"

@@ -1,4 +1,9 @@
-"""Dense search: passage vectors in a persistent ChromaDB collection.
+"""Dense search: passage vectors in a ChromaDB collection, embedded in the build's folder or,
+for an organisation, on a Chroma server (`TILLID_CHROMA_URL`).
+
+On a server every build gets a collection of its own, named after the build, so a new build is
+written beside the one in use and taken into use by the same pointer swap as the rest of the
+index; `drop_collections` removes those of builds that are gone.
 
 e5 reads at most 512 tokens, and a 400-word Danish chunk is longer than that, so each chunk is
 embedded as sentence-aligned windows of about `WINDOW_WORDS` words, each prefixed with its
@@ -7,9 +12,12 @@ section title; a chunk scores as its best window.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
@@ -68,10 +76,39 @@ def window_spans(chunk: Chunk, size: int = WINDOW_WORDS) -> list[tuple[int, int,
     ]
 
 
-def _client(folder: Path) -> chromadb.ClientAPI:
-    return chromadb.PersistentClient(
-        path=str(folder), settings=ChromaSettings(anonymized_telemetry=False)
-    )
+def _client(folder: Path, url: str = "") -> chromadb.ClientAPI:
+    """The embedded client for a build's folder, or the HTTP client of a Chroma server."""
+    if not url:
+        return chromadb.PersistentClient(
+            path=str(folder), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+    parsed = urlparse(url)
+    try:
+        return chromadb.HttpClient(
+            host=parsed.hostname or "localhost",
+            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+            ssl=parsed.scheme == "https",
+            settings=ChromaSettings(anonymized_telemetry=False),
+        )
+    except Exception as exc:  # the client checks the server at once and raises ValueError
+        raise ConnectionError(errno.ECONNREFUSED, f"Chroma-serveren {url} svarer ikke") from exc
+
+
+def collection_name(folder: Path, url: str = "") -> str:
+    """One collection per build on a server (`passages-<build>`); embedded, the folder is."""
+    return f"{COLLECTION}-{folder.parent.name}" if url else COLLECTION
+
+
+def drop_collections(url: str, keep: set[str]) -> int:
+    """Remove the server's collections of builds no longer on disk (best effort)."""
+    client = _client(Path("."), url)
+    dropped = 0
+    for collection in client.list_collections():
+        name = getattr(collection, "name", collection)
+        if name.startswith(f"{COLLECTION}-build-") and name not in keep:
+            client.delete_collection(name)
+            dropped += 1
+    return dropped
 
 
 @dataclass
@@ -90,8 +127,10 @@ class DenseIndex:
         vectors: np.ndarray | None = None,
         window_words: int = WINDOW_WORDS,
         progress=None,
+        url: str = "",
     ) -> DenseIndex:
-        """Embed (through the cache) and store every window; `vectors` skips embedding (bench)."""
+        """Embed (through the cache) and store every window; `vectors` skips embedding (bench),
+        `url` writes to a Chroma server instead of `folder`."""
         texts: list[str] = []
         metas: list[dict] = []
         for i, chunk in enumerate(chunks):
@@ -101,8 +140,13 @@ class DenseIndex:
         embedded = 0
         if vectors is None and texts:
             vectors, embedded = cache.embed_passages(embedder, texts, progress)
-        collection = _client(folder).create_collection(
-            COLLECTION,
+        client = _client(folder, url)
+        name = collection_name(folder, url)
+        if url:  # a killed build may have left a half-written collection of this name
+            with contextlib.suppress(Exception):
+                client.delete_collection(name)
+        collection = client.create_collection(
+            name,
             embedding_function=None,
             configuration={"hnsw": {"space": "cosine", "ef_search": ef_search(len(texts))}},
         )
@@ -117,8 +161,10 @@ class DenseIndex:
         return cls(collection, len(texts), embedded)
 
     @classmethod
-    def open(cls, folder: Path) -> DenseIndex:
-        collection = _client(folder).get_collection(COLLECTION, embedding_function=None)
+    def open(cls, folder: Path, url: str = "") -> DenseIndex:
+        collection = _client(folder, url).get_collection(
+            collection_name(folder, url), embedding_function=None
+        )
         return cls(collection, collection.count())
 
     def probe(self) -> None:

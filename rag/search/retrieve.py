@@ -145,10 +145,12 @@ class Searcher:
     ) -> Searcher:
         try:
             lexical = LexicalIndex.load(index.path / "lexical")
-            dense = DenseIndex.open(index.path / "chroma")
+            url = index.meta.get("chroma_url", "")
+            dense = DenseIndex.open(index.path / "chroma", url)
         except Exception as exc:  # bm25s, numpy and Chroma raise many kinds on damaged files
+            where = f"på Chroma-serveren {url}" if url else f"i {index.path.name}"
             raise IndexDamaged(
-                f"Søgeindekset i {index.path.name} kan ikke åbnes ({type(exc).__name__})"
+                f"Søgeindekset {where} kan ikke åbnes ({type(exc).__name__})"
             ) from exc
         return cls(index.chunks, lexical, dense, embedder, fusion, query_store)
 
