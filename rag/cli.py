@@ -133,9 +133,19 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="med --page: uden vektorcachen, så sætningerne embeddes mens brugeren venter",
     )
+    p.add_argument(
+        "--load",
+        help="N[,M,…] samtidige simulerede brugere mod 1 og 3 sideprocesser "
+        "(Chroma-server og database startes selv)",
+    )
+    p.add_argument(
+        "--think", type=float, default=4.0, help="med --load: sekunder brugeren læser et svar"
+    )
     p.add_argument("--json", action="store_true", help="skriv resultatet som JSON")
     _report_argument(
-        p, "skriv bench.md (med --page: page.md) i denne mappe (standard eval/results)"
+        p,
+        "skriv bench.md (med --page: page.md, med --load: load.md) i denne mappe "
+        "(standard eval/results)",
     )
     p.set_defaults(func=cmd_bench)
     return parser
@@ -374,6 +384,8 @@ def cmd_vectors(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     if args.page:
         return _page_bench(args, settings)
+    if args.load:
+        return _load_bench(args, settings)
     if args.cold:
         return _fail("--cold bruges kun sammen med --page.")
     if args.scale < 1:
@@ -396,7 +408,20 @@ def _page_bench(args: argparse.Namespace, settings: Settings) -> int:
     return _print_bench(args, result, format_page_bench(result), "page.md", page=True)
 
 
-def _print_bench(args: argparse.Namespace, result: dict, text: str, name: str, page: bool) -> int:
+def _load_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.measure.loadbench import format_load, plot, run
+
+    try:
+        users = [int(n) for n in args.load.split(",")]
+        result = run(settings, EVAL_QUESTIONS, users, think=args.think, log=_log)
+    except ValueError as exc:
+        return _fail(f"--load: {exc}")
+    if args.report:
+        plot(result, Path(args.report) / "load.png")
+    return _print_bench(args, result, format_load(result), "load.md", page="load")
+
+
+def _print_bench(args: argparse.Namespace, result: dict, text: str, name: str, page) -> int:
     """Print the figures; with --report also write them (text and JSON) to `name`."""
     from rag.measure.report import bench_intro, write_bench_report
 

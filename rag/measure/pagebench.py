@@ -78,6 +78,19 @@ def streamlit_app(
     The vector cache is `<data_dir>/cache` unless `cache_dir` says otherwise; `settings` are
     further TILLID_* variables for the server.
     """
+    with streamlit_process(data_dir, log_file, cache_dir, timeout, settings) as (url, _):
+        yield url
+
+
+@contextmanager
+def streamlit_process(
+    data_dir: Path,
+    log_file: Path,
+    cache_dir: Path | None = None,
+    timeout: float = 90,
+    settings: dict[str, str] | None = None,
+) -> Iterator[tuple[str, int]]:
+    """As `streamlit_app`, yielding (URL, process id) for a caller that watches the process."""
     port = free_port()
     env = {**os.environ, "TILLID_DATA_DIR": str(data_dir), **(settings or {})}
     env.pop("TILLID_LLM", None)
@@ -119,7 +132,7 @@ def streamlit_app(
                         "streamlit did not start:\n" + log_file.read_text()
                     ) from None
                 time.sleep(0.2)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         try:

@@ -1,0 +1,337 @@
+"""`python -m rag bench --load N[,M,…]`: many managers at once, against 1 and 3 page processes.
+
+The topology is an organisation's (README: "Run for an organisation"): one Chroma server, one
+database (PostgreSQL when installed, else one SQLite file), and P `streamlit run app.py`
+processes on 127.0.0.1; users are spread over the processes and stay on theirs, as behind a
+proxy with sticky sessions. Each simulated user is a real Streamlit session over the same
+websocket a browser opens (`/_stcore/stream`, Streamlit's own protobuf messages): it loads the
+page, then asks ten different questions one after another, reading each answer for a few
+seconds (`think`) before the next. Measured per question: the time from sending it to the
+server's "script finished" with the answer and its rating row drawn; an error is a failed
+run, an error box in the page, a closed connection or a question over the time limit.
+Memory is each page process's peak RSS during the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import statistics
+import threading
+import time
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rag.config import Settings
+from rag.measure.evaluate import load_questions, percentile
+
+QUESTIONS_PER_USER = 10
+TARGET_P95_S = 3.0
+MAX_USERS = 200
+
+
+@dataclass
+class Run:
+    processes: int
+    users: int
+    think_s: float
+    p50_s: float
+    p95_s: float
+    max_s: float
+    answers: int
+    errors: int
+    rss_mb: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class Session:
+    """One browser tab's worth of Streamlit: a websocket session that reruns the app."""
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.url = url.replace("http://", "ws://") + "/_stcore/stream"
+        self.timeout = timeout
+        self.page = ""
+        self.chat_input = ""
+        self.ws = None
+
+    async def __aenter__(self) -> Session:
+        import websockets
+
+        self.ws = await websockets.connect(self.url, max_size=None, open_timeout=self.timeout)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.ws.close()
+
+    async def run(self, question: str | None = None) -> list[str]:
+        """One rerun (the page load, or a question sent from the chat box); the errors the page
+        showed. Raises TimeoutError past the deadline."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = BackMsg()
+        msg.rerun_script.page_script_hash = self.page
+        if question is not None:
+            state = msg.rerun_script.widget_states.widgets.add()
+            state.id = self.chat_input
+            state.chat_input_value.data = question
+        await self.ws.send(msg.SerializeToString())
+        errors: list[str] = []
+        async with asyncio.timeout(self.timeout):
+            while True:
+                forward = ForwardMsg()
+                forward.ParseFromString(await self.ws.recv())
+                kind = forward.WhichOneof("type")
+                if kind == "new_session":
+                    self.page = forward.new_session.page_script_hash
+                elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                    errors += self._element(forward.delta.new_element)
+                elif kind == "script_finished":
+                    finished = ForwardMsg.ScriptFinishedStatus.Name(forward.script_finished)
+                    if finished == "FINISHED_EARLY_FOR_RERUN":
+                        continue
+                    if finished != "FINISHED_SUCCESSFULLY":
+                        errors.append(finished)
+                    return errors
+
+    def _element(self, element) -> list[str]:
+        kind = element.WhichOneof("type")
+        if kind == "chat_input":
+            self.chat_input = element.chat_input.id
+        if kind == "exception":
+            return [element.exception.message or "exception"]
+        if kind == "alert" and element.alert.format == element.alert.ERROR:
+            return [element.alert.body]
+        return []
+
+
+async def simulated_user(
+    url: str, questions: list[str], think: float, timeout: float, seed: int
+) -> tuple[list[float], int]:
+    """Load the page, then ask each question after reading the last answer; (seconds per
+    answered question, errors)."""
+    rng = random.Random(seed)
+    times, errors = [], 0
+    try:
+        async with Session(url, timeout) as session:
+            errors += len(await session.run())
+            for q in questions:
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * think)
+                started = time.perf_counter()
+                failed = await session.run(q)
+                if failed:
+                    errors += 1
+                else:
+                    times.append(time.perf_counter() - started)
+    except Exception:  # a dropped, refused or stuck session: its unanswered questions are errors
+        errors += len(questions) - len(times)
+    return times, errors
+
+
+class PeakMemory:
+    """Peak RSS (MB) of the page processes, sampled every 0.2 s in a thread."""
+
+    def __init__(self, pids: list[int]) -> None:
+        import psutil
+
+        self.procs = [psutil.Process(p) for p in pids]
+        self.peak = [0] * len(pids)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            for i, p in enumerate(self.procs):
+                with contextlib.suppress(Exception):
+                    self.peak[i] = max(self.peak[i], p.memory_info().rss // 2**20)
+            time.sleep(0.2)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def question_pool(questions_file: Path) -> list[str]:
+    return [q.question for q in load_questions(questions_file) if q.lang == "da"]
+
+
+async def _drive(urls: list[str], users: int, pool: list[str], think: float, timeout: float):
+    tasks = []
+    for u in range(users):
+        start = (u * QUESTIONS_PER_USER) % len(pool)
+        qs = [pool[(start + i) % len(pool)] for i in range(QUESTIONS_PER_USER)]
+        # Users arrive over the first second, not all in the same millisecond.
+        tasks.append(
+            _later(u / max(users, 1), simulated_user(urls[u % len(urls)], qs, think, timeout, u))
+        )
+    return await asyncio.gather(*tasks)
+
+
+async def _later(delay: float, work):
+    await asyncio.sleep(delay)
+    return await work
+
+
+def measure(
+    urls: list[str], pids: list[int], users: int, pool: list[str], think: float, timeout: float
+) -> Run:
+    started = time.perf_counter()
+    with PeakMemory(pids) as memory:
+        results = asyncio.run(_drive(urls, users, pool, think, timeout))
+    times = [t for ts, _ in results for t in ts]
+    errors = sum(e for _, e in results)
+    return Run(
+        processes=len(urls),
+        users=users,
+        think_s=think,
+        p50_s=round(statistics.median(times), 3) if times else 0.0,
+        p95_s=round(percentile(times, 95), 3) if times else 0.0,
+        max_s=round(max(times), 3) if times else 0.0,
+        answers=len(times),
+        errors=errors,
+        rss_mb=memory.peak,
+        seconds=round(time.perf_counter() - started, 1),
+    )
+
+
+def run(
+    settings: Settings,
+    questions_file: Path,
+    users: list[int],
+    processes: tuple[int, ...] = (1, 3),
+    think: float = 4.0,
+    timeout: float = 60.0,
+    log=print,
+) -> dict:
+    """Every user count against each number of processes, on one Chroma server and database."""
+    from rag.index.builder import ingest
+    from rag.measure.pagebench import streamlit_process
+    from rag.measure.servers import ServerMissing, chroma_server, postgres_server
+
+    if any(u < 1 or u > MAX_USERS for u in users):
+        raise ValueError(f"antal brugere skal være mellem 1 og {MAX_USERS}")
+    pool = question_pool(questions_file)
+    runs: list[Run] = []
+    with ExitStack() as stack:
+        work = Path(stack.enter_context(_tempdir()))
+        log("starter Chroma-server og database …")
+        chroma = stack.enter_context(chroma_server(work / "chroma"))
+        try:
+            database = stack.enter_context(postgres_server())
+        except ServerMissing:
+            database = f"sqlite:///{work / 'chat.sqlite'}"
+        data = work / "data"
+        shared = Settings.load(
+            corpus_dir=settings.corpus_dir,
+            data_dir=data,
+            cache_dir=settings.embedding_cache.parent,
+            chroma_url=chroma,
+            database_url=database,
+        )
+        ingest(shared)
+        env = {"TILLID_CHROMA_URL": chroma, "TILLID_DATABASE_URL": database}
+        for p in processes:
+            with ExitStack() as pages:
+                log(f"starter {p} sideproces(ser) …")
+                started = [
+                    pages.enter_context(
+                        streamlit_process(
+                            data,
+                            work / f"streamlit-{p}-{i}.log",
+                            cache_dir=shared.embedding_cache.parent,
+                            settings=env,
+                        )
+                    )
+                    for i in range(p)
+                ]
+                urls, pids = [u for u, _ in started], [pid for _, pid in started]
+                measure(urls, pids, min(p, 3), pool, 0.0, timeout)  # warm every process
+                for n in users:
+                    r = measure(urls, pids, n, pool, think, timeout)
+                    log(
+                        f"{p} proces(ser), {n} brugere: p50 {r.p50_s:.2f} s, p95 {r.p95_s:.2f} s, "
+                        f"{r.errors} fejl"
+                    )
+                    runs.append(r)
+    return {
+        "database": "postgresql" if database.startswith("postgresql") else "sqlite",
+        "questions_per_user": QUESTIONS_PER_USER,
+        "target_p95_s": TARGET_P95_S,
+        "runs": [asdict(r) for r in runs],
+        "passes_target_at": passes_at(runs),
+    }
+
+
+@contextlib.contextmanager
+def _tempdir():
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="tillidsguiden-load-") as d:
+        yield d
+
+
+def passes_at(runs: list[Run]) -> dict[str, int | None]:
+    """Per process count, the smallest user count whose p95 was above the target (None: none)."""
+    out: dict[str, int | None] = {}
+    for p in sorted({r.processes for r in runs}):
+        over = [r.users for r in runs if r.processes == p and (r.p95_s > TARGET_P95_S or r.errors)]
+        out[str(p)] = min(over) if over else None
+    return out
+
+
+def format_load(r: dict) -> str:
+    lines = [
+        f"Belastning: {r['questions_per_user']} spørgsmål pr. bruger, database {r['database']}, "
+        f"mål p95 ≤ {r['target_p95_s']:.0f} s",
+        f"{'processer':>9} {'brugere':>8} {'p50 s':>7} {'p95 s':>7} {'maks s':>7} {'svar':>5} "
+        f"{'fejl':>5}  RSS MB pr. proces",
+    ]
+    for run in r["runs"]:
+        lines.append(
+            f"{run['processes']:>9} {run['users']:>8} {run['p50_s']:>7.2f} {run['p95_s']:>7.2f} "
+            f"{run['max_s']:>7.2f} {run['answers']:>5} {run['errors']:>5}  "
+            f"{', '.join(str(m) for m in run['rss_mb'])}"
+        )
+    for p, n in r["passes_target_at"].items():
+        where = f"ved {n} brugere" if n else "ikke inden for de målte antal brugere"
+        lines.append(f"{p} proces(ser): p95 går over {r['target_p95_s']:.0f} s {where}")
+    return "\n".join(lines)
+
+
+def plot(r: dict, path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for p in sorted({run["processes"] for run in r["runs"]}):
+        rows = [run for run in r["runs"] if run["processes"] == p]
+        ax.plot(
+            [x["users"] for x in rows],
+            [x["p95_s"] for x in rows],
+            marker="o",
+            label=f"{p} sideproces{'ser' if p > 1 else ''} (p95)",
+        )
+        ax.plot(
+            [x["users"] for x in rows],
+            [x["p50_s"] for x in rows],
+            linestyle="--",
+            alpha=0.6,
+            label=f"{p}: p50",
+        )
+    ax.axhline(r["target_p95_s"], color="grey", linestyle=":", label="mål: p95 ≤ 3 s")
+    ax.set_xlabel("samtidige brugere")
+    ax.set_ylabel("tid til færdigt svar (s)")
+    ax.set_title("Tillidsguiden under belastning (2 kerner)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
