@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 import streamlit as st
 
@@ -45,6 +46,8 @@ EXAMPLES = {
     ],
 }
 MODES = ("uddrag", "sprogmodel")
+# Turns shown in full, with source cards and rating; older ones are folded into one block.
+FULL_TURNS = 3
 
 
 def owner() -> str:
@@ -98,7 +101,8 @@ def keep(store: ChatStore | None, answer: Answer) -> str | None:
             cid = store.start(owner(), answer.question)
             st.session_state["conversation"] = cid
             st.query_params["samtale"] = cid
-        return store.add(cid, answer)
+            st.session_state.pop("_recent", None)
+        return store.add(cid, answer, turn=len(turns()))
     except StorageError as exc:
         st.warning(str(exc))
         return None
@@ -133,13 +137,16 @@ def source_cards(answer: Answer, turn: int, presentation: bool, open_first: bool
         d = c.to_dict()
         page = f" · {label(lang, 'page')} {d['page']}" if d["page"] else ""
         title = f"[{c.n}] {kind_label(d['kind'], lang)} · {d['title']} › {d['section']}{page}"
+        where = (
+            ""
+            if presentation
+            else (f"<p class='where'>Tegn {d['start']}–{d['end']} i {d['doc_id']}</p>")
+        )
         with st.expander(title, expanded=open_first and c.n == 1):
-            st.markdown(
-                f"<div class='passage' id='kilde-{turn}-{c.n}'>{highlighted(c)}</div>",
+            st.markdown(  # one element per card: every element costs each rerun
+                f"<div class='passage' id='kilde-{turn}-{c.n}'>{highlighted(c)}</div>{where}",
                 unsafe_allow_html=True,
             )
-            if not presentation:
-                st.caption(f"Tegn {d['start']}–{d['end']} i {d['doc_id']}")
 
 
 def _rate(store: ChatStore, aid: str) -> None:
@@ -287,7 +294,7 @@ def conversation_list(store: ChatStore | None, box) -> None:
     if error:
         box.warning(error)
     try:
-        recent = store.recent(owner())
+        recent = recent_conversations(store)[:10]
     except StorageError as exc:
         box.warning(str(exc))
         return
@@ -313,6 +320,16 @@ def conversation_list(store: ChatStore | None, box) -> None:
         )
 
 
+def recent_conversations(store: ChatStore):
+    """The sidebar's list, read once a minute or after this session changed it (not on every
+    question: every rerun of every session would query the database)."""
+    cached = st.session_state.get("_recent")
+    if cached is None or time.time() - cached[0] > 60:
+        cached = (time.time(), store.recent(owner()))
+        st.session_state["_recent"] = cached
+    return cached[1]
+
+
 def _open(conversation_id: str) -> None:
     st.query_params["samtale"] = conversation_id
     st.query_params.pop("svar", None)
@@ -324,6 +341,7 @@ def _delete(store: ChatStore, conversation_id: str) -> None:
     except StorageError as exc:
         st.session_state["_delete_error"] = str(exc)
         return
+    st.session_state.pop("_recent", None)
     if conversation_id == st.session_state.get("conversation"):
         new_conversation()
 
@@ -412,15 +430,16 @@ def page() -> None:
     if turns():
         answers = [a for _, a in turns()]
         cols = st.columns(2)
+        # Made when clicked, not on every question.
         cols[0].download_button(
             "Hent samtalen (Markdown)",
-            to_markdown(answers),
+            lambda: to_markdown(answers),
             file_name="tillidsguiden-samtale.md",
             mime="text/markdown",
         )
         cols[1].download_button(
             "Handout til deltagerne (HTML)",
-            to_handout(answers),
+            lambda: to_handout(answers),
             file_name="tillidsguiden-handout.html",
             mime="text/html",
         )
@@ -434,6 +453,16 @@ def _ask_or_warn(question: str, choice: dict, presentation: bool) -> None:
         ask(question, choice, presentation)
 
 
+def compact(answer: Answer) -> str:
+    """An earlier turn as one Markdown block: the question, the answer, its sources' quotes."""
+    lines = [f"**{plain(answer.question)}**", "", safe_markdown(answer.text), ""]
+    lines += [
+        f"{c.n}. {plain(c.chunk.title)} › {plain(c.chunk.section)}: »{plain(c.quote[:300])}«"
+        for c in answer.citations
+    ]
+    return "\n".join(lines) + "\n\n---"
+
+
 def shown_question(question: str) -> str:
     """The question as it will be kept: as text, with personal data already replaced."""
     problem = check_question(question)
@@ -441,7 +470,15 @@ def shown_question(question: str) -> str:
 
 
 def show_chat(past: list, question: str | None, choice: dict) -> None:
-    for turn, (aid, answer) in enumerate(past):
+    """The conversation: the newest turns in full, older ones folded into one compact block
+    (every element on the page is redrawn on every question, so a long conversation would
+    otherwise get slower with each question)."""
+    older = max(0, len(past) + bool(question) - FULL_TURNS)
+    if older:
+        with st.expander(f"Tidligere i samtalen ({older} spørgsmål)"):
+            for _, answer in past[:older]:
+                st.markdown(compact(answer), unsafe_allow_html=False)
+    for turn, (aid, answer) in enumerate(past[older:], start=older):
         with st.chat_message("user"):
             st.markdown(plain(answer.question))
         with st.chat_message("assistant"):

@@ -185,11 +185,14 @@ class ChatStore:
         self._write("Samtalen", [insert(conversations).values(**row)])
         return cid
 
-    def add(self, conversation_id: str, answer: Answer) -> str:
-        """Store one answer at the end of a conversation; returns the answer's id."""
+    def add(self, conversation_id: str, answer: Answer, turn: int | None = None) -> str:
+        """Store one answer at the end of a conversation (its `turn`, when the caller knows
+        it); returns the answer's id."""
         self.purge_if_due()
         now, aid = time.time(), new_id()
-        turns = self._read(select(answers.c.id).where(answers.c.conversation_id == conversation_id))
+        if turn is None:
+            query = select(answers.c.id).where(answers.c.conversation_id == conversation_id)
+            turn = len(self._read(query))
         record = json.dumps(answer.record(), ensure_ascii=False)
         self._write(
             "Svaret",
@@ -197,7 +200,7 @@ class ChatStore:
                 insert(answers).values(
                     id=aid,
                     conversation_id=conversation_id,
-                    turn=len(turns),
+                    turn=turn,
                     created=now,
                     record=record,
                 ),

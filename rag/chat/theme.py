@@ -21,6 +21,7 @@ BASE_CSS = """
   color: #555a63 !important; opacity: 1 !important; }
 .passage { line-height: 1.55; }
 .passage mark { background: #fff1a8; padding: 0 .1em; }
+p.where { font-size: .85rem; color: #555a63; margin: .4rem 0 0; }
 .shared-banner { border-left: 4px solid #3b6ea5; padding: .4rem .8rem; margin-bottom: 1rem; }
 @media (max-width: 640px) {
   .block-container { padding-left: .8rem; padding-right: .8rem; }

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import signal
 import statistics
 import threading
 import time
@@ -47,13 +48,18 @@ class Run:
 
 
 class Session:
-    """One browser tab's worth of Streamlit: a websocket session that reruns the app."""
+    """One browser tab's worth of Streamlit: a websocket session that reruns the app, as the
+    browser does when a question is sent or a thumb clicked. `query` is the URL's query string
+    (e.g. "samtale=…"); `texts` are the Markdown texts the last run drew."""
 
-    def __init__(self, url: str, timeout: float) -> None:
+    def __init__(self, url: str, timeout: float, query: str = "") -> None:
         self.url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.timeout = timeout
+        self.query = query
         self.page = ""
         self.chat_input = ""
+        self.thumbs: list[str] = []
+        self.texts: list[str] = []
         self.ws = None
 
     async def __aenter__(self) -> Session:
@@ -65,18 +71,24 @@ class Session:
     async def __aexit__(self, *exc) -> None:
         await self.ws.close()
 
-    async def run(self, question: str | None = None) -> list[str]:
-        """One rerun (the page load, or a question sent from the chat box); the errors the page
-        showed. Raises TimeoutError past the deadline."""
+    async def run(self, question: str | None = None, thumb_up: bool = False) -> list[str]:
+        """One rerun: the page load, a question sent from the chat box, or a thumb up on the
+        newest answer; the errors the page showed. Raises TimeoutError past the deadline."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         msg = BackMsg()
         msg.rerun_script.page_script_hash = self.page
+        msg.rerun_script.query_string = self.query
         if question is not None:
             state = msg.rerun_script.widget_states.widgets.add()
             state.id = self.chat_input
             state.chat_input_value.data = question
+        if thumb_up:
+            state = msg.rerun_script.widget_states.widgets.add()
+            state.id = self.thumbs[-1]
+            state.string_value = "1"  # st.feedback's wire value for the first option (up)
+        self.texts, self.thumbs = [], []
         await self.ws.send(msg.SerializeToString())
         errors: list[str] = []
         async with asyncio.timeout(self.timeout):
@@ -100,6 +112,10 @@ class Session:
         kind = element.WhichOneof("type")
         if kind == "chat_input":
             self.chat_input = element.chat_input.id
+        if kind == "feedback":
+            self.thumbs.append(element.feedback.id)
+        if kind == "markdown":
+            self.texts.append(element.markdown.body)
         if kind == "exception":
             return [element.exception.message or "exception"]
         if kind == "alert" and element.alert.format == element.alert.ERROR:
@@ -216,6 +232,8 @@ def run(
 
     if any(u < 1 or u > MAX_USERS for u in users):
         raise ValueError(f"antal brugere skal være mellem 1 og {MAX_USERS}")
+    # A `kill` stops the servers and page processes too (their contexts close on the way out).
+    signal.signal(signal.SIGTERM, _interrupted)
     pool = question_pool(questions_file)
     runs: list[Run] = []
     with ExitStack() as stack:
@@ -266,6 +284,10 @@ def run(
         "runs": [asdict(r) for r in runs],
         "passes_target_at": passes_at(runs),
     }
+
+
+def _interrupted(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 @contextlib.contextmanager

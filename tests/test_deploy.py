@@ -1,0 +1,146 @@
+"""Running for an organisation: the deployment files, and the same topology with local processes.
+
+Docker is not available on these machines, so compose.yaml and the Dockerfile are checked for
+structure here, and the topology they describe (a Chroma server, PostgreSQL, one ingest, several
+page processes) is run for real with local processes: a conversation started in one page
+process opens from another by its URL, and feedback from both lands in one table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import fields
+
+import chromadb
+import pytest
+import yaml
+from conftest import CORPUS, EMBEDDING_CACHE
+
+from rag.chat.store import ChatStore
+from rag.config import PROJECT_ROOT, Settings
+from rag.index.builder import ingest
+from rag.measure.loadbench import Session
+from rag.measure.pagebench import streamlit_app
+
+COMPOSE = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text(encoding="utf-8"))
+DOCKERFILE = (PROJECT_ROOT / "Dockerfile").read_text(encoding="utf-8")
+SERVICES = COMPOSE["services"]
+
+
+def env_of(service: str) -> dict:
+    return SERVICES[service]["environment"]
+
+
+def test_compose_has_the_organisation_topology():
+    assert set(SERVICES) == {"chroma", "postgres", "ingest", "page", "proxy"}
+    assert SERVICES["page"]["deploy"]["replicas"] >= 2
+    assert set(COMPOSE["volumes"]) == {"chroma", "postgres", "index"}
+    for service in ("chroma", "postgres", "page", "proxy"):
+        assert SERVICES[service]["healthcheck"]["test"], service
+    # Only the proxy is reachable from outside; the pages share one index volume.
+    assert [s for s, spec in SERVICES.items() if spec.get("ports")] == ["proxy"]
+    assert SERVICES["page"]["volumes"] == SERVICES["ingest"]["volumes"] == ["index:/data"]
+
+
+def test_the_pages_wait_for_a_built_index_and_healthy_servers():
+    assert SERVICES["ingest"]["depends_on"] == {
+        "chroma": {"condition": "service_healthy"},
+        "postgres": {"condition": "service_healthy"},
+    }
+    assert SERVICES["page"]["depends_on"] == {
+        "ingest": {"condition": "service_completed_successfully"}
+    }
+    assert SERVICES["proxy"]["depends_on"]["page"]["condition"] == "service_healthy"
+
+
+def test_the_proxy_keeps_each_browser_on_its_page_process():
+    labels = SERVICES["page"]["labels"]
+    assert labels["traefik.http.services.tillid.loadbalancer.sticky.cookie"] == "true"
+    assert labels["traefik.http.services.tillid.loadbalancer.server.port"] == "8501"
+    assert labels["traefik.http.services.tillid.loadbalancer.healthcheck.path"] == "/_stcore/health"
+    assert "--providers.docker.exposedbydefault=false" in SERVICES["proxy"]["command"]
+
+
+def test_every_variable_the_services_set_is_a_setting_and_points_at_a_service():
+    settings = {f"TILLID_{f.name.upper()}" for f in fields(Settings)}
+    env = env_of("page")
+    assert env == env_of("ingest")
+    assert set(env) <= settings
+    assert env["TILLID_CHROMA_URL"] == "http://chroma:8000"
+    assert env["TILLID_DATABASE_URL"].startswith("postgresql+psycopg://tillid:")
+    assert "@postgres:5432/tillid" in env["TILLID_DATABASE_URL"]
+
+
+def test_the_chroma_image_matches_the_installed_client():
+    image = SERVICES["chroma"]["image"]
+    assert image == f"chromadb/chroma:{chromadb.__version__}"
+
+
+def test_the_dockerfile_builds_the_page_with_its_material_and_a_health_check():
+    assert DOCKERFILE.splitlines()[3].startswith("FROM python:3.11")
+    assert re.search(r'pip install -e "\.\[postgres\]"', DOCKERFILE)
+    for folder in ("rag/", "prompts/", "corpus/", ".streamlit/"):
+        assert f"COPY {folder}" in DOCKERFILE
+    assert "EXPOSE 8501" in DOCKERFILE and "HEALTHCHECK" in DOCKERFILE
+    assert "--server.address 0.0.0.0" in DOCKERFILE
+    ignored = (PROJECT_ROOT / ".dockerignore").read_text().split()
+    assert ".venv/" in ignored and "data/" in ignored
+
+
+# --- the same topology, with local processes -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def organisation(tmp_path_factory, chroma_url, postgres_url, embedder):
+    """A Chroma server, PostgreSQL, one ingest and two page processes on 127.0.0.1."""
+    root = tmp_path_factory.mktemp("organisation")
+    settings = Settings.load(
+        env={},
+        corpus_dir=CORPUS,
+        data_dir=root / "data",
+        cache_dir=EMBEDDING_CACHE,
+        chroma_url=chroma_url,
+        database_url=postgres_url,
+    )
+    ingest(settings, embedder=embedder)
+    env = {"TILLID_CHROMA_URL": chroma_url, "TILLID_DATABASE_URL": postgres_url}
+    with (
+        streamlit_app(settings.data_dir, root / "a.log", EMBEDDING_CACHE, settings=env) as a,
+        streamlit_app(settings.data_dir, root / "b.log", EMBEDDING_CACHE, settings=env) as b,
+    ):
+        yield a, b, ChatStore(postgres_url)
+
+
+def test_a_conversation_from_one_page_process_opens_in_another(organisation):
+    a, b, store = organisation
+    asyncio.run(_session(a, "Hvad er udfordringsretten?"))
+    cid = next(s.id for s in store.recent("") if s.title == "Hvad er udfordringsretten?")
+    shown = asyncio.run(_reopen(b, cid))  # the link ?samtale=<id>, opened on the other process
+    assert "Hvad er udfordringsretten?" in shown and "udfordringsret" in shown.lower()
+
+
+def test_feedback_from_every_page_process_lands_in_one_table(organisation):
+    a, b, store = organisation
+    before = len(store.feedback())
+    asyncio.run(_session(a, "Hvad er social kapital?", thumb_up=True))
+    asyncio.run(_session(b, "Hvad er tillid?", thumb_up=True))
+    rated = store.feedback()[before:]
+    assert sorted(r["question"] for r in rated) == ["Hvad er social kapital?", "Hvad er tillid?"]
+    assert {r["rating"] for r in rated} == {"up"}
+
+
+async def _session(url: str, question: str, thumb_up: bool = False) -> None:
+    """A browser session on one page process: load, ask, and maybe click the thumb up."""
+    async with Session(url, timeout=60) as session:
+        assert await session.run() == []
+        assert await session.run(question) == []
+        assert session.thumbs
+        if thumb_up:
+            assert await session.run(thumb_up=True) == []
+
+
+async def _reopen(url: str, conversation_id: str) -> str:
+    async with Session(url, timeout=60, query=f"samtale={conversation_id}") as session:
+        assert await session.run() == []
+        return "\n".join(session.texts)
