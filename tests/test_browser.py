@@ -82,19 +82,30 @@ def text_in_main(driver, text: str, timeout: float = 90) -> None:
     wait_for(driver, ec.text_to_be_present_in_element((By.TAG_NAME, "main"), text), timeout)
 
 
-def click_thumb_up(driver) -> None:
-    from selenium.webdriver.common.by import By
+def real_click(driver, locator) -> None:
+    """A real click on what `locator` finds. The page may still scroll itself (the chat keeps
+    to the bottom while content grows), so scroll it into view and retry a few times."""
+    from selenium.common.exceptions import ElementClickInterceptedException
     from selenium.webdriver.support import expected_conditions as ec
 
-    thumbs = wait_for(
-        driver,
-        ec.element_to_be_clickable((By.CSS_SELECTOR, "[class*='st-key-thumbs-'] button")),
-    )
-    driver.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", thumbs
-    )
-    time.sleep(0.3)  # the page may still be settling after the answer
-    thumbs.click()
+    for attempt in range(6):
+        element = wait_for(driver, ec.element_to_be_clickable(locator))
+        driver.execute_script(
+            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element
+        )
+        time.sleep(0.3)
+        try:
+            element.click()
+            return
+        except ElementClickInterceptedException:
+            if attempt == 5:
+                raise
+
+
+def click_thumb_up(driver) -> None:
+    from selenium.webdriver.common.by import By
+
+    real_click(driver, (By.CSS_SELECTOR, "[class*='st-key-thumbs-'] button"))
 
 
 def in_view(driver, element) -> bool:
@@ -123,7 +134,7 @@ def test_a_manager_asks_sees_sources_opens_one_and_rates_with_one_click(
     )
     text_in_main(browser, "SKAF og OAO")
     assert "Inspiration til tillid og samarbejde" in card.text
-    card.click()
+    real_click(browser, (By.XPATH, "//*[@data-testid='stExpander']//summary[contains(., '[1]')]"))
     mark = wait_for(browser, ec.visibility_of_element_located((By.CSS_SELECTOR, ".passage mark")))
     assert "Moderniseringsstyrelsen" in mark.text
     browser.set_window_size(1400, 1250)  # the question, the answer and the open card in one view
@@ -169,14 +180,9 @@ def test_a_reload_keeps_the_conversation_and_a_shared_answer_opens_in_another_br
 
 def test_filters_and_presentation_mode_are_written_to_the_url(server, browser):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
 
     ChatPage(browser, server).open()
-    toggle = wait_for(
-        browser,
-        ec.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-praesentation label")),
-    )
-    toggle.click()
+    real_click(browser, (By.CSS_SELECTOR, ".st-key-praesentation label"))
     wait_for(browser, lambda d: "praesentation=true" in d.current_url)
     browser.refresh()
     wait_for(browser, lambda d: d.find_elements(By.XPATH, "//button[contains(., 'tjekliste')]"))
@@ -188,13 +194,7 @@ def test_presentation_mode_at_1920x1080_keeps_the_question_in_view(server, brows
 
     browser.set_window_size(1920, 1080)
     browser.get(f"{server}/?praesentation=true")
-    card = wait_for(
-        browser,
-        ec.element_to_be_clickable(
-            (By.XPATH, "//button[contains(., 'Er der en tjekliste om kerneopgaven?')]")
-        ),
-    )
-    card.click()
+    real_click(browser, (By.XPATH, "//button[contains(., 'Er der en tjekliste om kerneopgaven?')]"))
     heading = wait_for(
         browser,
         ec.visibility_of_element_located(
@@ -240,21 +240,13 @@ def test_on_a_phone_the_main_actions_work_without_the_sidebar(server, browser, d
     page = ChatPage(browser, server)
     page.open()
     page.ask("Hvad er udfordringsretten?")
-    card = browser.find_element(By.XPATH, "//*[@data-testid='stExpander']//summary")
-    browser.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", card
-    )
-    card.click()
+    real_click(browser, (By.XPATH, "//*[@data-testid='stExpander']//summary"))
     wait_for(browser, ec.visibility_of_element_located((By.CSS_SELECTOR, ".passage")))
     click_thumb_up(browser)
     wait_for(browser, lambda _: ChatStore(f"sqlite:///{db}").feedback(), 30)
     shot(browser, "phone", tmp_path)
-    new = browser.find_element(By.CSS_SELECTOR, ".st-key-new-main button")
-    assert new.is_displayed()
-    browser.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", new
-    )
-    new.click()
+    assert browser.find_element(By.CSS_SELECTOR, ".st-key-new-main button").is_displayed()
+    real_click(browser, (By.CSS_SELECTOR, ".st-key-new-main button"))
     wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid=stChatMessage]"))
 
 

@@ -143,9 +143,9 @@ class Searcher:
         fusion: Fusion | None = None,
         query_store: EmbeddingCache | None = None,
     ) -> Searcher:
+        url = index.meta.get("chroma_url", "")
         try:
             lexical = LexicalIndex.load(index.path / "lexical")
-            url = index.meta.get("chroma_url", "")
             dense = DenseIndex.open(index.path / "chroma", url)
         except Exception as exc:  # bm25s, numpy and Chroma raise many kinds on damaged files
             where = f"på Chroma-serveren {url}" if url else f"i {index.path.name}"
