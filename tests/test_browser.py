@@ -37,16 +37,19 @@ def needs_a_browser():
         pytest.skip(MISSING)
 
 
-@pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "chat.sqlite"
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser") / "chat.sqlite"
 
 
-@pytest.fixture
-def server(real_index, tmp_path, db):
+@pytest.fixture(scope="module")
+def server(real_index, db):
+    """One page server for the module (starting one costs seconds); each test its own browser."""
+    if not browser_available():
+        pytest.skip(MISSING)
     with streamlit_app(
         real_index.data_dir,
-        tmp_path / "streamlit.log",
+        db.parent / "streamlit.log",
         cache_dir=real_index.cache_dir,
         settings={"TILLID_DATABASE_URL": f"sqlite:///{db}"},
     ) as url:
@@ -57,6 +60,11 @@ def server(real_index, tmp_path, db):
 def browser(tmp_path):
     with chromium(tmp_path / "profile") as driver:
         yield driver
+
+
+def rated(db: Path, question: str) -> list[dict]:
+    """The ratings stored for answers to `question` (the server is shared by the module)."""
+    return [e for e in ChatStore(f"sqlite:///{db}").feedback() if e["question"] == question]
 
 
 def shot(driver, name: str, tmp_path: Path) -> Path:
@@ -142,10 +150,10 @@ def test_a_manager_asks_sees_sources_opens_one_and_rates_with_one_click(
 
     click_thumb_up(browser)  # one click, nothing more
     deadline = time.monotonic() + 30
-    while not ChatStore(f"sqlite:///{db}").feedback() and time.monotonic() < deadline:
+    while not rated(db, QUESTION) and time.monotonic() < deadline:
         time.sleep(0.2)
-    (entry,) = ChatStore(f"sqlite:///{db}").feedback()
-    assert entry["question"] == QUESTION and entry["rating"] == "up" and entry["sources"]
+    (entry,) = rated(db, QUESTION)
+    assert entry["rating"] == "up" and entry["sources"]
     assert browser.execute_script("return document.documentElement.lang") == "da"
 
 
@@ -243,7 +251,7 @@ def test_on_a_phone_the_main_actions_work_without_the_sidebar(server, browser, d
     real_click(browser, (By.XPATH, "//*[@data-testid='stExpander']//summary"))
     wait_for(browser, ec.visibility_of_element_located((By.CSS_SELECTOR, ".passage")))
     click_thumb_up(browser)
-    wait_for(browser, lambda _: ChatStore(f"sqlite:///{db}").feedback(), 30)
+    wait_for(browser, lambda _: rated(db, "Hvad er udfordringsretten?"), 30)
     shot(browser, "phone", tmp_path)
     assert browser.find_element(By.CSS_SELECTOR, ".st-key-new-main button").is_displayed()
     real_click(browser, (By.CSS_SELECTOR, ".st-key-new-main button"))

@@ -483,10 +483,9 @@ def test_kill_9_during_ingest_keeps_the_previous_index_and_the_next_ingest_clean
         **os.environ,
         "TILLID_CORPUS_DIR": str(settings.corpus_dir),
         "TILLID_DATA_DIR": str(settings.data_dir),
-        # Embed for real (no shipped vectors, an empty cache), so the embedding phase lasts.
-        "TILLID_USE_SHIPPED_VECTORS": "0",
-        "TILLID_CACHE_DIR": str(tmp_path / "cold-cache"),
     }
+    if phase.startswith("Embedder"):  # embed for real (no shipped vectors, an empty cache)
+        env.update(TILLID_USE_SHIPPED_VECTORS="0", TILLID_CACHE_DIR=str(tmp_path / "cold-cache"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "rag", "ingest", "--force"],
         stderr=subprocess.PIPE,
