@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 from dataclasses import fields
 
 import chromadb
@@ -95,9 +96,10 @@ def test_the_dockerfile_builds_the_page_with_its_material_and_a_health_check():
 def organisation(tmp_path_factory, chroma_url, postgres_url, embedder):
     """A Chroma server, PostgreSQL, one ingest and two page processes on 127.0.0.1."""
     root = tmp_path_factory.mktemp("organisation")
+    shutil.copytree(CORPUS, root / "corpus")  # the last test adds a document to it
     settings = Settings.load(
         env={},
-        corpus_dir=CORPUS,
+        corpus_dir=root / "corpus",
         data_dir=root / "data",
         cache_dir=EMBEDDING_CACHE,
         chroma_url=chroma_url,
@@ -109,11 +111,11 @@ def organisation(tmp_path_factory, chroma_url, postgres_url, embedder):
         streamlit_app(settings.data_dir, root / "a.log", EMBEDDING_CACHE, settings=env) as a,
         streamlit_app(settings.data_dir, root / "b.log", EMBEDDING_CACHE, settings=env) as b,
     ):
-        yield a, b, ChatStore(postgres_url)
+        yield a, b, ChatStore(postgres_url), settings
 
 
 def test_a_conversation_from_one_page_process_opens_in_another(organisation):
-    a, b, store = organisation
+    a, b, store, _ = organisation
     asyncio.run(_session(a, "Hvad er udfordringsretten?"))
     cid = next(s.id for s in store.recent("") if s.title == "Hvad er udfordringsretten?")
     shown = asyncio.run(_reopen(b, cid))  # the link ?samtale=<id>, opened on the other process
@@ -121,13 +123,39 @@ def test_a_conversation_from_one_page_process_opens_in_another(organisation):
 
 
 def test_feedback_from_every_page_process_lands_in_one_table(organisation):
-    a, b, store = organisation
+    a, b, store, _ = organisation
     before = len(store.feedback())
     asyncio.run(_session(a, "Hvad er social kapital?", thumb_up=True))
     asyncio.run(_session(b, "Hvad er tillid?", thumb_up=True))
     rated = store.feedback()[before:]
     assert sorted(r["question"] for r in rated) == ["Hvad er social kapital?", "Hvad er tillid?"]
     assert {r["rating"] for r in rated} == {"up"}
+
+
+NEW_DOCUMENT = """Stafetmødet
+
+Stafetmødet er et kort møde, hvor en medarbejder fra hvert team fortæller de andre teams, hvad \
+de har lært om kerneopgaven i den forløbne uge. Stafetmødet holdes hver fredag i femten minutter \
+og styrker tilliden mellem teamene, fordi erfaringerne deles åbent.
+"""
+
+
+def test_running_pages_answer_from_a_new_build_without_a_restart(organisation, embedder):
+    a, b, _, settings = organisation
+    question = "Hvad er et stafetmøde?"
+    assert "fredag" not in asyncio.run(_answer(a, question))  # not in the material yet
+    (settings.corpus_dir / "stafetmoedet.txt").write_text(NEW_DOCUMENT, encoding="utf-8")
+    report = ingest(settings, embedder=embedder)  # a new collection on the server, then the pointer
+    assert report.changed and report.added == ["stafetmoedet.txt"], report
+    for page in (a, b):  # both processes, started before the ingest, answer from the new build
+        assert "hver fredag i femten minutter" in asyncio.run(_answer(page, question))
+
+
+async def _answer(url: str, question: str) -> str:
+    async with Session(url, timeout=60) as session:
+        assert await session.run() == []
+        assert await session.run(question) == []
+        return "\n".join(session.texts)
 
 
 async def _session(url: str, question: str, thumb_up: bool = False) -> None:
