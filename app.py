@@ -7,7 +7,12 @@ import streamlit as st
 
 from rag.chat import about, ask, material, theme
 
-st.set_page_config(page_title="Tillidsguiden", page_icon="🤝", layout="wide")
+# A trainer's link (?praesentation=true) opens with the sidebar folded: the projector's width
+# goes to the question, the answer and its source.
+folded = "collapsed" if st.query_params.get("praesentation") == "true" else "auto"
+st.set_page_config(
+    page_title="Tillidsguiden", page_icon="🤝", layout="wide", initial_sidebar_state=folded
+)
 theme.apply()
 st.navigation(
     [

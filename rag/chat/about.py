@@ -63,7 +63,7 @@ def page() -> None:
     s = resources.settings()
     st.title("Om svarene")
     st.markdown(ABOUT)
-    st.subheader("Materialet")
+    st.header("Materialet")
     entries = {d.get("file"): d for d in manifest(s.corpus_dir)}
     try:
         documents = resources.index(s).documents
@@ -76,7 +76,7 @@ def page() -> None:
         st.markdown(f"- **{d.get('title')}**{publisher}{copy}")
     rows = figures()
     if rows:
-        st.subheader("Hvor godt svarer den?")
+        st.header("Hvor godt svarer den?")
         st.caption(
             "Målt på spørgsmål, der ikke blev brugt til at indstille assistenten "
             "(eval/results/answers.md)."

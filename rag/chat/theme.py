@@ -31,16 +31,22 @@ p.where { font-size: .85rem; color: #555a63; margin: .4rem 0 0; }
 
 PRESENTATION_CSS = """
 <style>
-.block-container { max-width: 96rem; }
+/* Room on a 1280x720 projector: less white space above the title, which Streamlit keeps for
+   the toolbar that is hidden here. */
+.block-container { max-width: 96rem; padding-top: 3rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li { font-size: 1.45rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem; }
 [data-testid="stMainBlockContainer"] h2 { font-size: 2.1rem; }
 [data-testid="stMainBlockContainer"] h3 { font-size: 1.7rem; }
 [data-testid="stMainBlockContainer"] .passage { font-size: 1.3rem; }
-[data-testid="stMainBlockContainer"] [data-testid="stExpander"] summary p { font-size: 1.25rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stExpander"] summary p { font-size: 1.1rem; }
 [data-testid="stMainBlockContainer"] .stButton button { font-size: 1.25rem; min-height: 4.2rem;
   text-align: left; white-space: normal; }
+[data-testid="stMainBlockContainer"] [class*="st-key-card-"] button p { white-space: normal;
+  overflow: visible; text-overflow: clip; }
+[data-testid="stMainBlockContainer"] .st-key-new-main button { min-height: auto;
+  white-space: nowrap; }
 [data-testid="stSidebar"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stSidebar"] [data-testid="stCaptionContainer"] p { font-size: .9rem; }
 </style>
