@@ -349,3 +349,19 @@ def test_each_lint_rule_catches_its_own_problem(text, rule):
 
 def test_the_lint_passes_a_clean_answer(assistant):
     assert lint(assistant.ask("Hvad er udfordringsretten?").text) == []
+
+
+def test_steps_nested_at_any_depth_count_as_quoted_lines():
+    from rag.measure.lint import quoted_lines
+
+    text = (
+        "**Øvelse: Kom i dybden med kerneopgaven** [1]\n"
+        "- *Fremgangsmåde:*\n"
+        "    - **2. Fra kerneopgave til delopgaver**\n"
+        "      - Giv hver deltager et antal post-its.\n"
+        "Materialet siger ikke mere om det."
+    )
+    assert quoted_lines(text) == [  # the part's heading is a label; the step's is material text
+        "2. Fra kerneopgave til delopgaver",
+        "Giv hver deltager et antal post-its.",
+    ]

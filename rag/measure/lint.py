@@ -28,7 +28,7 @@ def quoted_lines(text: str) -> list[str]:
     lines = []
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or ("[" not in line and not raw.startswith(("  -", "- "))):
+        if not line or ("[" not in line and not line.startswith("- ")):  # a list item at any depth
             continue  # a label, a notice or a blank line: no quote
         if _PART_HEADING.match(line) or _LABEL_ONLY.match(line):
             continue
