@@ -365,3 +365,17 @@ def test_steps_nested_at_any_depth_count_as_quoted_lines():
         "2. Fra kerneopgave til delopgaver",
         "Giv hver deltager et antal post-its.",
     ]
+
+
+@pytest.mark.parametrize(
+    "question,title",
+    [
+        ("Findes der en tjekliste om, hvorvidt vi er fælles om kerneopgaven?", "Er I fælles om"),
+        ("Er der en tjekliste, så vi kan se om kerneopgaven er klar?", "Er jeres kerneopgave klar"),
+        ("Jeg vil gerne have tjeklisten med 360 graders blik på kerneopgaven", "360-graders-blik"),
+    ],
+)
+def test_of_several_checklists_the_one_the_question_names_is_shown(assistant, question, title):
+    head = assistant.ask(question).text.splitlines()[0]
+    assert head.startswith("**Tjekliste:") and title in head, head
+    assert not re.search(r"(\[\d+\])\1", head), head  # one marker per passage

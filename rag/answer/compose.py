@@ -84,7 +84,7 @@ class Composer:
     ) -> Composition:
         language = question.language
         cites = Citations()
-        structured = _structured(question, hits)
+        structured = _structured(question, hits, self.ranker.stats.analyzer.terms)
         # The part the question asks for, or the part of the best passage, comes first.
         asked_for = [h for h in structured if h.chunk.kind == question.kind or h.rank == 1]
         shown = {h.chunk.chunk_id for h in structured}
@@ -154,7 +154,8 @@ class Composer:
             body, used = self._case(chunks, question, query, hit)
         if not body:
             return []
-        markers = "".join(cites.mark(chunk, sentences) for chunk, sentences in used)
+        # One marker per passage, though its sentences may come in several groups.
+        markers = "".join(dict.fromkeys(cites.mark(chunk, sentences) for chunk, sentences in used))
         title, kind_name = _title(hit.chunk), label(language, kind)
         if not title.lower().startswith(kind_name.lower()):
             title = f"{kind_name}: {title}"
@@ -283,19 +284,26 @@ def _once(chunks: list[Chunk]):
                 yield chunk, u
 
 
-def _structured(question: Question, hits: list[Hit]) -> list[Hit]:
+def _structured(
+    question: Question, hits: list[Hit], terms: Callable[[str], list[str]]
+) -> list[Hit]:
     """A checklist or exercise gets its own part when it is the best match or when the
     question asks for that kind; a case only when the question asks for an example (else its
-    sentences compete for the lead like any other's). One part per kind."""
-    seen: set[str] = set()
-    out = []
+    sentences compete for the lead like any other's). One part per kind: of several of the
+    asked kind, the one whose own name shares most words with the question ("en tjekliste til
+    at se, om kerneopgaven er klar" is "Er jeres kerneopgave klar?"), else the best ranked."""
+    candidates: dict[str, list[Hit]] = {}
     for h in hits[:3]:
         kind = h.chunk.kind
         wanted = kind == question.kind or (h.rank == 1 and kind != "case")
-        if kind in STRUCTURED_KINDS and wanted and kind not in seen:
-            seen.add(kind)
-            out.append(h)
-    return out
+        if kind in STRUCTURED_KINDS and wanted:
+            candidates.setdefault(kind, []).append(h)
+    asked = set(question.terms)
+
+    def named(h: Hit) -> int:
+        return len(asked & set(terms(_title(h.chunk))))
+
+    return [max(group, key=named) for group in candidates.values()]  # max keeps the first tie
 
 
 def _promote_fit(prose: list[Unit], reach: int) -> list[Unit]:
