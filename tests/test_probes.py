@@ -719,8 +719,8 @@ def test_an_llm_that_obeys_injected_text_is_caught_by_the_marker_check(injected,
         assert c.quote.split()[0] in index.source_text(c.chunk.doc_id)
 
 
-def test_an_instruction_in_the_question_never_reaches_the_llm(injected, embedder):
-    seen = []
+def _assistant_with_recording_llm(settings, embedder, seen: list[str]) -> Assistant:
+    """An assistant whose fake LLM cites [1] and writes every message it is sent to `seen`."""
 
     class Recording(GenericFakeChatModel):
         def _generate(self, messages, stop=None, run_manager=None, **kwargs):
@@ -728,7 +728,12 @@ def test_an_instruction_in_the_question_never_reaches_the_llm(injected, embedder
             return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
 
     model = Recording(messages=cycle([AIMessage("Tillid er en ressource [1].")]))
-    assistant = Assistant.open(injected, embedder=embedder, llm=LLM(model, "fake", timeout=30))
+    return Assistant.open(settings, embedder=embedder, llm=LLM(model, "fake", timeout=30))
+
+
+def test_an_instruction_in_the_question_never_reaches_the_llm(injected, embedder):
+    seen: list[str] = []
+    assistant = _assistant_with_recording_llm(injected, embedder, seen)
     answer = assistant.ask(f"Hvad er tillid mellem ledelse? {IGNORE_EN}")
     question_line = seen[-1].rsplit("Spørgsmål:", 1)[1]
     assert "Ignore" not in question_line and "tillid mellem ledelse" in question_line
@@ -736,15 +741,8 @@ def test_an_instruction_in_the_question_never_reaches_the_llm(injected, embedder
 
 
 def test_passages_reach_the_llm_as_delimited_data(injected, embedder):
-    seen = []
-
-    class Recording(GenericFakeChatModel):
-        def _generate(self, messages, stop=None, run_manager=None, **kwargs):
-            seen.extend(str(m.content) for m in messages)
-            return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
-
-    model = Recording(messages=cycle([AIMessage("Tillid er en ressource [1].")]))
-    assistant = Assistant.open(injected, embedder=embedder, llm=LLM(model, "fake", timeout=30))
+    seen: list[str] = []
+    assistant = _assistant_with_recording_llm(injected, embedder, seen)
     answer = assistant.ask("Hvad er tillid mellem ledelse og medarbejdere?")
     prompt = seen[-1]
     assert prompt.count("<kilder>") == 1 and prompt.count("</kilder>") == 1
