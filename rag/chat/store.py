@@ -10,6 +10,12 @@ with `retention_days` 0 the page opens no store at all.
 
 Every write either lands whole or raises `StorageError` with one Danish line (full disk,
 read-only folder, server gone): what was stored before is never touched by a failed write.
+
+Ownership is the store's own rule, not only the page's: a conversation is listed for, added to
+and deleted by its owner only (`NotYours` otherwise); anyone holding its id may read it (that is
+what a link is). A rating is one row per answer and rater, written as an upsert, so a visitor's
+thumb on a shared answer is the visitor's own and two clicks at once never collide. Turn numbers
+are counted inside the write that adds the answer, under the conversation row's lock.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -32,10 +39,15 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
+    inspect,
     insert,
     select,
+    text,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -72,10 +84,13 @@ answers = Table(
     Column("created", Float, nullable=False),
     Column("record", Text, nullable=False),  # Answer.record() as JSON
 )
-feedback = Table(
-    "feedback",
+Index("answers_conversation_turn", answers.c.conversation_id, answers.c.turn, unique=True)
+# One row per answer and rater (the owner key of whoever clicked the thumb).
+ratings = Table(
+    "ratings",
     metadata,
     Column("answer_id", String(32), primary_key=True),
+    Column("rater", String(200), primary_key=True),
     Column("conversation_id", String(32), nullable=False, index=True),
     Column("rating", String(8), nullable=False),
     Column("comment", Text, nullable=False),
@@ -87,10 +102,19 @@ feedback = Table(
     Column("created", Float, nullable=False),
     Column("updated", Float, nullable=False, index=True),
 )
+# Before ratings had a rater: one row per answer in "feedback" (moved over on open).
+LEGACY_FEEDBACK = "feedback"
 
 
 class StorageError(OSError):
     """A conversation or rating could not be stored or read; the message is one Danish line."""
+
+
+class NotYours(PermissionError):
+    """The conversation is someone else's: it can be read by its link, not changed."""
+
+    def __init__(self) -> None:
+        super().__init__("Samtalen er en andens. Du kan læse den, men ikke ændre den.")
 
 
 @dataclass
@@ -110,6 +134,7 @@ class Conversation:
     created: float
     # (answer id, answer), in the order they were asked
     answers: list[tuple[str, Answer]] = field(default_factory=list)
+    owner: str = ""
 
 
 def new_id() -> str:
@@ -150,6 +175,7 @@ class ChatStore:
         try:
             self.engine = _engine(url)
             metadata.create_all(self.engine)
+            _upgrade(self.engine)
         except (OSError, SQLAlchemyError) as exc:
             raise StorageError(storage_problem(exc, "Samtalerne")) from exc
         self.purge_if_due()
@@ -162,10 +188,13 @@ class ChatStore:
         return cls(database_url(settings), settings.retention_days)
 
     def _write(self, what: str, statements) -> None:
+        self._transaction(what, lambda db: [db.execute(s) for s in statements])
+
+    def _transaction(self, what: str, work):
+        """Run `work(connection)` in one transaction; its result, or StorageError."""
         try:
             with self.engine.begin() as db:
-                for statement in statements:
-                    db.execute(statement)
+                return work(db)
         except SQLAlchemyError as exc:
             raise StorageError(storage_problem(exc, what)) from exc
 
@@ -185,31 +214,63 @@ class ChatStore:
         self._write("Samtalen", [insert(conversations).values(**row)])
         return cid
 
-    def add(self, conversation_id: str, answer: Answer, turn: int | None = None) -> str:
-        """Store one answer at the end of a conversation (its `turn`, when the caller knows
-        it); returns the answer's id."""
+    def add(self, conversation_id: str, answer: Answer, owner: str) -> str:
+        """Store one answer at the end of the owner's conversation; returns the answer's id.
+        KeyError when the conversation is gone, NotYours when it is someone else's."""
         self.purge_if_due()
         now, aid = time.time(), new_id()
-        if turn is None:
-            query = select(answers.c.id).where(answers.c.conversation_id == conversation_id)
-            turn = len(self._read(query))
         record = json.dumps(answer.record(), ensure_ascii=False)
-        self._write(
-            "Svaret",
-            [
-                insert(answers).values(
-                    id=aid,
-                    conversation_id=conversation_id,
-                    turn=turn,
-                    created=now,
-                    record=record,
-                ),
+
+        def work(db) -> str:
+            # The update comes first: it takes the conversation row's lock (PostgreSQL) or the
+            # database's write lock (SQLite), so the turn counted next is this writer's alone.
+            touched = db.execute(
                 update(conversations)
-                .where(conversations.c.id == conversation_id)
-                .values(updated=now),
-            ],
-        )
-        return aid
+                .where(conversations.c.id == conversation_id, conversations.c.owner == owner)
+                .values(updated=now)
+            ).rowcount
+            if not touched:
+                found = db.execute(
+                    select(conversations.c.id).where(conversations.c.id == conversation_id)
+                ).first()
+                raise NotYours() if found else KeyError(conversation_id)
+            turn = db.execute(
+                select(func.coalesce(func.max(answers.c.turn) + 1, 0)).where(
+                    answers.c.conversation_id == conversation_id
+                )
+            ).scalar_one()
+            db.execute(
+                insert(answers).values(
+                    id=aid, conversation_id=conversation_id, turn=turn, created=now, record=record
+                )
+            )
+            return aid
+
+        return self._transaction("Svaret", work)
+
+    def copy(self, conversation_id: str, owner: str) -> str:
+        """A copy of any conversation (its answers, not its ratings) in the owner's list, to
+        go on from; returns the copy's id. KeyError when the conversation is gone."""
+        found = self.conversation(conversation_id)
+        if found is None:
+            raise KeyError(conversation_id)
+        now, cid = time.time(), new_id()
+        rows = [
+            {
+                "id": new_id(),
+                "conversation_id": cid,
+                "turn": turn,
+                "created": now,
+                "record": json.dumps(a.record(), ensure_ascii=False),
+            }
+            for turn, (_, a) in enumerate(found.answers)
+        ]
+        head = {"id": cid, "owner": owner, "title": found.title, "created": now, "updated": now}
+        statements = [insert(conversations).values(**head)]
+        if rows:
+            statements.append(insert(answers).values(rows))
+        self._write("Kopien", statements)
+        return cid
 
     def conversation(self, conversation_id: str) -> Conversation | None:
         rows = self._read(select(conversations).where(conversations.c.id == conversation_id))
@@ -226,6 +287,7 @@ class ChatStore:
             head.title,
             head.created,
             [(r.id, Answer.from_record(json.loads(r.record))) for r in stored],
+            head.owner,
         )
 
     def recent(self, owner: str, limit: int = 20) -> list[Summary]:
@@ -245,16 +307,23 @@ class ChatStore:
                 counts[r.conversation_id] = counts.get(r.conversation_id, 0) + 1
         return [Summary(r.id, r.title, r.updated, counts.get(r.id, 0)) for r in rows]
 
-    def delete(self, conversation_id: str) -> None:
-        """The conversation, its answers and their ratings are gone."""
-        self._write(
-            "Sletningen",
-            [
-                delete(feedback).where(feedback.c.conversation_id == conversation_id),
-                delete(answers).where(answers.c.conversation_id == conversation_id),
-                delete(conversations).where(conversations.c.id == conversation_id),
-            ],
-        )
+    def delete(self, conversation_id: str, owner: str) -> None:
+        """The owner's conversation, its answers and their ratings are gone; NotYours when it
+        is someone else's (nothing is deleted then), nothing when it is gone already."""
+
+        def work(db) -> None:
+            head = db.execute(
+                select(conversations.c.owner).where(conversations.c.id == conversation_id)
+            ).first()
+            if head is None:
+                return
+            if head.owner != owner:
+                raise NotYours()
+            db.execute(delete(ratings).where(ratings.c.conversation_id == conversation_id))
+            db.execute(delete(answers).where(answers.c.conversation_id == conversation_id))
+            db.execute(delete(conversations).where(conversations.c.id == conversation_id))
+
+        self._transaction("Sletningen", work)
 
     def answer(self, answer_id: str) -> tuple[str, Answer] | None:
         """A shared answer: (its conversation's id, the answer), or None."""
@@ -267,9 +336,10 @@ class ChatStore:
 
     # --- feedback ----------------------------------------------------------------------
 
-    def rate(self, answer_id: str, rating: str) -> None:
-        """Store a thumb at once (question, answer, sources, mode, time); a second thumb on the
-        same answer replaces the first and keeps the comment."""
+    def rate(self, answer_id: str, rater: str, rating: str) -> None:
+        """Store the rater's thumb at once (question, answer, sources, mode, time); a second
+        thumb of the same rater replaces the first and keeps the comment. One statement (an
+        upsert), so two thumbs at once never collide."""
         if rating not in RATINGS:
             raise ValueError(f"Ukendt vurdering {rating!r}")
         found = self.answer(answer_id)
@@ -277,47 +347,53 @@ class ChatStore:
             raise KeyError(answer_id)
         conversation_id, answer = found
         now = time.time()
-        if self._read(select(feedback.c.answer_id).where(feedback.c.answer_id == answer_id)):
-            statement = (
-                update(feedback)
-                .where(feedback.c.answer_id == answer_id)
-                .values(rating=rating, updated=now)
+        row = {
+            "answer_id": answer_id,
+            "rater": rater,
+            "conversation_id": conversation_id,
+            "rating": rating,
+            "comment": "",
+            "question": answer.question,
+            "answer": answer.text,
+            "mode": answer.mode,
+            "refused": int(answer.refused),
+            "sources": json.dumps([c.to_dict() for c in answer.citations], ensure_ascii=False),
+            "created": now,
+            "updated": now,
+        }
+        dialect = sqlite_insert if self.engine.dialect.name == "sqlite" else pg_insert
+        statement = (
+            dialect(ratings)
+            .values(**row)
+            .on_conflict_do_update(
+                index_elements=[ratings.c.answer_id, ratings.c.rater],
+                set_={"rating": rating, "updated": now},
             )
-        else:
-            statement = insert(feedback).values(
-                answer_id=answer_id,
-                conversation_id=conversation_id,
-                rating=rating,
-                comment="",
-                question=answer.question,
-                answer=answer.text,
-                mode=answer.mode,
-                refused=int(answer.refused),
-                sources=json.dumps([c.to_dict() for c in answer.citations], ensure_ascii=False),
-                created=now,
-                updated=now,
-            )
+        )
         self._write("Vurderingen", [statement])
 
-    def comment(self, answer_id: str, text: str) -> None:
-        """Add or replace the comment of a rated answer (personal data replaced first)."""
+    def comment(self, answer_id: str, rater: str, text: str) -> None:
+        """Add or replace the comment of the rater's rating (personal data replaced first);
+        KeyError when the rater has not rated the answer (or the rating is gone)."""
         clean = redact(text.strip()[:2000]).text
-        self._write(
-            "Kommentaren",
-            [
-                update(feedback)
-                .where(feedback.c.answer_id == answer_id)
-                .values(comment=clean, updated=time.time())
-            ],
+        statement = (
+            update(ratings)
+            .where(ratings.c.answer_id == answer_id, ratings.c.rater == rater)
+            .values(comment=clean, updated=time.time())
         )
+        if not self._transaction("Kommentaren", lambda db: db.execute(statement).rowcount):
+            raise KeyError(answer_id)
 
-    def rating(self, answer_id: str) -> dict | None:
-        rows = self._read(select(feedback).where(feedback.c.answer_id == answer_id))
+    def rating(self, answer_id: str, rater: str) -> dict | None:
+        """The rater's own rating of the answer, or None."""
+        rows = self._read(
+            select(ratings).where(ratings.c.answer_id == answer_id, ratings.c.rater == rater)
+        )
         return _feedback_dict(rows[0]) if rows else None
 
     def feedback(self) -> list[dict]:
         """Every rating, oldest first, as the maintainers read them."""
-        rows = self._read(select(feedback).order_by(feedback.c.created))
+        rows = self._read(select(ratings).order_by(ratings.c.created))
         return [_feedback_dict(r) for r in rows]
 
     # --- retention ---------------------------------------------------------------------
@@ -336,7 +412,7 @@ class ChatStore:
         cutoff = now - self.retention_days * DAY
         unused = select(conversations.c.id).where(conversations.c.updated < cutoff)
         old = [r.id for r in self._read(unused)]
-        statements = [delete(feedback).where(feedback.c.updated < cutoff)]
+        statements = [delete(ratings).where(ratings.c.updated < cutoff)]
         if old:
             statements += [
                 delete(answers).where(answers.c.conversation_id.in_(old)),
@@ -344,6 +420,39 @@ class ChatStore:
             ]
         self._write("Oprydningen", statements)
         return len(old)
+
+
+def _upgrade(engine: Engine) -> None:
+    """Bring a database written by an earlier version up to this schema: ratings get their
+    rater (the conversation's owner, who was the only one who could rate), and turn numbers
+    made twice by two sessions are renumbered so they can be unique."""
+    tables = set(inspect(engine).get_table_names())
+    with engine.begin() as db:
+        if LEGACY_FEEDBACK in tables:
+            columns = ", ".join(c.name for c in ratings.columns if c.name != "rater")
+            db.execute(
+                text(
+                    f"INSERT INTO ratings (rater, {columns}) SELECT COALESCE(c.owner, ''), "
+                    + ", ".join(f"f.{c}" for c in columns.split(", "))
+                    + f" FROM {LEGACY_FEEDBACK} f LEFT JOIN conversations c"
+                    " ON c.id = f.conversation_id"
+                )
+            )
+            db.execute(text(f"DROP TABLE {LEGACY_FEEDBACK}"))
+    names = {i["name"] for i in inspect(engine).get_indexes("answers")}
+    if "answers_conversation_turn" in names:
+        return
+    with engine.begin() as db:
+        rows = db.execute(
+            select(answers.c.id, answers.c.conversation_id).order_by(
+                answers.c.conversation_id, answers.c.turn, answers.c.created
+            )
+        )
+        counts: dict[str, int] = {}
+        for r in list(rows):
+            turn = counts[r.conversation_id] = counts.get(r.conversation_id, -1) + 1
+            db.execute(update(answers).where(answers.c.id == r.id).values(turn=turn))
+        next(i for i in answers.indexes if i.name == "answers_conversation_turn").create(db)
 
 
 def _feedback_dict(row) -> dict:
