@@ -1,11 +1,13 @@
 """Tillidsguiden in the browser: three pages, each in rag/chat/. Thin on purpose: answers,
-sources, conversations and feedback come from `rag`."""
+sources, conversations and feedback come from `rag`; who the user is and what they may do from
+rag/chat/identity.py (a page for maintainers only is added to the navigation for them and
+starts with `identity.require("maintainer")`)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from rag.chat import about, ask, material, theme
+from rag.chat import about, ask, identity, material, resources, theme
 
 # A trainer's link (?praesentation=true) opens with the sidebar folded: the projector's width
 # goes to the question, the answer and its source.
@@ -14,6 +16,13 @@ st.set_page_config(
     page_title="Tillidsguiden", page_icon="🤝", layout="wide", initial_sidebar_state=folded
 )
 theme.apply()
+settings = resources.settings()
+user = identity.current_user(settings)
+if user is None:  # sign-in is set up (or required) and this visitor has not signed in
+    identity.sign_in_page(settings)
+    st.stop()
+identity.remember_browser(user, settings)
+identity.sidebar(user)
 st.navigation(
     [
         st.Page(ask.page, title="Spørg", icon=":material/chat:", url_path="sporg", default=True),

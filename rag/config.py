@@ -66,6 +66,27 @@ class Settings:
     # Where conversations and feedback are kept: empty = SQLite in the data folder; else a
     # SQLAlchemy URL such as postgresql+psycopg://user@host/db (rag/chat/store.py).
     database_url: str = ""
+    # Who the user is (rag/chat/identity.py). Sign-in itself (OIDC) is set up in
+    # .streamlit/secrets.toml ([auth]); `oidc_provider` names an [auth.<name>] section there.
+    oidc_provider: str = ""
+    # Refuse to open without a signed-in user (an organisation's server; compose.yaml sets it).
+    require_sign_in: bool = False
+    # Roles: comma-separated role or group names from the sign-in (the claims below), user
+    # names, verified e-mail addresses or subject ids. Everyone else is a manager.
+    maintainers: str = "maintainer"
+    trainers: str = "trainer"
+    role_claims: str = "roles,groups"
+    # Without sign-in, the person at the machine itself (a connection from 127.0.0.1) is its
+    # maintainer; turn off when a proxy on the same machine forwards other people.
+    local_maintainer: bool = True
+    # A proxy that signs users in (oauth2-proxy, Authelia, ...) and passes the user in a header:
+    # honoured only from `trusted_proxies` (addresses or networks) or with the shared secret the
+    # proxy adds in `trusted_proxy_secret_header`; ignored when not configured.
+    trusted_user_header: str = ""
+    trusted_groups_header: str = ""
+    trusted_proxies: str = ""
+    trusted_proxy_secret: str = ""
+    trusted_proxy_secret_header: str = "X-Tillid-Proxy-Secret"
     # Refuse when the probability that the material answers (rag/answer/evidence.py) is below
     # this; empty: the bar fitted with the model on the tuning half (rag/data/answer-models.json).
     refuse_below: float | None = None

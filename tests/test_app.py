@@ -109,7 +109,14 @@ def test_the_sidebar_lists_recent_conversations_and_opens_and_deletes_them(env):
     first.click().run()
     assert [a.question for _, a in turns(at)] == ["Hvad er social kapital?"]
     cid = at.query_params["samtale"]
+    at.sidebar.button(key=f"del-{cid}").click().run()  # asks first
+    assert store(env).conversation(cid) is not None
+    assert "Det kan ikke fortrydes" in " ".join(m.value for m in at.sidebar.markdown)
+    at.sidebar.button(key=f"del-no-{cid}").click().run()  # kept
+    assert store(env).conversation(cid) is not None
+    assert not [b for b in at.sidebar.button if b.key == f"del-yes-{cid}"]
     at.sidebar.button(key=f"del-{cid}").click().run()
+    at.sidebar.button(key=f"del-yes-{cid}").click().run()
     assert store(env).conversation(cid) is None
     assert turns(at) == []
     titles = [b.label for b in at.sidebar.button if b.key and b.key.startswith("open-")]
@@ -128,12 +135,12 @@ def test_a_thumb_alone_stores_the_rating_and_a_comment_updates_it(env):
     aid = turns(at)[0][0]
     at.feedback(key=f"thumbs-{aid}").set_value(1).run()  # one click
     assert not at.exception
-    stored = store(env).rating(aid)
+    (stored,) = store(env).feedback()
     assert stored["rating"] == "up" and stored["comment"] == ""
     assert stored["question"] == "Hvad er udfordringsretten?" and stored["mode"] == "uddrag"
     assert stored["sources"] and stored["answer"]
     at.text_input(key=f"comment-{aid}").input("Godt svar, men kort").run()
-    assert store(env).rating(aid)["comment"] == "Godt svar, men kort"
+    assert store(env).feedback()[0]["comment"] == "Godt svar, men kort"
     assert len(store(env).feedback()) == 1
 
 

@@ -211,7 +211,9 @@ def test_thumbs_clicked_at_once_on_one_answer_never_collide(store):
     assert errors == []
     rows = store.feedback()
     assert len(rows) == 60  # one row per answer and rater
-    assert {(r["answer_id"], r["rater"]) for r in rows} == {(a, r) for a in aids for r in (ANNE, METTE)}
+    assert {(r["answer_id"], r["rater"]) for r in rows} == {
+        (a, r) for a in aids for r in (ANNE, METTE)
+    }
 
 
 def test_a_database_from_before_raters_keeps_its_ratings_and_gets_unique_turns(tmp_path):
@@ -229,7 +231,9 @@ def test_a_database_from_before_raters_keeps_its_ratings_and_gets_unique_turns(t
     assert [a.question for _, a in store.conversation("c1").answers] == ["A?", "B?"]
     assert store.rating("a1", "anne")["comment"] == "God"  # the owner rated it then
     aid = store.add("c1", answer("C?"), "anne")
-    turns = [r.turn for r in store._read(select(answers.c.turn).where(answers.c.conversation_id == "c1"))]
+    turns = [
+        r.turn for r in store._read(select(answers.c.turn).where(answers.c.conversation_id == "c1"))
+    ]
     assert sorted(turns) == [0, 1, 2]
     store.rate(aid, "anne", "up")
     assert len(store.feedback()) == 2
@@ -285,7 +289,9 @@ def test_eight_threads_writing_at_once_lose_nothing(store):
     assert not errors
     assert len(store.conversation(cid).answers) == 200
     assert len(store.feedback()) == 200
-    turns = [r.turn for r in store._read(select(answers.c.turn).where(answers.c.conversation_id == cid))]
+    turns = [
+        r.turn for r in store._read(select(answers.c.turn).where(answers.c.conversation_id == cid))
+    ]
     assert sorted(turns) == list(range(200))  # eight sessions, one conversation: no turn twice
 
 

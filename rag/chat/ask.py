@@ -1,7 +1,8 @@
 """The page "Spørg": the chat, its conversations and the trainers' presentation mode.
 
-A conversation is stored as it goes (rag/chat/store.py) and its id is in the URL (?samtale=…),
-so a reload, a bookmark or a link opens it again; ?svar=… opens one shared answer. Filters,
+A conversation is stored as it goes (rag/chat/conversations.py, rag/chat/store.py) and its id is
+in the URL (?samtale=…), so a reload, a bookmark or a link opens it again; someone else's link
+opens read-only and ?svar=… opens one shared answer (rag/chat/links.py). Filters,
 answer form and presentation mode are in the URL too. The steps of an answer are shown while
 it is made, then the text streams; each answer can be rated with one click.
 """
@@ -10,15 +11,14 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 
 import streamlit as st
 
 from rag.answer.assistant import Step, check_question, normalise
 from rag.answer.labels import kind_label, label, personal_data_notice
 from rag.answer.render import highlighted, plain, safe_markdown, to_handout, to_markdown
-from rag.chat import resources, theme
-from rag.chat.store import ChatStore, StorageError, storage_notice
+from rag.chat import conversations, links, rating, resources, theme
+from rag.chat.store import ChatStore, storage_notice
 from rag.config import Settings
 from rag.documents import Answer
 from rag.index.store import IndexMissing, StoredIndex
@@ -50,64 +50,6 @@ MODES = ("uddrag", "sprogmodel")
 FULL_TURNS = 3
 
 
-def owner() -> str:
-    """Whose conversations the sidebar lists: the user a reverse proxy signed in, if any
-    (X-Forwarded-User); on a laptop everyone is the same user."""
-    return st.context.headers.get("X-Forwarded-User", "")[:200]
-
-
-# --- conversation state -------------------------------------------------------------------
-
-
-def turns() -> list[tuple[str | None, Answer]]:
-    """(answer id, answer) of the conversation on screen; the id is None when not stored."""
-    return st.session_state.setdefault("turns", [])
-
-
-def new_conversation() -> None:
-    st.session_state["turns"] = []
-    st.session_state.pop("conversation", None)
-    st.query_params.pop("samtale", None)
-    st.query_params.pop("svar", None)
-
-
-def follow_url(store: ChatStore | None) -> None:
-    """Open the conversation the URL names, once per id; a stale id is said and dropped."""
-    wanted = st.query_params.get("samtale")
-    if not wanted or wanted == st.session_state.get("conversation"):
-        return
-    found = store.conversation(wanted) if store else None
-    if found is None:
-        st.warning("Samtalen findes ikke (længere). Her er en ny.")
-        new_conversation()
-        return
-    st.session_state["conversation"] = found.id
-    st.session_state["turns"] = list(found.answers)
-    for aid, _ in found.answers:
-        rated = store.rating(aid)
-        if rated and f"thumbs-{aid}" not in st.session_state:
-            st.session_state[f"thumbs-{aid}"] = 1 if rated["rating"] == "up" else 0
-            st.session_state[f"comment-{aid}"] = rated["comment"]
-
-
-def keep(store: ChatStore | None, answer: Answer) -> str | None:
-    """Store the answer in the conversation (started by its first question); the answer id,
-    or None when nothing is stored."""
-    if store is None:
-        return None
-    try:
-        cid = st.session_state.get("conversation")
-        if cid is None:
-            cid = store.start(owner(), answer.question)
-            st.session_state["conversation"] = cid
-            st.query_params["samtale"] = cid
-            st.session_state.pop("_recent", None)
-        return store.add(cid, answer, turn=len(turns()))
-    except StorageError as exc:
-        st.warning(str(exc))
-        return None
-
-
 # --- one answer -------------------------------------------------------------------------------
 
 
@@ -128,7 +70,7 @@ def show_answer(answer: Answer, turn: int, aid: str | None, presentation: bool) 
         st.markdown(text)
         source_cards(answer, turn, presentation)
     with st.container(key=f"turn-end-{turn}"):  # drawn last: the answer is complete
-        feedback_row(answer, turn, aid)
+        rating.feedback_row(aid)
 
 
 def source_cards(answer: Answer, turn: int, presentation: bool, open_first: bool = False) -> None:
@@ -149,47 +91,6 @@ def source_cards(answer: Answer, turn: int, presentation: bool, open_first: bool
             )
 
 
-def _rate(store: ChatStore, aid: str) -> None:
-    value = st.session_state.get(f"thumbs-{aid}")
-    if value is None:
-        return
-    try:
-        store.rate(aid, "up" if value == 1 else "down")
-    except (StorageError, KeyError) as exc:
-        st.session_state[f"rate-error-{aid}"] = str(exc)
-
-
-def _comment(store: ChatStore, aid: str) -> None:
-    try:
-        store.comment(aid, st.session_state.get(f"comment-{aid}", ""))
-    except StorageError as exc:
-        st.session_state[f"rate-error-{aid}"] = str(exc)
-
-
-def feedback_row(answer: Answer, turn: int, aid: str | None) -> None:
-    """A thumb saves at once; a comment can follow and updates the same record."""
-    store, why = resources.store(resources.settings())
-    if store is None or aid is None:
-        st.caption(why or "Svaret er ikke gemt, så det kan ikke vurderes.")
-        return
-    cols = st.columns([1, 4, 2], vertical_alignment="center")
-    with cols[0]:
-        st.feedback("thumbs", key=f"thumbs-{aid}", on_change=_rate, args=(store, aid))
-    error = st.session_state.pop(f"rate-error-{aid}", None)
-    if error:
-        st.warning(error)
-    elif st.session_state.get(f"thumbs-{aid}") is not None:
-        cols[1].text_input(
-            "Kommentar",
-            key=f"comment-{aid}",
-            on_change=_comment,
-            args=(store, aid),
-            placeholder="Tak! Tilføj evt. en kommentar og tryk Enter",
-            label_visibility="collapsed",
-        )
-    cols[2].markdown(f"[Del svaret](?svar={aid})", help="Et link, der åbner netop dette svar")
-
-
 # --- asking -----------------------------------------------------------------------------------
 
 
@@ -198,7 +99,7 @@ def ask(question: str, choice: dict, presentation: bool) -> None:
     one Danish line here and a traceback in the server's log only."""
     s = resources.settings()
     assistant = resources.assistant(s).with_llm(choice["llm"])
-    history = [a for _, a in turns()]
+    history = [a for _, a in conversations.turns()]
     status = st.empty()
     placeholder = st.empty()
     shown, final = "", None
@@ -227,15 +128,18 @@ def ask(question: str, choice: dict, presentation: bool) -> None:
     status.empty()
     placeholder.empty()
     store, _ = resources.store(s)
-    aid = keep(store, final)
-    turns().append((aid, final))
-    show_answer(final, len(turns()) - 1, aid, presentation)
+    aid = conversations.keep(store, final)
+    conversations.turns().append((aid, final))
+    show_answer(final, len(conversations.turns()) - 1, aid, presentation)
 
 
 def sidebar(index: StoredIndex, store: ChatStore | None, why: str) -> dict:
     s = resources.settings()
     st.sidebar.button(
-        "Ny samtale", on_click=new_conversation, key="new-side", icon=":material/add:"
+        "Ny samtale",
+        on_click=conversations.new_conversation,
+        key="new-side",
+        icon=":material/add:",
     )
     # Filled at the end of the run, so a conversation started by this run is listed too.
     history = st.sidebar.container()
@@ -286,66 +190,6 @@ def sidebar(index: StoredIndex, store: ChatStore | None, why: str) -> dict:
     }
 
 
-def conversation_list(store: ChatStore | None, box) -> None:
-    """The owner's recent conversations, newest first, each to open or delete."""
-    if store is None:
-        return
-    error = st.session_state.pop("_delete_error", None)
-    if error:
-        box.warning(error)
-    try:
-        recent = recent_conversations(store)[:10]
-    except StorageError as exc:
-        box.warning(str(exc))
-        return
-    if recent:
-        box.markdown("**Seneste samtaler**")
-    for conv in recent:
-        left, right = box.columns([5, 1], vertical_alignment="center")
-        current = conv.id == st.session_state.get("conversation")
-        left.button(
-            conv.title[:60],
-            key=f"open-{conv.id}",
-            type="primary" if current else "secondary",
-            on_click=_open,
-            args=(conv.id,),
-        )
-        right.button(
-            "Slet",
-            key=f"del-{conv.id}",
-            icon=":material/delete:",
-            help="Slet samtalen",
-            on_click=_delete,
-            args=(store, conv.id),
-        )
-
-
-def recent_conversations(store: ChatStore):
-    """The sidebar's list, read once a minute or after this session changed it (not on every
-    question: every rerun of every session would query the database)."""
-    cached = st.session_state.get("_recent")
-    if cached is None or time.time() - cached[0] > 60:
-        cached = (time.time(), store.recent(owner()))
-        st.session_state["_recent"] = cached
-    return cached[1]
-
-
-def _open(conversation_id: str) -> None:
-    st.query_params["samtale"] = conversation_id
-    st.query_params.pop("svar", None)
-
-
-def _delete(store: ChatStore, conversation_id: str) -> None:
-    try:
-        store.delete(conversation_id)
-    except StorageError as exc:
-        st.session_state["_delete_error"] = str(exc)
-        return
-    st.session_state.pop("_recent", None)
-    if conversation_id == st.session_state.get("conversation"):
-        new_conversation()
-
-
 def question_box() -> str | None:
     """The question field of presentation mode, under the title; the question when sent."""
     with st.form("praesentation-form", clear_on_submit=True, border=False):
@@ -374,24 +218,6 @@ def _pending(question: str) -> None:
     st.session_state["pending"] = question
 
 
-def shared_answer(store: ChatStore | None, aid: str, presentation: bool) -> bool:
-    """The answer a shared link names, on its own; False when the link is stale."""
-    found = store.answer(aid) if store else None
-    if found is None:
-        st.warning("Svaret findes ikke (længere).")
-        st.query_params.pop("svar", None)
-        return False
-    _, answer = found
-    st.markdown(
-        "<div class='shared-banner'>Et svar, som nogen har delt med dig.</div>",
-        unsafe_allow_html=True,
-    )
-    st.header(answer.question)
-    show_answer(answer, 0, aid, presentation)
-    st.button("Stil selv et spørgsmål", on_click=new_conversation, type="primary")
-    return True
-
-
 def page() -> None:
     s: Settings = resources.settings()
     if not resources.ready_or_offer_ingest(s):
@@ -402,19 +228,34 @@ def page() -> None:
     presentation = choice["presentation"]
     if presentation:
         theme.presentation()
-    follow_url(store)
+    links.follow_url(store)
 
     top = st.columns([5, 1], vertical_alignment="center")
     top[0].title("Tillidsguiden")
-    top[1].button("Ny samtale", on_click=new_conversation, key="new-main", icon=":material/add:")
+    top[1].button(
+        "Ny samtale",
+        on_click=conversations.new_conversation,
+        key="new-main",
+        icon=":material/add:",
+    )
     if not presentation:
         st.caption("Svar om tillid, samarbejde og social kapital – altid med kilden.")
+    links.copy_error()
 
-    if st.query_params.get("svar") and shared_answer(store, st.query_params["svar"], presentation):
-        conversation_list(store, choice["history"])
+    shared = st.query_params.get("svar")
+    if shared and links.shared_answer(store, shared, show_answer, presentation):
+        conversations.conversation_list(store, choice["history"])
         return
 
-    past = turns()
+    past = conversations.turns()
+    if conversations.read_only():  # someone else's: read it, or go on with a copy
+        links.read_only_banner(store)
+        if presentation:
+            show_presentation(past, None, choice)
+        else:
+            show_chat(past, None, choice)
+        conversations.conversation_list(store, choice["history"])
+        return
     if presentation:  # a box on top: the chat box would scroll the question out of view
         typed = question_box()
     else:
@@ -426,23 +267,27 @@ def page() -> None:
             question_cards()
     else:
         show_chat(past, question, choice)
-    conversation_list(store, choice["history"])
-    if turns():
-        answers = [a for _, a in turns()]
-        cols = st.columns(2)
-        # Made when clicked, not on every question.
-        cols[0].download_button(
-            "Hent samtalen (Markdown)",
-            lambda: to_markdown(answers),
-            file_name="tillidsguiden-samtale.md",
-            mime="text/markdown",
-        )
-        cols[1].download_button(
-            "Handout til deltagerne (HTML)",
-            lambda: to_handout(answers),
-            file_name="tillidsguiden-handout.html",
-            mime="text/html",
-        )
+    conversations.conversation_list(store, choice["history"])
+    downloads([a for _, a in conversations.turns()])
+
+
+def downloads(answers: list[Answer]) -> None:
+    """The conversation as Markdown and as a handout, made when clicked."""
+    if not answers:
+        return
+    cols = st.columns(2)
+    cols[0].download_button(
+        "Hent samtalen (Markdown)",
+        lambda: to_markdown(answers),
+        file_name="tillidsguiden-samtale.md",
+        mime="text/markdown",
+    )
+    cols[1].download_button(
+        "Handout til deltagerne (HTML)",
+        lambda: to_handout(answers),
+        file_name="tillidsguiden-handout.html",
+        mime="text/html",
+    )
 
 
 def _ask_or_warn(question: str, choice: dict, presentation: bool) -> None:

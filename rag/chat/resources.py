@@ -14,6 +14,7 @@ import streamlit as st
 
 from rag.answer.assistant import Assistant, load_llm
 from rag.answer.llm import LLM, LLMError
+from rag.chat import audit, identity
 from rag.chat.store import ChatStore, StorageError, database_url
 from rag.config import Settings
 from rag.index.builder import IngestError, ingest, open_index
@@ -88,8 +89,8 @@ def store(s: Settings) -> tuple[ChatStore | None, str]:
 
 
 def ready_or_offer_ingest(s: Settings) -> bool:
-    """True when the index can be used; else say why in one line, offer to (re)build it and
-    return False (the caller stops)."""
+    """True when the index can be used; else say why in one line, offer a maintainer to
+    (re)build it (anyone else is told to ask one) and return False (the caller stops)."""
     try:
         index(s)
         assistant(s)
@@ -97,7 +98,12 @@ def ready_or_offer_ingest(s: Settings) -> bool:
     except IndexMissing as exc:
         reason = getattr(exc, "reason", "")  # stale or damaged; a missing index has none
     st.warning(f"{reason}." if reason else "Materialet er ikke indlæst endnu.")
+    user = identity.current_user(s)
+    if user is None or not user.may("maintainer"):  # only a maintainer (re)builds the index
+        st.caption("Bed en vedligeholder af Tillidsguiden om at indlæse materialet.")
+        return False
     if st.button("Byg indekset igen" if reason else "Indlæs materialet nu"):
+        audit.log("rebuild_index", user)
         try:
             with st.spinner("Indlæser materialet …"):
                 ingest(s, force=bool(reason), embedder=embedder(s.embedder))
