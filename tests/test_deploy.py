@@ -18,12 +18,17 @@ import pytest
 import yaml
 from conftest import CORPUS, EMBEDDING_CACHE
 
+from rag.chat.identity import COOKIE as COOKIE_NAME
+from rag.chat.identity import owner_key
 from rag.chat.store import ChatStore
 from rag.config import PROJECT_ROOT, Settings
 from rag.index.builder import ingest
 from rag.measure.loadbench import Session
 from rag.measure.pagebench import streamlit_app
 
+# One browser's key (rag/chat/identity.py), sent as its cookie to both page processes.
+BROWSER = "deploy-test-browser-key-0123456789"
+COOKIE = {"Cookie": f"{COOKIE_NAME}={BROWSER}"}
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "compose.yaml").read_text(encoding="utf-8"))
 DOCKERFILE = (PROJECT_ROOT / "Dockerfile").read_text(encoding="utf-8")
 SERVICES = COMPOSE["services"]
@@ -61,6 +66,35 @@ def test_the_proxy_keeps_each_browser_on_its_page_process():
     assert labels["traefik.http.services.tillid.loadbalancer.server.port"] == "8501"
     assert labels["traefik.http.services.tillid.loadbalancer.healthcheck.path"] == "/_stcore/health"
     assert "--providers.docker.exposedbydefault=false" in SERVICES["proxy"]["command"]
+
+
+# Headers a client could send to pose as someone a proxy signed in (oauth2-proxy, Authelia,
+# Authentik, Traefik's forward auth), and the shared secret header of rag/chat/identity.py.
+IDENTITY_HEADERS = (
+    "X-Forwarded-User",
+    "X-Forwarded-Email",
+    "X-Forwarded-Groups",
+    "X-Auth-Request-User",
+    "X-Auth-Request-Email",
+    "Remote-User",
+    Settings().trusted_proxy_secret_header,
+)
+
+
+def test_users_sign_in_and_the_proxy_removes_identity_headers_a_client_sends():
+    env = env_of("page")
+    assert env["TILLID_REQUIRE_SIGN_IN"] == "1"  # no provider configured: the page refuses
+    assert "TILLID_TRUSTED_USER_HEADER" not in env  # identity comes from the sign-in alone
+    (secret,) = SERVICES["page"]["secrets"]  # the [auth] section for st.login
+    assert secret["target"] == "/app/.streamlit/secrets.toml"
+    assert COMPOSE["secrets"][secret["source"]]["file"].endswith(".streamlit/secrets.toml}")
+    labels = SERVICES["page"]["labels"]
+    middleware = labels["traefik.http.routers.tillid.middlewares"]
+    prefix = f"traefik.http.middlewares.{middleware}.headers.customrequestheaders."
+    for header in IDENTITY_HEADERS:
+        assert labels[prefix + header] == "", header  # an empty value removes it
+    for ignore in (".gitignore", ".dockerignore"):  # never in git, never baked into the image
+        assert ".streamlit/secrets.toml" in (PROJECT_ROOT / ignore).read_text().split(), ignore
 
 
 def test_every_variable_the_services_set_is_a_setting_and_points_at_a_service():
@@ -117,9 +151,11 @@ def organisation(tmp_path_factory, chroma_url, postgres_url, embedder):
 def test_a_conversation_from_one_page_process_opens_in_another(organisation):
     a, b, store, _ = organisation
     asyncio.run(_session(a, "Hvad er udfordringsretten?"))
-    cid = next(s.id for s in store.recent("") if s.title == "Hvad er udfordringsretten?")
+    owner = owner_key("browser", BROWSER)  # the browser's own key, in its cookie
+    cid = next(s.id for s in store.recent(owner) if s.title == "Hvad er udfordringsretten?")
     shown = asyncio.run(_reopen(b, cid))  # the link ?samtale=<id>, opened on the other process
     assert "Hvad er udfordringsretten?" in shown and "udfordringsret" in shown.lower()
+    assert "delt med dig" not in shown  # the same browser goes on with its own conversation
 
 
 def test_feedback_from_every_page_process_lands_in_one_table(organisation):
@@ -160,7 +196,7 @@ async def _answer(url: str, question: str) -> str:
 
 async def _session(url: str, question: str, thumb_up: bool = False) -> None:
     """A browser session on one page process: load, ask, and maybe click the thumb up."""
-    async with Session(url, timeout=60) as session:
+    async with Session(url, timeout=60, headers=COOKIE) as session:
         assert await session.run() == []
         assert await session.run(question) == []
         assert session.thumbs
@@ -169,6 +205,8 @@ async def _session(url: str, question: str, thumb_up: bool = False) -> None:
 
 
 async def _reopen(url: str, conversation_id: str) -> str:
-    async with Session(url, timeout=60, query=f"samtale={conversation_id}") as session:
+    async with Session(
+        url, timeout=60, query=f"samtale={conversation_id}", headers=COOKIE
+    ) as session:
         assert await session.run() == []
         return "\n".join(session.texts)

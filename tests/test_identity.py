@@ -193,7 +193,11 @@ def test_the_audit_trail_has_sign_ins_shares_and_deletions_without_text_or_names
     anne.sidebar.button(key=f"del-yes-{cid}").click().run()
     lines = [json.loads(r.message) for r in caplog.records if r.name == "tillidsguiden.audit"]
     events = [(x["audit"], x["role"], x.get("why") or x.get("outcome")) for x in lines]
-    assert ("sign_in", "maintainer", "list") in events and ("sign_in", "manager", "default") in events
+    assert ("sign_in", "maintainer", "list") in events and (
+        "sign_in",
+        "manager",
+        "default",
+    ) in events
     assert ("link_opened", "manager", "read_only") in events
     assert ("delete", "maintainer", "deleted") in events
     assert any(x["audit"] == "share_opened" for x in lines)

@@ -52,10 +52,21 @@ class Session:
     browser does when a question is sent or a thumb clicked. `query` is the URL's query string
     (e.g. "samtale=…"); `texts` are the Markdown texts the last run drew."""
 
-    def __init__(self, url: str, timeout: float, query: str = "") -> None:
+    def __init__(
+        self,
+        url: str,
+        timeout: float,
+        query: str = "",
+        headers: dict[str, str] | None = None,
+        source: str | None = None,
+    ) -> None:
         self.url = url.replace("http://", "ws://") + "/_stcore/stream"
         self.timeout = timeout
         self.query = query
+        # Request headers of the handshake (a cookie, a proxy's header) and the address the
+        # connection comes from (a proxy's, in the sign-in tests).
+        self.headers = headers or {}
+        self.source = source
         self.page = ""
         self.chat_input = ""
         self.thumbs: list[str] = []
@@ -65,7 +76,14 @@ class Session:
     async def __aenter__(self) -> Session:
         import websockets
 
-        self.ws = await websockets.connect(self.url, max_size=None, open_timeout=self.timeout)
+        where = {"local_addr": (self.source, 0)} if self.source else {}
+        self.ws = await websockets.connect(
+            self.url,
+            max_size=None,
+            open_timeout=self.timeout,
+            additional_headers=self.headers,
+            **where,
+        )
         return self
 
     async def __aexit__(self, *exc) -> None:

@@ -72,13 +72,15 @@ def streamlit_app(
     cache_dir: Path | None = None,
     timeout: float = 90,
     settings: dict[str, str] | None = None,
+    **server: object,
 ) -> Iterator[str]:
     """The chat page on a free local port, in the default answer mode; yields its URL.
 
     The vector cache is `<data_dir>/cache` unless `cache_dir` says otherwise; `settings` are
-    further TILLID_* variables for the server.
+    further TILLID_* variables for the server; `server` goes to `streamlit_process` (port,
+    address, Streamlit options).
     """
-    with streamlit_process(data_dir, log_file, cache_dir, timeout, settings) as (url, _):
+    with streamlit_process(data_dir, log_file, cache_dir, timeout, settings, **server) as (url, _):
         yield url
 
 
@@ -89,9 +91,14 @@ def streamlit_process(
     cache_dir: Path | None = None,
     timeout: float = 90,
     settings: dict[str, str] | None = None,
+    port: int | None = None,
+    address: str = "127.0.0.1",
+    options: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, int]]:
-    """As `streamlit_app`, yielding (URL, process id) for a caller that watches the process."""
-    port = free_port()
+    """As `streamlit_app`, yielding (URL, process id) for a caller that watches the process.
+    `options` are further Streamlit options (e.g. {"secrets.files": path})."""
+    port = port or free_port()
+    extra = [arg for name, value in (options or {}).items() for arg in (f"--{name}", value)]
     env = {**os.environ, "TILLID_DATA_DIR": str(data_dir), **(settings or {})}
     env.pop("TILLID_LLM", None)
     env.pop("TILLID_CACHE_DIR", None)
@@ -113,13 +120,16 @@ def streamlit_process(
                 "false",
                 "--server.fileWatcherType",
                 "none",
+                "--server.address",
+                address,
+                *extra,
             ],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{address}:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
