@@ -77,8 +77,8 @@ def streamlit_app(
     """The chat page on a free local port, in the default answer mode; yields its URL.
 
     The vector cache is `<data_dir>/cache` unless `cache_dir` says otherwise; `settings` are
-    further TILLID_* variables for the server; `server` goes to `streamlit_process` (port,
-    address, Streamlit options).
+    further TILLID_* variables for the server; `server` goes to `streamlit_process` (a port,
+    Streamlit options).
     """
     with streamlit_process(data_dir, log_file, cache_dir, timeout, settings, **server) as (url, _):
         yield url
@@ -92,7 +92,6 @@ def streamlit_process(
     timeout: float = 90,
     settings: dict[str, str] | None = None,
     port: int | None = None,
-    address: str = "127.0.0.1",
     options: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, int]]:
     """As `streamlit_app`, yielding (URL, process id) for a caller that watches the process.
@@ -120,8 +119,6 @@ def streamlit_process(
                 "false",
                 "--server.fileWatcherType",
                 "none",
-                "--server.address",
-                address,
                 *extra,
             ],
             cwd=PROJECT_ROOT,
@@ -129,7 +126,7 @@ def streamlit_process(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://{address}:{port}"
+    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
