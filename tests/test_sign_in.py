@@ -59,6 +59,14 @@ def list_shows(driver, titles: list[str]) -> None:
     wait_for(driver, lambda d: listed(d) == titles, 30)
 
 
+def asked(driver, url: str, question: str) -> ChatPage:
+    """The page opened in `driver` with `question` asked and answered."""
+    page = ChatPage(driver, url)
+    page.open()
+    page.ask(question)
+    return page
+
+
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("sign-in")
@@ -98,9 +106,7 @@ def two_browsers(tmp_path):
 def test_two_browsers_without_sign_in_never_see_each_others_conversations(open_page, two_browsers):
     url, _ = open_page
     a, b = two_browsers
-    first = ChatPage(a, url)
-    first.open()
-    first.ask("Hvad er social kapital?")
+    asked(a, url, "Hvad er social kapital?")
     list_shows(a, ["Hvad er social kapital?"])
     second = ChatPage(b, url)
     second.open()
@@ -115,9 +121,7 @@ def test_two_browsers_without_sign_in_never_see_each_others_conversations(open_p
 def test_another_browsers_link_opens_read_only_and_goes_on_as_a_copy(open_page, two_browsers):
     url, store = open_page
     a, b = two_browsers
-    page = ChatPage(a, url)
-    page.open()
-    page.ask("Hvad er kerneopgaven?")
+    asked(a, url, "Hvad er kerneopgaven?")
     wait_for(a, lambda d: "samtale=" in d.current_url)
     link = a.current_url
     b.get(link)
@@ -137,9 +141,7 @@ def test_a_visitors_thumb_on_a_shared_answer_never_changes_the_sharers(open_page
 
     url, store = open_page
     a, b = two_browsers
-    page = ChatPage(a, url)
-    page.open()
-    page.ask("Hvad er tillid?")
+    asked(a, url, "Hvad er tillid?")
     real_click(a, (by().CSS_SELECTOR, "[class*='st-key-thumbs-'] button"))  # thumb up
     box = wait_for(
         a, lambda d: d.find_element(by().CSS_SELECTOR, "[class*='st-key-comment-'] input")
@@ -159,9 +161,7 @@ def test_a_visitors_thumb_on_a_shared_answer_never_changes_the_sharers(open_page
 def test_deleting_asks_first_and_keeping_leaves_the_conversation(open_page, two_browsers):
     url, store = open_page
     a, _ = two_browsers
-    page = ChatPage(a, url)
-    page.open()
-    page.ask("Hvad er udfordringsretten?")
+    asked(a, url, "Hvad er udfordringsretten?")
     list_shows(a, ["Hvad er udfordringsretten?"])
     cid = a.current_url.split("samtale=")[1].split("&")[0]
     delete = (by().CSS_SELECTOR, f".st-key-del-{cid} button")
@@ -183,10 +183,8 @@ def test_a_forged_user_header_is_ignored_when_no_proxy_is_configured(open_page, 
     url, store = open_page
     context, forger = browser_at(tmp_path, "forger", ALICE)
     try:
-        page = ChatPage(forger, url)
-        page.open()
+        asked(forger, url, "Hvad er social kapital?")
         sidebar_says(forger, "Uden log-ind")
-        page.ask("Hvad er social kapital?")
         list_shows(forger, ["Hvad er social kapital?"])
     finally:
         context.__exit__(None, None, None)

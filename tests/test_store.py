@@ -53,6 +53,15 @@ def answer(question: str = "Hvad er social kapital?") -> Answer:
     )
 
 
+def in_threads(work, n: int) -> None:
+    """work(0) … work(n-1), each in a thread of its own, all at once; returns when all end."""
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path) -> ChatStore:
     """Every specification below runs against SQLite and against a real PostgreSQL server."""
@@ -203,11 +212,7 @@ def test_thumbs_clicked_at_once_on_one_answer_never_collide(store):
             except Exception as exc:  # counted, whatever it is
                 errors.append(repr(exc))
 
-    threads = [threading.Thread(target=click, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(click, 8)
     assert errors == []
     rows = store.feedback()
     assert len(rows) == 60  # one row per answer and rater
@@ -281,11 +286,7 @@ def test_eight_threads_writing_at_once_lose_nothing(store):
         except Exception as exc:  # counted, whatever it is
             errors.append(repr(exc))
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    in_threads(work, 8)
     assert not errors
     assert len(store.conversation(cid).answers) == 200
     assert len(store.feedback()) == 200
