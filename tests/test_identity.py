@@ -141,6 +141,10 @@ def test_sign_in_required_but_not_set_up_says_so_and_shows_nothing_else(env, mon
     at = session()
     assert "ikke sat nogen log-ind-udbyder op" in at.error[0].value
     assert not at.chat_input and not at.button
+    monkeypatch.setenv("TILLID_TRUSTED_USER_HEADER", "X-Forwarded-User")
+    bypassed = session()  # a header setup, reached without the proxy: no header counts
+    assert "organisations log-ind-tjeneste" in bypassed.error[0].value
+    assert not bypassed.chat_input
 
 
 # --- links ---------------------------------------------------------------------------------

@@ -223,6 +223,12 @@ def remember_browser(user: User, s: Settings) -> None:
 def sign_in_page(s: Settings) -> None:
     """All a visitor sees before signing in."""
     st.title("Tillidsguiden")
+    if not sign_in_configured() and s.trusted_user_header:
+        st.error(
+            "Tillidsguiden kræver log-ind gennem jeres organisations log-ind-tjeneste. "
+            "Åbn den fra den adresse, I har fået oplyst."
+        )
+        return
     if not sign_in_configured():
         st.error(
             "Tillidsguiden kræver log-ind (TILLID_REQUIRE_SIGN_IN), men der er ikke sat "
