@@ -8,7 +8,16 @@ from rag.config import PROJECT_ROOT
 from rag.ingest.lexicon import Lexicon
 from rag.ingest.mapped import MappedText
 from rag.ingest.ocr import OcrRepairer
-from rag.ingest.repair import capitalise_sentences, join_lines, strip_markup
+from rag.ingest.repair import (
+    Names,
+    capitalise_names,
+    capitalise_pronoun_i,
+    capitalise_sentences,
+    join_inner_hyphens,
+    join_lines,
+    strip_markup,
+    upper_danish_letters,
+)
 
 CORPUS = PROJECT_ROOT / "corpus"
 CLEAN = [
@@ -159,3 +168,111 @@ def test_ocr_repair_on_a_real_scanned_line(lexicon):
     fixed, n = OcrRepairer(lexicon).repair(MappedText.from_source(line, 0, len(line)))
     assert fixed.text == "De statslige arbejdspladser skal være i top, når det"
     assert n == 2
+
+
+# --- debris an extraction left in words and names (issue 20, item 6) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "repaired"),
+    [
+        # kom-videre-med-social-kapital.txt, line 792 (and 1351, 1481)
+        ("FREMGANGSMåDE", "FREMGANGSMÅDE"),
+        ("RAMMER OG MATERIALER", "RAMMER OG MATERIALER"),
+        ("På arbejdspladsen i Århus", "På arbejdspladsen i Århus"),
+    ],
+)
+def test_capitals_words_get_their_danish_letters_in_capitals(line, repaired):
+    assert upper_danish_letters(lines(line)[0]).text == repaired
+
+
+def test_a_line_end_hyphen_left_inside_a_line_is_undone(lexicon):
+    # tillid-giver-verdensklasse.md, line 283
+    line = "Særligt i forhold til nye krav om dokumentati-on og styring er der behov for et mere"
+    assert "krav om dokumentation og styring" in join_inner_hyphens(lines(line)[0], lexicon).text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # tillid-giver-verdensklasse.md, line 197: a suspended compound
+        "nye dokumentations- og måleredskaber, der i højere grad er handlingsanvisende",
+        "Kultur- og fritidsforvaltningen i Københavns Kommune",
+        "skriv på post-its og sæt dem op",
+    ],
+)
+def test_real_hyphens_inside_a_line_stay(lexicon, line):
+    assert join_inner_hyphens(lines(line)[0], lexicon).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "repaired"),
+    [
+        # kom-videre-med-social-kapital.txt, lines 2362, 682, 199, 1568-ish questions
+        (
+            "• Hvad vil i opnå ved at sætte fokus på social kapital?",
+            "• Hvad vil I opnå ved at sætte fokus på social kapital?",
+        ),
+        ("• Hvad kan i lære af de krav og ønsker,", "• Hvad kan I lære af de krav og ønsker,"),
+        ("Skal i løse kerneopgaven sammen?", "Skal I løse kerneopgaven sammen?"),
+        (
+            "• Hvilke forventninger har i til den måde,",
+            "• Hvilke forventninger har I til den måde,",
+        ),
+    ],
+)
+def test_the_pronoun_i_gets_its_capital(line, repaired):
+    assert capitalise_pronoun_i(lines(line)[0]).text == repaired
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # kom-videre-med-social-kapital.txt, line 413
+        "den nye sammenlagte filial har i alt 17 ansatte –",
+        # tillid-giver-verdensklasse.md, lines 193 and 237
+        "Partnerskaber kan i samspil med et nationalt",
+        "Dokumentation og kontrol skal i højere grad understøtte fagligheden",
+        "Et lokalt serviceeftersyn af regler vil i mange tilfælde vise,",
+    ],
+)
+def test_the_preposition_i_stays_small(line):
+    assert capitalise_pronoun_i(lines(line)[0]).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "repaired"),
+    [
+        # kom-videre-med-social-kapital.txt, lines 2037, 2053, 1984
+        (
+            "om deres kerneopgave, siger søren aakjær.",
+            "om deres kerneopgave, siger Søren Aakjær.",
+        ),
+        (
+            "udgave af casen er godkendt af Nils petersen og søren aakjær.",
+            "udgave af casen er godkendt af Nils Petersen og Søren Aakjær.",
+        ),
+        ("de gik til Nils petersen og sagde:", "de gik til Nils Petersen og sagde:"),
+    ],
+)
+def test_lower_cased_names_get_their_capitals(line, repaired):
+    assert capitalise_names(lines(line)[0], Names.shipped()).text == repaired
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Han tog hans bog med, siger Stinne Henriksen",
+        "læs mere på www.oao.dk/soren.aakjaer",
+        "hvor mange mark er der",
+    ],
+)
+def test_ordinary_words_are_not_taken_for_names(line):
+    assert capitalise_names(lines(line)[0], Names.shipped()).text == line
+
+
+def test_a_wrapped_url_tail_joins_its_url(corpus_build):
+    # inspiration-tillid-samarbejde.txt, lines 343-345: the cHash value wrapped onto its own line
+    text = "\n".join(c.text for c in corpus_build.chunks)
+    assert "cHash=45d34a1661b7d6af9d1debb3f39dbbf3" in text
+    assert "\n1debb3f39dbbf3" not in text

@@ -152,7 +152,7 @@ def test_a_page_that_calls_itself_a_checklist_is_a_checklist(labelled):
 def test_a_title_printed_after_its_box_labels_the_box_from_the_page_start(labelled):
     doc = labelled[KOM_VIDERE]
     assert doc.index("Formål") < doc.index("Tjekliste til projekter om social kapital")
-    label = doc("Hvad vil i opnå ved at sætte fokus på social kapital?")
+    label = doc("Hvad vil I opnå ved at sætte fokus på social kapital?")
     assert label.kind == "checklist"
     assert label.path == (
         "En opgave for hele virksomheden",

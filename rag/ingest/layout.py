@@ -18,12 +18,17 @@ from rag.ingest.lexicon import Lexicon
 from rag.ingest.mapped import MappedText
 from rag.ingest.ocr import OcrRepairer
 from rag.ingest.repair import (
+    Names,
+    capitalise_names,
+    capitalise_pronoun_i,
     capitalise_sentences,
     dangles,
     join_across_break,
+    join_inner_hyphens,
     join_lines,
     normalise_spaces,
     strip_markup,
+    upper_danish_letters,
 )
 
 BULLET_RE = re.compile(r"^\s*(?:[•·▪■●◦]|[-*](?=\s)|[o»«](?=\s))\s*")
@@ -105,6 +110,7 @@ class Block:
     level: int = 0  # Markdown heading level
     caps: bool = False  # written in capitals in the source
     moved: bool = False  # placed here by the continuation repair
+    line_ids: list[int] = field(default_factory=list)  # typeset documents: its printed lines
 
     @property
     def span(self) -> tuple[int, int]:
@@ -429,13 +435,16 @@ def _finish_text(
         text = join_lines(lines, lexicon)
         if markdown:
             text = strip_markup(text)
+        text = upper_danish_letters(join_inner_hyphens(text, lexicon))
         b.text = normalise_spaces(text)
 
 
 def _capitalise(parsed: ParsedDocument) -> None:
+    names = Names.shipped()
     for b in parsed.blocks:
         if b.type in ("para", "item", "note") and not URL_RE.match(b.text.text):
             b.text = capitalise_sentences(b.text, list_item=b.type == "item")
+            b.text = capitalise_names(capitalise_pronoun_i(b.text), names)
 
 
 def _split_mapped_lines(text: MappedText) -> list[MappedText]:
@@ -607,7 +616,7 @@ def _join_split_urls(parsed: ParsedDocument) -> None:
             re.match(r"^(?:https?://|www\.)\S+$", a)
             and re.match(r"^[\w./?=&%~#-]+$", b)
             and not re.match(r"^(?:https?://|www\.)", b)
-            and (a.endswith(("-", "_", "=", "/")) or re.search(r"[_=./]", b))
+            and (a.endswith(("-", "_", "=", "/")) or re.search(r"[_=./]", b) or _hash_tail(a, b))
         ):
             first = blocks[k].text.strip()
             if a.endswith("-"):
@@ -616,6 +625,11 @@ def _join_split_urls(parsed: ParsedDocument) -> None:
             del blocks[k + 1]
             continue
         k += 1
+
+
+def _hash_tail(url: str, tail: str) -> bool:
+    """ "…&cHash=45d34a1661b7d6af9d" + "1debb3f39dbbf3": a hexadecimal value wrapped in two."""
+    return bool(re.search(r"[=/][0-9a-f]{6,}$", url) and re.fullmatch(r"[0-9a-f]{6,}", tail))
 
 
 def _short(s: str, n: int) -> str:

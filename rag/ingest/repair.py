@@ -5,10 +5,15 @@ Each rule works on a `MappedText`, so the repaired text still points into the so
 
 from __future__ import annotations
 
+import itertools
 import re
+from functools import lru_cache
+from pathlib import Path
 
+from rag.config import PACKAGE_DATA
 from rag.ingest.lexicon import Lexicon
 from rag.ingest.mapped import MappedText
+from rag.privacy import danish_first_names
 
 # Words that follow a hyphen at line end when the hyphen is real ("ergo- og fysioterapeuter").
 # Not "men": Danish suspends a compound only before og/eller/samt/såvel/hhv, so "sam-" + "men"
@@ -174,3 +179,141 @@ def capitalise_sentences(text: MappedText, *, list_item: bool = False) -> Mapped
         return m.group(1).upper()
 
     return text.sub(_SENTENCE_START, fix)
+
+
+# --- debris an extraction left in words and names ------------------------------------------
+
+# "FREMGANGSMåDE": a capitals word whose æ, ø or å the extraction lower-cased.
+_CAPS_WITH_SMALL_DANISH = re.compile(r"\b[A-ZÆØÅ]{2,}[æøå][A-ZÆØÅæøå]*\b|\b[A-ZÆØÅ]+[æøå][A-ZÆØÅ]+")
+
+
+def upper_danish_letters(text: MappedText) -> MappedText:
+    """ "FREMGANGSMåDE" → "FREMGANGSMÅDE"; "På" and "Århus" are left alone."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        big = sum(c.isupper() for c in word)
+        return word.upper() if big >= 3 and big > len(word) / 2 else word
+
+    return text.sub(_CAPS_WITH_SMALL_DANISH, fix)
+
+
+_INNER_HYPHEN = re.compile(r"(?<![\w-])([^\W\d_]{2,})-([a-zæøå]{1,})(?![\w-])")
+
+
+def join_inner_hyphens(text: MappedText, lexicon: Lexicon) -> MappedText:
+    """ "dokumentati-on" → "dokumentation": a line-end hyphen the converter left mid-line.
+
+    Joined only when the material uses the joined word more often than the hyphenated form and
+    the left part is no word of its own (so "e-mail", "post-its" and "styrings- og" stay).
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        a, b = m.group(1), m.group(2)
+        joined = (a + b).lower()
+        if b in CONJUNCTIONS or (a.lower() in lexicon.counts and lexicon.count(a) > 1):
+            return m.group(0)
+        if lexicon.count(joined) >= 2 and lexicon.hyphenated[f"{a}-{b}".lower()] < lexicon.count(
+            joined
+        ):
+            return a + b
+        return m.group(0)
+
+    return text.sub(_INNER_HYPHEN, fix)
+
+
+# After a modal verb, a lower-case "i" is the pronoun "I" ("Hvad vil i opnå"), unless it opens
+# one of the phrases where it is the preposition ("skal i gang", "kan i princippet").
+MODALS = {"vil", "kan", "skal", "må", "bør", "tør", "gider", "ville", "kunne", "skulle", "måtte"}
+PREPOSITION_AFTER = {
+    "en", "et", "den", "det", "de", "dag", "alt", "gang", "princippet", "praksis", "høring",
+    "stand", "forvejen", "forhold", "fremtiden", "spil", "orden", "mål", "brug", "tvivl",
+}  # fmt: skip
+_PRONOUN_I = re.compile(
+    r"\b(" + "|".join(sorted(MODALS | {"har"})) + r") i (?=([a-zæøå]+)\b)", re.I
+)
+# Words that put the verb before its subject: "Hvad kan I …", "Nu har I …", "Så kan I …".
+INVERTING = {
+    "hvad", "hvordan", "hvilke", "hvilken", "hvilket", "hvor", "hvornår", "hvorfor", "hvem",
+    "hvorledes", "så", "nu", "derfor", "her", "da", "dernæst", "måske", "og", "eller",
+}  # fmt: skip
+_CLAUSE_START = re.compile(r"(?:^|[.?!:;,•–(]\s*)([^.?!:;,•–(]*)$")
+
+
+def capitalise_pronoun_i(text: MappedText) -> MappedText:
+    """ "Hvad vil i opnå" → "Hvad vil I opnå": a lower-case "i" right after a modal verb (or
+    "har") is the pronoun where that verb opens its clause or follows a question word or an
+    inverting adverb; "Partnerskaber kan i samspil med …" keeps its preposition."""
+
+    def fix(m: re.Match[str]) -> str:
+        if m.group(2) in PREPOSITION_AFTER:
+            return m.group(0)
+        before = _CLAUSE_START.search(text.text[: m.start()])
+        lead = before.group(1).split() if before else []
+        verbs = MODALS | {"har"}
+        if lead and lead[0].lower() not in INVERTING and lead[0].lower() not in verbs:
+            return m.group(0)
+        return f"{m.group(1)} I "
+
+    return text.sub(_PRONOUN_I, fix)
+
+
+class Names:
+    """Danish personal names (rag/data/names-da.tsv, from hunspell-da): lower-case form →
+    whether it is also an ordinary word ("søren", "hans")."""
+
+    def __init__(self, rows: dict[str, bool]) -> None:
+        self.rows = rows
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Names:
+        rows: dict[str, bool] = {}
+        path = path or PACKAGE_DATA / "names-da.tsv"
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                name, common = line.split("\t")
+                rows[name.lower()] = common == "1"
+        return cls(rows)
+
+    @staticmethod
+    @lru_cache(maxsize=1)
+    def shipped() -> Names:
+        return Names.load()
+
+    def is_name(self, word: str) -> bool:
+        return word.lower() in self.rows
+
+    def name_like(self, word: str) -> bool:
+        """A first name used in Denmark, or a name that is no ordinary word."""
+        return word[:1].upper() + word[1:].lower() in danish_first_names() or self.only_name(word)
+
+    def only_name(self, word: str) -> bool:
+        return self.rows.get(word.lower()) is False
+
+
+_WORD = re.compile(r"(?<![\w./@-])[^\W\d_]+(?![\w/@-]|[.]\w)")
+
+
+def capitalise_names(text: MappedText, names: Names) -> MappedText:
+    """ "søren aakjær" → "Søren Aakjær", "mette Nørgaard" → "Mette Nørgaard".
+
+    Two adjacent words are a person's name when both are names (a Danish first name, or a name
+    of the dictionary that is no ordinary word) and one of them is a surname that is no ordinary
+    word or is already capitalised. "hans bog", "siger Stinne" and a single "mark" stay.
+    """
+    words = list(_WORD.finditer(text.text))
+    starts: set[int] = set()
+    for a, b in itertools.pairwise(words):
+        if text.text[a.end() : b.start()] != " ":
+            continue
+        x, y = a.group(0), b.group(0)
+        if not (x.islower() or y.islower()) or not (names.name_like(x) and names.name_like(y)):
+            continue
+        if names.only_name(y) or y[:1].isupper():
+            starts |= {a.start(), b.start()}
+    if not starts:
+        return text
+    return text.sub(
+        _WORD,
+        lambda m: m.group(0)[:1].upper() + m.group(0)[1:] if m.start() in starts else m.group(0),
+    )
