@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= $(or $(TILLID_HOST),127.0.0.1)
 PORT   ?= $(or $(TILLID_PORT),8501)
 
-.PHONY: run test test-extras install install-dev ingest lint browser axe postgres
+.PHONY: run test test-extras install install-dev ingest lint browser axe postgres testdocs ocr
 # axe-core (the accessibility engine the browser test runs in each page), from the npm registry.
 AXE    := .cache/axe/node_modules/axe-core/axe.min.js
 
@@ -81,7 +81,31 @@ postgres:
 	  echo "PostgreSQL mangler: installér med 'sudo apt-get install postgresql' (Debian/Ubuntu). PostgreSQL-testene springes over."; \
 	fi
 
-test: install-dev browser axe postgres
+# The test collection: real PDFs of other publishers, read out of Debian packages into
+# .cache/testdocs/ (scripts/fetch_test_collection.py); without apt-get its tests are skipped.
+testdocs: install-dev
+	@if command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then \
+	  if ! ls /var/lib/apt/lists/*Packages* >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then apt-get update -qq; fi; \
+	  echo "Henter testsamlingen (Debian-pakker) …"; $(PY) scripts/fetch_test_collection.py; \
+	else \
+	  echo "apt-get mangler: testsamlingen hentes ikke, og testene af den springes over."; \
+	fi
+
+# Tesseract with Danish for the OCR of image-only PDF pages, installed only when missing, like
+# Chromium; without it those tests say they are skipped.
+ocr:
+	@if command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx dan; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installerer tesseract-ocr og tesseract-ocr-dan (apt-get) …"; \
+	  apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-dan >/dev/null; \
+	elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
+	  echo "Installerer tesseract-ocr og tesseract-ocr-dan (sudo apt-get) …"; \
+	  sudo apt-get update -qq && sudo apt-get install -y -qq tesseract-ocr tesseract-ocr-dan >/dev/null; \
+	else \
+	  echo "Tesseract mangler: installér med 'sudo apt-get install tesseract-ocr tesseract-ocr-dan'. OCR-testene springes over."; \
+	fi
+
+test: install-dev browser axe postgres testdocs ocr
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -m "not extras"

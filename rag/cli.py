@@ -121,6 +121,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_vectors)
 
+    p = sub.add_parser(
+        "quality",
+        parents=[common],
+        help="kvalitetstabel pr. dokument for testsamlingen (make testdocs) eller en mappe",
+    )
+    p.add_argument(
+        "folder",
+        nargs="?",
+        help="mappe med dokumenter (standard: .cache/testdocs/ fra make testdocs)",
+    )
+    p.add_argument("--json", action="store_true", help="skriv tabellen som JSON")
+    p.set_defaults(func=cmd_quality)
+
     p = sub.add_parser("bench", parents=[common], help="mål tid og hukommelse, også i stor skala")
     p.add_argument("--scale", type=int, default=100, help="syntetisk korpus: N x materialet")
     p.add_argument(
@@ -379,6 +392,24 @@ def cmd_vectors(args: argparse.Namespace, settings: Settings) -> int:
     state = shipped.status(settings)
     print(state.describe())
     return 0 if state.current else 1
+
+
+def cmd_quality(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.measure.quality import COLLECTION_DIR, as_dicts, format_quality, measure_folder
+
+    folder = Path(args.folder) if args.folder else COLLECTION_DIR
+    if not folder.is_dir():
+        if args.folder:
+            return _fail(f"Mappen findes ikke: {folder}")
+        return _fail("Testsamlingen mangler: hent den med `make testdocs`.")
+    lines = measure_folder(folder, settings)
+    if not lines:
+        return _fail(f"Ingen dokumenter at måle i {folder}.")
+    if args.json:
+        print(json.dumps(as_dicts(lines), ensure_ascii=False, indent=1))
+    else:
+        print(format_quality(lines))
+    return 0
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:

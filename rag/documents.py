@@ -31,6 +31,28 @@ KIND_LABELS_DA = {
 
 
 @dataclass(frozen=True)
+class StyledLine:
+    """One printed line of a typeset document (PDF, Word, web page) and how it looks.
+
+    `start`/`end` point into `SourceDocument.text`. `size` is the font size in points, `x`/`y`
+    the line's start on its page (PDF: points from the bottom left; 0 where there is no page).
+    `level` is a heading level the format states itself (Word's "Heading 2", HTML's h2; 0 =
+    none stated, the reader infers it), `item` a list item the format marks as one.
+    """
+
+    start: int
+    end: int
+    page: int
+    size: float
+    bold: bool = False
+    x: float = 0.0
+    y: float = 0.0
+    level: int = 0
+    item: bool = False
+    gap_after: bool = False  # the format ends a paragraph here (Word, HTML)
+
+
+@dataclass(frozen=True)
 class SourceDocument:
     """One file of the corpus as read from disk; `text` is what spans point into."""
 
@@ -45,6 +67,10 @@ class SourceDocument:
     # For PDFs: character offset in `text` where each page starts (page 1 first).
     page_starts: tuple[int, ...] = ()
     sha256: str = ""
+    # Typeset documents: every line with its look; empty for plain text and Markdown.
+    lines: tuple[StyledLine, ...] = ()
+    # What the reader noticed while reading (Danish), e.g. pages without a text layer.
+    notes: tuple[str, ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         if not self.page_starts:

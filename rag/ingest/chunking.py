@@ -40,7 +40,7 @@ def chunk_document(doc: SourceDocument, secs: list[Section], settings: Settings)
                 chunk_id=f"{doc.doc_id}#{n:03d}",
                 doc_id=doc.doc_id,
                 title=doc.title,
-                section=" › ".join(d.path) or doc.title,
+                section=" › ".join(_shown_path(d.path)) or doc.title,
                 kind=d.kind,
                 start=start,
                 end=end,
@@ -50,6 +50,11 @@ def chunk_document(doc: SourceDocument, secs: list[Section], settings: Settings)
             )
         )
     return chunks
+
+
+def _shown_path(path: tuple[str, ...]) -> tuple[str, ...]:
+    """A deep path as a reader can take it in: the top and the last two headings."""
+    return path if len(path) <= 3 else (path[0], *path[-2:])
 
 
 def render(b: Block) -> MappedText:

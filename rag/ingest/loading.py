@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.documents import LoadProblem, SourceDocument
+from rag.ingest.pdfpages import PdfText, read_pdf_pages
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
 MANIFEST_NAME = "manifest.json"
@@ -220,8 +221,17 @@ def load_file(path: Path, entry: dict | None, used_ids: set[str]) -> SourceDocum
     sha = hashlib.sha256(data).hexdigest()
     page_starts: tuple[int, ...] = ()
     pdf_title = None
+    lines: tuple = ()
+    notes: tuple[str, ...] = ()
     if path.suffix.lower() == ".pdf":
-        text, page_starts, pdf_title = read_pdf(path)
+        pdf = read_pdf(path)
+        text, page_starts, pdf_title, lines, notes = (
+            pdf.text,
+            pdf.page_starts,
+            pdf.title,
+            pdf.lines,
+            pdf.notes,
+        )
     else:
         text = decode_text(data)
     if not text.strip():
@@ -231,7 +241,7 @@ def load_file(path: Path, entry: dict | None, used_ids: set[str]) -> SourceDocum
         extraction = str(entry.get("extraction", "")).lower()
         return SourceDocument(
             doc_id=str(entry["id"]),
-            title=str(entry.get("title") or path.stem),
+            title=str(entry.get("title") or pdf_title or first_heading(text) or path.stem),
             path=path,
             text=text,
             doc_kind=str(entry.get("kind", "document")),
@@ -240,6 +250,8 @@ def load_file(path: Path, entry: dict | None, used_ids: set[str]) -> SourceDocum
             same_as=entry.get("same_as"),
             page_starts=page_starts,
             sha256=sha,
+            lines=lines,
+            notes=notes,
         )
     return SourceDocument(
         doc_id=unique_id(slugify(path.stem), used_ids),
@@ -247,9 +259,24 @@ def load_file(path: Path, entry: dict | None, used_ids: set[str]) -> SourceDocum
         path=path,
         text=text,
         doc_kind="pdf" if page_starts else "document",
+        language=detect_language(text),
         page_starts=page_starts,
         sha256=sha,
+        lines=lines,
+        notes=notes,
     )
+
+
+DANISH_MARKERS = set("og det er at en til på ikke med for som af der har de kan jeg vi".split())
+ENGLISH_MARKERS = set("the and is of to in that it for with as on are this be by".split())
+
+
+def detect_language(text: str) -> str:
+    """ "da" or "en", by which language's commonest words the text uses more."""
+    words = re.findall(r"[a-zæøå]+", text[:200_000].lower())
+    da = sum(w in DANISH_MARKERS for w in words) + 3 * sum(c in "æøå" for c in "".join(words))
+    en = sum(w in ENGLISH_MARKERS for w in words)
+    return "en" if en > da else "da"
 
 
 def decode_text(data: bytes) -> str:
@@ -270,8 +297,8 @@ def decode_text(data: bytes) -> str:
     raise DocumentError("filen kan ikke afkodes som UTF-8-tekst")
 
 
-def read_pdf(path: Path) -> tuple[str, tuple[int, ...], str | None]:
-    """Text of a PDF with the offset where each page starts (pages joined by a form feed)."""
+def read_pdf(path: Path) -> PdfText:
+    """A PDF's printed lines with their look (see rag/ingest/pdfpages.py)."""
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
@@ -279,8 +306,7 @@ def read_pdf(path: Path) -> tuple[str, tuple[int, ...], str | None]:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError("PDF'en er krypteret med en adgangskode")
-        pages = [page.extract_text() or "" for page in reader.pages]
-        title = (reader.metadata.title if reader.metadata else None) or None
+        pdf = read_pdf_pages(reader, path.name)
     except DocumentError:
         raise
     except FileNotDecryptedError as exc:
@@ -289,17 +315,12 @@ def read_pdf(path: Path) -> tuple[str, tuple[int, ...], str | None]:
         raise DocumentError(f"PDF'en er beskadiget og kan ikke læses ({exc})") from exc
     except Exception as exc:  # pypdf raises many kinds on corrupt input; never stop the ingest
         raise DocumentError(f"PDF'en kan ikke læses ({type(exc).__name__}: {exc})") from exc
-    if not any(p.strip() for p in pages):
-        raise DocumentError("PDF'en har intet tekstlag (måske et scannet billede)")
-    starts, parts, pos = [], [], 0
-    for i, page_text in enumerate(pages):
-        if i:
-            parts.append("\n\f\n")
-            pos += 3
-        starts.append(pos)
-        parts.append(page_text)
-        pos += len(page_text)
-    return "".join(parts), tuple(starts), (title.strip() if isinstance(title, str) else None)
+    if not pdf.lines:
+        reason = "PDF'en har intet tekstlag (måske et scannet billede)"
+        if pdf.notes:
+            reason += "; " + pdf.notes[0].split(": ", 1)[-1]
+        raise DocumentError(reason)
+    return pdf
 
 
 def slugify(name: str) -> str:

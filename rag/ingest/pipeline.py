@@ -7,7 +7,7 @@ load (rag/ingest/loading.py) → repair and OCR (repair.py, ocr.py, lexicon.py) 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.config import Settings
@@ -19,6 +19,7 @@ from rag.ingest.lexicon import Lexicon, diacritic_rate
 from rag.ingest.loading import load_corpus
 from rag.ingest.ocr import OcrRepairer
 from rag.ingest.structure import sections
+from rag.ingest.typeset import TypesetStats, parse_typeset
 
 
 @dataclass
@@ -38,6 +39,8 @@ class BuildResult:
     duplicates: list[dict]
     ocr: list[OcrReport]
     warnings: list[LoadProblem]
+    # Typeset documents (PDF, Word, web pages): what their reader found, by document id.
+    typeset: dict[str, TypesetStats] = field(default_factory=dict)
 
 
 def build_chunks(corpus_dir: Path, settings: Settings) -> BuildResult:
@@ -52,7 +55,13 @@ def build_chunks(corpus_dir: Path, settings: Settings) -> BuildResult:
 
     parsed: list[ParsedDocument] = []
     ocr_reports: list[OcrReport] = []
+    typeset_stats: dict[str, TypesetStats] = {}
     for doc in docs:
+        if doc.lines:
+            typeset, stats = parse_typeset(doc, lexicon)
+            parsed.append(typeset)
+            typeset_stats[doc.doc_id] = stats
+            continue
         suspect = doc.ocr or (doc not in clean and diacritic_rate(doc.text) < suspect_rate)
         if not suspect:
             parsed.append(parse(doc, lexicon))
@@ -89,4 +98,6 @@ def build_chunks(corpus_dir: Path, settings: Settings) -> BuildResult:
     chunks: list[Chunk] = []
     for p in parsed:
         chunks.extend(chunk_document(p.doc, sections(p), settings))
-    return BuildResult(docs, chunks, loaded.problems, duplicates, ocr_reports, loaded.warnings)
+    return BuildResult(
+        docs, chunks, loaded.problems, duplicates, ocr_reports, loaded.warnings, typeset_stats
+    )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from rag.ingest.layout import FIELD_RE, NOTE_RE, Block, ParsedDocument
+from rag.ingest.outline import outline_labels
 
 CASE_END_RE = re.compile(r"^(?:casen|artiklen)\s+(?:stammer|er)\b", re.I)
 EXERCISE_END_RE = re.compile(r"^(?:øvelsen|fasemodellen)\b", re.I)
@@ -49,7 +50,9 @@ class Section:
 
 def sections(parsed: ParsedDocument) -> list[Section]:
     blocks = parsed.blocks
-    if parsed.doc.path.suffix.lower() == ".md":
+    if parsed.doc.lines:
+        labels = outline_labels(blocks, parsed.doc.title)
+    elif parsed.doc.path.suffix.lower() == ".md":
         labels = _markdown_labels(blocks)
     else:
         labels = _text_labels(blocks, parsed.doc.title)
