@@ -215,7 +215,11 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chunks(args: argparse.Namespace, settings: Settings) -> int:
-    index = open_index(settings)
+    with open_index(settings) as index:
+        return _print_chunks(args, index)
+
+
+def _print_chunks(args: argparse.Namespace, index: StoredIndex) -> int:
     known = sorted({c.doc_id for c in index.chunks} | {d["doc_id"] for d in index.documents})
     problem = _check_filters(args, known)
     if problem:
@@ -248,13 +252,13 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     args.query = redact(normalise(args.query)).text
     if args.k < 1:
         return _fail("--k skal være mindst 1.")
-    index = ensure_index(settings, notify=_log)
-    problem = _check_filters(args, _known_docs(index))
-    if problem:
-        return _fail(problem)
-    searcher = Searcher.open(settings, index=index)
-    doc = _with_original(args.doc, index) if args.doc else None
-    hits = searcher.search(args.query, k=args.k, mode=args.mode, doc=doc, kind=args.kind)
+    with ensure_index(settings, notify=_log) as index:
+        problem = _check_filters(args, _known_docs(index))
+        if problem:
+            return _fail(problem)
+        doc = _with_original(args.doc, index) if args.doc else None
+        with Searcher.open(settings, index=index) as searcher:
+            hits = searcher.search(args.query, k=args.k, mode=args.mode, doc=doc, kind=args.kind)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
         return 0
@@ -282,13 +286,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         llm = load_llm(settings, args.llm)
     except LLMError as exc:
         return _fail(f"Sprogmodellen kan ikke bruges: {exc}")
-    index = ensure_index(settings, notify=_log)
-    problem = _check_filters(args, _known_docs(index))
-    if problem:
-        return _fail(problem)
-    assistant = Assistant.open(settings, index=index, llm=llm)
-    doc = _with_original(args.doc, index) if args.doc else None
-    answer = assistant.ask(args.question, doc=doc, kind=args.kind)
+    with ensure_index(settings, notify=_log) as index:
+        problem = _check_filters(args, _known_docs(index))
+        if problem:
+            return _fail(problem)
+        doc = _with_original(args.doc, index) if args.doc else None
+        with Assistant.open(settings, index=index, llm=llm) as assistant:
+            answer = assistant.ask(args.question, doc=doc, kind=args.kind)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
     else:
@@ -326,12 +330,12 @@ def _eval_retrieval(args: argparse.Namespace, settings: Settings, questions, pat
     )
     from rag.measure.report import write_retrieval_report
 
-    searcher = Searcher.open(settings, notify=_log)
-    index = open_index(settings)
-    copies = copies_of(index.documents)
-    modes = list(MODES) if args.mode == "all" else [args.mode]
-    metrics, scored = evaluate(searcher, questions, modes, copies, k=max(args.k, 10))
-    extra = ablation(searcher, questions, copies) if args.ablation else None
+    with Searcher.open(settings, notify=_log) as searcher:
+        index = searcher.index
+        copies = copies_of(index.documents)
+        modes = list(MODES) if args.mode == "all" else [args.mode]
+        metrics, scored = evaluate(searcher, questions, modes, copies, k=max(args.k, 10))
+        extra = ablation(searcher, questions, copies) if args.ablation else None
     if args.report:
         written = write_retrieval_report(Path(args.report), metrics, path, index.meta, extra)
         _log("Rapport skrevet: " + ", ".join(str(p) for p in written))
@@ -362,16 +366,18 @@ def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path:
         from rag.answer.model import MODELS_FILE, load_models
         from rag.measure.fit import fit_models, format_models
 
-        models = fit_models(assistant, questions)
+        with assistant:
+            models = fit_models(assistant, questions)
         models.save()
         load_models.cache_clear()
         _log(format_models(models) + f"\nSkrevet: {MODELS_FILE}")
         assistant = Assistant.open(settings, embedder=assistant.searcher.embedder)
-    copies = copies_of(open_index(settings).documents)
-    metrics, scored = evaluate_answers(assistant, questions, QuoteMatcher(copies))
-    if args.report:
-        written = write_answer_report(Path(args.report), metrics, scored, path, assistant)
-        _log("Rapport skrevet: " + ", ".join(str(p) for p in written))
+    with assistant:
+        copies = copies_of(assistant.searcher.index.documents)
+        metrics, scored = evaluate_answers(assistant, questions, QuoteMatcher(copies))
+        if args.report:
+            written = write_answer_report(Path(args.report), metrics, scored, path, assistant)
+            _log("Rapport skrevet: " + ", ".join(str(p) for p in written))
     if args.json:
         rows = [s.row(args.details) for s in scored]
         print(json.dumps({"metrics": metrics, "questions": rows}, ensure_ascii=False, indent=1))

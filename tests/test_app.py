@@ -35,8 +35,22 @@ def turns(at: AppTest) -> list:
     return at.session_state["turns"] if "turns" in at.session_state else []  # noqa: SIM401
 
 
+_OPENED: list[ChatStore] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_stores():
+    """Every store a test opens with `store` is closed when it ends (the page's own are
+    bounded by its cache)."""
+    yield
+    while _OPENED:
+        _OPENED.pop().close()
+
+
 def store(db) -> ChatStore:
-    return ChatStore(f"sqlite:///{db}")
+    opened = ChatStore(f"sqlite:///{db}")
+    _OPENED.append(opened)
+    return opened
 
 
 def test_a_danish_question_gets_a_cited_answer_with_source_cards(env):

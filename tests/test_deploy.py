@@ -144,8 +144,9 @@ def organisation(tmp_path_factory, chroma_url, postgres_url, embedder):
     with (
         streamlit_app(settings.data_dir, root / "a.log", EMBEDDING_CACHE, settings=env) as a,
         streamlit_app(settings.data_dir, root / "b.log", EMBEDDING_CACHE, settings=env) as b,
+        ChatStore(postgres_url) as store,
     ):
-        yield a, b, ChatStore(postgres_url), settings
+        yield a, b, store, settings
 
 
 def test_a_conversation_from_one_page_process_opens_in_another(organisation):

@@ -477,8 +477,8 @@ def test_kill_9_during_ingest_keeps_the_previous_index_and_the_next_ingest_clean
 ):
     settings = copy_of_built
     before = _build(settings)
-    searcher = Searcher.from_index(StoredIndex.open(settings.index_dir), embedder)
-    expected = [h.chunk.chunk_id for h in searcher.search("tillid og samarbejde")]
+    with Searcher.open(settings, embedder) as searcher:
+        expected = [h.chunk.chunk_id for h in searcher.search("tillid og samarbejde")]
     env = {
         **os.environ,
         "TILLID_CORPUS_DIR": str(settings.corpus_dir),
@@ -504,8 +504,8 @@ def test_kill_9_during_ingest_keeps_the_previous_index_and_the_next_ingest_clean
     assert any(line.startswith(phase) for line in seen), seen
     after = _build(settings)
     assert after is not None
-    index = StoredIndex.open(settings.index_dir)  # the old build, or a complete new one
-    hits = Searcher.from_index(index, embedder).search("tillid og samarbejde")
+    with Searcher.open(settings, embedder) as searcher:  # the old build, or a complete new one
+        hits = searcher.search("tillid og samarbejde")
     if after == before:
         assert [h.chunk.chunk_id for h in hits] == expected
     ingest(settings, force=True, embedder=embedder)
@@ -535,15 +535,30 @@ def test_readers_never_fail_while_ingest_commits_new_builds(copy_of_built, embed
     reads, failures = 0, []
     while writer.poll() is None or reads < 5:
         try:
-            index = StoredIndex.open(settings.index_dir)
-            hits = Searcher.from_index(index, embedder).search("tillid og samarbejde")
-            assert hits
+            with Searcher.open(settings, embedder) as searcher:
+                assert searcher.search("tillid og samarbejde")
             reads += 1
         except Exception as exc:  # every failure is counted, whatever its kind
             failures.append(repr(exc))
     assert writer.wait(timeout=300) == 0
     print(f"{reads} reads during 6 commits, {len(failures)} failed")  # figures for -s
     assert reads >= 5 and not failures, failures
+
+
+def test_a_build_in_use_outlives_commits_and_goes_with_the_first_commit_after_its_reader(
+    copy_of_built, embedder
+):
+    settings = copy_of_built
+    reader = Searcher.open(settings, embedder)
+    held = reader.index.path
+    for _ in range(3):  # without leases the second commit would remove it
+        ingest(settings, force=True, embedder=embedder)
+    assert held.is_dir() and reader.search("tillid og samarbejde")
+    assert reader.index.source_text(reader.chunks[0].doc_id)
+    reader.close()
+    ingest(settings, force=True, embedder=embedder)
+    builds = [p.name for p in settings.index_dir.iterdir() if p.name.startswith("build-")]
+    assert held.name not in builds and len(builds) == 2
 
 
 # --- a full or read-only disk ---------------------------------------------------------------

@@ -6,6 +6,7 @@ import errno
 import json
 import threading
 import time
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import event, select
@@ -63,14 +64,16 @@ def in_threads(work, n: int) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> ChatStore:
+def store(request, tmp_path) -> Iterator[ChatStore]:
     """Every specification below runs against SQLite and against a real PostgreSQL server."""
     if request.param == "sqlite":
-        return ChatStore(f"sqlite:///{tmp_path / 'chat.sqlite'}", retention_days=90)
-    url = request.getfixturevalue("postgres_url")
-    fresh = ChatStore(url, retention_days=90)
-    metadata.drop_all(fresh.engine)  # each test starts from an empty schema
-    return ChatStore(url, retention_days=90)
+        url = f"sqlite:///{tmp_path / 'chat.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        with ChatStore(url, retention_days=90) as fresh:
+            metadata.drop_all(fresh.engine)  # each test starts from an empty schema
+    with ChatStore(url, retention_days=90) as opened:
+        yield opened
 
 
 def test_an_answer_comes_back_exactly_as_it_was_stored(store):
@@ -137,8 +140,11 @@ def test_line_separators_and_any_unicode_in_a_comment_read_back_intact(store):
     assert [e["comment"] for e in store.feedback()] == comments
 
 
-def test_conversations_unused_and_ratings_unchanged_for_the_retention_period_are_purged(store):
+def test_conversations_unused_and_ratings_unchanged_for_the_retention_period_are_purged(
+    store, request
+):
     store = ChatStore(store.url, retention_days=30)
+    request.addfinalizer(store.close)
     old = store.start(ANNE, "Gammel")
     old_answer = store.add(old, answer("Gammel"), ANNE)
     store.rate(old_answer, ANNE, "up")
@@ -148,9 +154,9 @@ def test_conversations_unused_and_ratings_unchanged_for_the_retention_period_are
     store.add(new, answer("Brugt igen"), ANNE)  # keeps "Ny" alive
     assert store.purge(now=time.time() + 31 * DAY) == 2  # both are now past 30 days
     assert store.recent(ANNE) == [] and store.feedback() == []
-    again = ChatStore(store.url, retention_days=30)  # purged on open too
-    cid = again.start(ANNE, "Frisk")
-    assert again.purge(now=time.time() + 29 * DAY) == 0 and again.conversation(cid)
+    with ChatStore(store.url, retention_days=30) as again:  # purged on open too
+        cid = again.start(ANNE, "Frisk")
+        assert again.purge(now=time.time() + 29 * DAY) == 0 and again.conversation(cid)
 
 
 def test_only_the_owner_lists_continues_and_deletes_a_conversation_its_link_reads_it(store):
@@ -296,9 +302,10 @@ def test_eight_threads_writing_at_once_lose_nothing(store):
     assert sorted(turns) == list(range(200))  # eight sessions, one conversation: no turn twice
 
 
-def test_a_full_disk_is_one_danish_line_and_what_was_stored_stays(tmp_path):
+def test_a_full_disk_is_one_danish_line_and_what_was_stored_stays(tmp_path, request):
     """SQLite's own "database or disk is full", provoked by capping the file at its size."""
     store = ChatStore(f"sqlite:///{tmp_path / 'chat.sqlite'}", retention_days=90)
+    request.addfinalizer(store.close)
     cid = store.start(ANNE, "Hvad er tillid?")
     aid = store.add(cid, answer("Hvad er tillid?"), ANNE)
     store.rate(aid, ANNE, "up")

@@ -135,6 +135,16 @@ class Assistant:
         searcher = Searcher.open(settings, embedder=embedder, index=index, notify=notify)
         return cls(searcher, settings, llm, vector_cache(settings))
 
+    def close(self) -> None:
+        """Release the searcher's index files and Chroma client (see `Searcher.close`)."""
+        self.searcher.close()
+
+    def __enter__(self) -> Assistant:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def with_llm(self, llm: LLM | None) -> Assistant:
         """The same index and caches with another answer mode (one per chat session)."""
         clone = copy.copy(self)

@@ -3,7 +3,9 @@ the index, the assistant, the LLM and the conversation store.
 
 Each cached loader takes the values it depends on as arguments (the index folder and the name
 of its current build, the store's URL), so a new build or other settings load anew and two
-test runs in one process never share the wrong thing.
+test runs in one process never share the wrong thing. The caches are bounded: an index or
+assistant pushed out is released (its build's lease, its Chroma client) once no session still
+uses it, so an ingest can remove the old build and a process never gathers open files.
 """
 
 from __future__ import annotations
@@ -40,12 +42,16 @@ def build_marker(s: Settings) -> str:
     return ""
 
 
-@st.cache_resource(show_spinner=False)
+# The current build and the one before it (sessions still on it finish their answer).
+BUILDS_KEPT = 2
+
+
+@st.cache_resource(show_spinner=False, max_entries=BUILDS_KEPT)
 def _index(_s: Settings, index_dir: str, marker: str) -> StoredIndex:
     return open_index(_s)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=BUILDS_KEPT)
 def _assistant(_s: Settings, index_dir: str, marker: str) -> Assistant:
     return Assistant.open(_s, embedder=embedder(_s.embedder), index=_index(_s, index_dir, marker))
 
@@ -73,7 +79,7 @@ def llm(s: Settings) -> tuple[LLM | None, str]:
     return _llm(s, s.llm)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _store(url: str, retention_days: int) -> ChatStore:
     return ChatStore(url, retention_days)
 

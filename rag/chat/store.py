@@ -187,6 +187,16 @@ class ChatStore:
             return None
         return cls(database_url(settings), settings.retention_days)
 
+    def close(self) -> None:
+        """Close the database connections the store holds (it reconnects if used again)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> ChatStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _write(self, what: str, statements) -> None:
         self._transaction(what, lambda db: [db.execute(s) for s in statements])
 

@@ -206,10 +206,10 @@ def verify_build(index_dir: Path) -> str:
     """What is wrong with the current build (empty when nothing): opened and searched the way
     a reader will, so ingest repairs what a reader would trip over."""
     try:
-        index = StoredIndex.open(index_dir)
-        lexical = LexicalIndex.load(index.path / "lexical")
-        dense = DenseIndex.open(index.path / "chroma", index.meta.get("chroma_url", ""))
-        dense.probe()
+        with StoredIndex.open(index_dir) as index:
+            lexical = LexicalIndex.load(index.path / "lexical")
+            with DenseIndex.open(index.path / "chroma", index.meta.get("chroma_url", "")) as dense:
+                dense.probe()
     except IndexDamaged as exc:
         return exc.reason
     except IndexMissing:
@@ -279,15 +279,15 @@ def _write_build(
     cache = vector_cache(settings)
     if cache.notice:
         report.notices.append(cache.notice)
-    dense = DenseIndex.build(
+    with DenseIndex.build(
         build.path / "chroma",
         result.chunks,
         embedder,
         cache,
         progress=progress(say, "tekstvinduer"),
         url=settings.chroma_url,
-    )
-    report.windows = dense.size
+    ) as dense:
+        report.windows = dense.size
     report.passages_embedded = dense.embedded
     report.passages_cached = dense.size - dense.embedded
     report.sentences_embedded = _embed_sentences(
@@ -370,6 +370,7 @@ def open_index(settings: Settings) -> StoredIndex:
     index = StoredIndex.open(settings.index_dir)
     reason = stale_reason(index.meta, settings)
     if reason:
+        index.close()
         raise IndexStale(reason)
     return index
 

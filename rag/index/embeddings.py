@@ -12,12 +12,13 @@ only embeds what changed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -294,8 +295,15 @@ class EmbeddingCache:
                     "(model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
                 )
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection for one transaction, committed (or rolled back) and closed after."""
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
 
     def _stored(self, table: str, model: str, keys: list[str]) -> dict[str, np.ndarray]:
         """The vectors stored under `keys` (none when the file cannot be read)."""

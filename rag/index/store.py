@@ -1,11 +1,15 @@
 """The index on disk: one directory per build, and a pointer file naming the current one.
 
 A build is written completely into a fresh directory before the pointer is swapped with an
-atomic rename, so a crash mid-way leaves the previous index in use and nothing is lost. The
-build before the current one is kept until the next commit, so a reader that read the pointer
-just before a commit still finds the build it named; one that loses the race anyway reads the
-pointer again. Builds left half-written by a killed ingest are removed by the next ingest, which
-holds a lock so that it never removes a build another ingest is still writing.
+atomic rename, so a crash mid-way leaves the previous index in use and nothing is lost.
+
+A reader never has its build removed under it: opening a build takes a shared lock on the
+build's lease file (`flock`, held as long as the `StoredIndex` is open, by any process), and a
+commit removes an old build only when it gets that lock exclusively, renaming the build out of
+reach before deleting it. A reader that read the pointer just before a build went reads the
+pointer again. The build before the current one is kept as well, so a reader rarely has to.
+Builds left half-written by a killed ingest are removed by the next ingest, which holds a lock
+so that it never removes a build another ingest is still writing.
 
 Opening a build checks it (files present and readable, counts as `meta.json` says) and turns any
 damage into `IndexDamaged`, whose reason is one Danish sentence naming no server path.
@@ -13,21 +17,26 @@ damage into `IndexDamaged`, whose reason is one Danish sentence naming no server
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import shutil
 import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.documents import Chunk
 
 POINTER = "CURRENT"
 LOCK = ".ingest.lock"
+LEASE = ".lease"  # in each build: readers hold it shared, removal needs it exclusively
+TRASH = ".removing-"  # a build being removed, out of any reader's reach
+OPEN_ATTEMPTS = 5  # a reader that loses a race with commits reads the pointer again
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -68,6 +77,7 @@ class IndexBuild:
         target.write_text(text, encoding="utf-8")
 
     def commit(self) -> None:
+        """Make this build the current one; old builds no reader holds are removed."""
         previous = current_build(self.root)
         tmp = self.root / f".{POINTER}.{uuid.uuid4().hex}"
         tmp.write_text(self.path.name, encoding="utf-8")
@@ -84,6 +94,7 @@ def new_build(index_dir: Path) -> IndexBuild:
     name = time.strftime("build-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     path = index_dir / name
     path.mkdir()
+    (path / LEASE).touch()
     return IndexBuild(index_dir, path)
 
 
@@ -126,14 +137,66 @@ def remove_dead_builds(index_dir: Path) -> int:
 
 
 def _remove_builds(index_dir: Path, doomed, pointers: bool = True) -> int:
+    """Remove the doomed builds that no reader holds (and what a killed removal left)."""
     removed = 0
     for p in index_dir.iterdir():
         if p.is_dir() and p.name.startswith("build-") and doomed(p):
+            removed += _remove_unread(p)
+        elif p.is_dir() and p.name.startswith(TRASH):
             shutil.rmtree(p, ignore_errors=True)
-            removed += 1
         elif pointers and p.name.startswith(f".{POINTER}."):
             p.unlink(missing_ok=True)
     return removed
+
+
+def _remove_unread(build: Path) -> int:
+    """Remove `build` unless a reader holds its lease: 1 when removed, else 0. It is renamed
+    out of reach while the lease is held exclusively, so no reader can take it afterwards."""
+    try:
+        fd = os.open(build / LEASE, os.O_RDONLY)
+    except FileNotFoundError:  # an unfinished build, or one from before leases: no reader
+        fd = None
+    except OSError:
+        return 0
+    try:
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return 0  # in use: the next commit tries again
+        trash = build.with_name(f"{TRASH}{build.name}")
+        try:
+            build.rename(trash)
+        except OSError:
+            return 0
+        shutil.rmtree(trash, ignore_errors=True)
+        return 1
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+class _Vanished(Exception):
+    """The build the pointer named went away before it could be leased; read it again."""
+
+
+def _lease(path: Path) -> int | None:
+    """A shared lock on the build's lease, so no commit removes the build while it is read;
+    None for a build from before leases. Raises `_Vanished` when the build is gone or going."""
+    try:
+        fd = os.open(path / LEASE, os.O_RDONLY)
+    except FileNotFoundError:
+        if (path / "meta.json").is_file():
+            return None  # written before builds had leases
+        raise _Vanished from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        if os.stat(path / LEASE).st_ino != os.fstat(fd).st_ino:
+            raise FileNotFoundError(path)
+    except (BlockingIOError, FileNotFoundError):  # being removed, or already renamed away
+        os.close(fd)
+        raise _Vanished from None
+    return fd
 
 
 def check_build(path: Path, meta: dict, documents: object, chunks: object) -> str:
@@ -173,42 +236,60 @@ def check_build(path: Path, meta: dict, documents: object, chunks: object) -> st
 
 @dataclass
 class StoredIndex:
-    """A committed build as read back: its chunks, documents and metadata."""
+    """A committed build as read back: its chunks, documents and metadata. While it is open
+    it holds the build's lease, so the build's files stay; `close` (or leaving a `with`
+    block, or garbage collection) lets the next commit remove it."""
 
     path: Path
     meta: dict
     documents: list[dict]
     chunks: list[Chunk]
+    lease: int | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._release = weakref.finalize(self, _close_fd, self.lease)
+
+    def close(self) -> None:
+        self._release()
+
+    def __enter__(self) -> StoredIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @classmethod
     def open(cls, index_dir: Path) -> StoredIndex:
-        """The current build, checked; a build removed while it was being read (an ingest
-        committed twice meanwhile) is retried once from the new pointer."""
-        try:
-            return cls._open(index_dir)
-        except FileNotFoundError:
-            pass
-        try:
-            return cls._open(index_dir)
-        except FileNotFoundError as exc:
-            raise IndexMissing(
-                "Indekset blev skiftet ud, mens det blev læst. Prøv igen om et øjeblik."
-            ) from exc
+        """The current build, checked and leased; when the pointer's build went before it
+        could be leased (ingests committed meanwhile) the pointer is read again."""
+        for _ in range(OPEN_ATTEMPTS):
+            path = current_build(index_dir)
+            if path is None:
+                raise IndexMissing(
+                    f"Der er intet indeks i {index_dir}. Byg det med: python -m rag ingest"
+                )
+            try:
+                lease = _lease(path)
+            except _Vanished:
+                continue
+            try:
+                return cls._read(path, lease)
+            except _Vanished:
+                continue
+            except BaseException:
+                _close_fd(lease)
+                raise
+        raise IndexMissing("Indekset blev skiftet ud, mens det blev læst. Prøv igen om et øjeblik.")
 
     @classmethod
-    def _open(cls, index_dir: Path) -> StoredIndex:
-        path = current_build(index_dir)
-        if path is None:
-            raise IndexMissing(
-                f"Der er intet indeks i {index_dir}. Byg det med: python -m rag ingest"
-            )
+    def _read(cls, path: Path, lease: int | None) -> StoredIndex:
         parts = {}
         for part in ("meta", "documents", "chunks"):
             try:
                 parts[part] = json.loads((path / f"{part}.json").read_text(encoding="utf-8"))
             except FileNotFoundError:
-                if not path.exists():
-                    raise
+                if not path.exists():  # an unleased build from before leases went away
+                    raise _Vanished from None
                 raise IndexDamaged(
                     f"Indekset {path.name} er beskadiget: {part}.json mangler"
                 ) from None
@@ -226,10 +307,16 @@ class StoredIndex:
             raise IndexDamaged(
                 f"Indekset {path.name} er beskadiget: chunks.json har ikke den rette form"
             ) from exc
-        return cls(path, parts["meta"], parts["documents"], chunks)
+        return cls(path, parts["meta"], parts["documents"], chunks, lease)
 
     def source_text(self, doc_id: str) -> str:
         """The document text that chunk spans point into, as it was when the index was built."""
         if doc_id not in {d["doc_id"] for d in self.documents}:
             raise KeyError(f"ukendt dokument {doc_id!r}")
         return (self.path / "sources" / f"{doc_id}.txt").read_text(encoding="utf-8")
+
+
+def _close_fd(fd: int | None) -> None:
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)

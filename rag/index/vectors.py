@@ -5,6 +5,9 @@ On a server every build gets a collection of its own, named after the build, so 
 written beside the one in use and taken into use by the same pointer swap as the rest of the
 index; `drop_collections` removes those of builds that are gone.
 
+A `DenseIndex` owns its Chroma client: `close` (a `with` block, or garbage collection) releases
+the client's files and sockets, which Chroma otherwise keeps open for the life of the process.
+
 e5 reads at most 512 tokens, and a 400-word Danish chunk is longer than that, so each chunk is
 embedded as sentence-aligned windows of about `WINDOW_WORDS` words, each prefixed with its
 section title; a chunk scores as its best window.
@@ -15,7 +18,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import re
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -94,6 +98,17 @@ def _client(folder: Path, url: str = "") -> chromadb.ClientAPI:
         raise ConnectionError(errno.ECONNREFUSED, f"Chroma-serveren {url} svarer ikke") from exc
 
 
+def _create(client: chromadb.ClientAPI, name: str, size: int, url: str) -> chromadb.Collection:
+    if url:  # a killed build may have left a half-written collection of this name
+        with contextlib.suppress(Exception):
+            client.delete_collection(name)
+    return client.create_collection(
+        name,
+        embedding_function=None,
+        configuration={"hnsw": {"space": "cosine", "ef_search": ef_search(size)}},
+    )
+
+
 def collection_name(folder: Path, url: str = "") -> str:
     """One collection per build on a server (`passages-<build>`); embedded, the folder is."""
     return f"{COLLECTION}-{folder.parent.name}" if url else COLLECTION
@@ -101,14 +116,20 @@ def collection_name(folder: Path, url: str = "") -> str:
 
 def drop_collections(url: str, keep: set[str]) -> int:
     """Remove the server's collections of builds no longer on disk (best effort)."""
-    client = _client(Path("."), url)
     dropped = 0
-    for collection in client.list_collections():
-        name = getattr(collection, "name", collection)
-        if name.startswith(f"{COLLECTION}-build-") and name not in keep:
-            client.delete_collection(name)
-            dropped += 1
+    with contextlib.closing(_client(Path("."), url)) as client:
+        for collection in client.list_collections():
+            name = getattr(collection, "name", collection)
+            if name.startswith(f"{COLLECTION}-build-") and name not in keep:
+                client.delete_collection(name)
+                dropped += 1
     return dropped
+
+
+def _close_client(client: chromadb.ClientAPI | None) -> None:
+    if client is not None:
+        with contextlib.suppress(Exception):  # closing is best effort; it never hides a result
+            client.close()
 
 
 @dataclass
@@ -116,6 +137,20 @@ class DenseIndex:
     collection: chromadb.Collection
     size: int
     embedded: int = 0  # windows embedded by the build that made it (the rest came from cache)
+    client: chromadb.ClientAPI | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._release = weakref.finalize(self, _close_client, self.client)
+
+    def close(self) -> None:
+        """Release the Chroma client (idempotent); searching afterwards is an error."""
+        self._release()
+
+    def __enter__(self) -> DenseIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @classmethod
     def build(
@@ -141,31 +176,31 @@ class DenseIndex:
         if vectors is None and texts:
             vectors, embedded = cache.embed_passages(embedder, texts, progress)
         client = _client(folder, url)
-        name = collection_name(folder, url)
-        if url:  # a killed build may have left a half-written collection of this name
-            with contextlib.suppress(Exception):
-                client.delete_collection(name)
-        collection = client.create_collection(
-            name,
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine", "ef_search": ef_search(len(texts))}},
-        )
-        step = 4000
-        for i in range(0, len(texts), step):
-            collection.add(
-                ids=[str(j) for j in range(i, min(i + step, len(texts)))],
-                embeddings=vectors[i : i + step],
-                metadatas=metas[i : i + step],
-                documents=texts[i : i + step],
-            )
-        return cls(collection, len(texts), embedded)
+        try:
+            collection = _create(client, collection_name(folder, url), len(texts), url)
+            step = 4000
+            for i in range(0, len(texts), step):
+                collection.add(
+                    ids=[str(j) for j in range(i, min(i + step, len(texts)))],
+                    embeddings=vectors[i : i + step],
+                    metadatas=metas[i : i + step],
+                    documents=texts[i : i + step],
+                )
+        except BaseException:
+            _close_client(client)
+            raise
+        return cls(collection, len(texts), embedded, client)
 
     @classmethod
     def open(cls, folder: Path, url: str = "") -> DenseIndex:
-        collection = _client(folder, url).get_collection(
-            collection_name(folder, url), embedding_function=None
-        )
-        return cls(collection, collection.count())
+        client = _client(folder, url)
+        try:
+            name = collection_name(folder, url)
+            collection = client.get_collection(name, embedding_function=None)
+            return cls(collection, collection.count(), client=client)
+        except BaseException:
+            _close_client(client)
+            raise
 
     def probe(self) -> None:
         """Read one window back, so a damaged vector file fails here rather than in a search."""

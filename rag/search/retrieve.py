@@ -94,7 +94,10 @@ class Hit:
 
 
 class Searcher:
-    """Everything needed to answer a query: chunks, both indexes and the query embedder."""
+    """Everything needed to answer a query: chunks, both indexes and the query embedder.
+
+    It holds the build it reads (its lease, so no ingest removes the files under it) and a
+    Chroma client: `close` it, or use it in a `with` block, when done."""
 
     def __init__(
         self,
@@ -104,7 +107,11 @@ class Searcher:
         embedder: Embedder,
         fusion: Fusion | None = None,
         query_store: EmbeddingCache | None = None,
+        index: StoredIndex | None = None,
+        owns_index: bool = False,
     ) -> None:
+        self.index = index  # kept: its lease keeps the build's files while this searches
+        self._owns_index = owns_index
         self.chunks = chunks
         self.lexical = lexical
         self.dense = dense
@@ -129,11 +136,15 @@ class Searcher:
         through `notify`), the configured embedder and fusion. Pass a loaded `embedder` or an
         opened `index` to reuse them."""
         embedder = embedder or load_embedder(settings.embedder)
-        if index is None:
-            index = ensure_index(settings, notify=notify or _to_stderr, embedder=embedder)
-        return cls.from_index(
-            index, embedder, Fusion.from_settings(settings), query_store(settings)
-        )
+        fusion, store = Fusion.from_settings(settings), query_store(settings)
+        if index is not None:
+            return cls.from_index(index, embedder, fusion, store)
+        index = ensure_index(settings, notify=notify or _to_stderr, embedder=embedder)
+        try:
+            return cls.from_index(index, embedder, fusion, store, owns_index=True)
+        except BaseException:
+            index.close()
+            raise
 
     @classmethod
     def from_index(
@@ -142,7 +153,9 @@ class Searcher:
         embedder: Embedder,
         fusion: Fusion | None = None,
         query_store: EmbeddingCache | None = None,
+        owns_index: bool = False,
     ) -> Searcher:
+        """The searcher over an opened index; `owns_index`: `close` closes the index too."""
         url = index.meta.get("chroma_url", "")
         try:
             lexical = LexicalIndex.load(index.path / "lexical")
@@ -152,7 +165,19 @@ class Searcher:
             raise IndexDamaged(
                 f"Søgeindekset {where} kan ikke åbnes ({type(exc).__name__})"
             ) from exc
-        return cls(index.chunks, lexical, dense, embedder, fusion, query_store)
+        return cls(index.chunks, lexical, dense, embedder, fusion, query_store, index, owns_index)
+
+    def close(self) -> None:
+        """Release the Chroma client, and the index when this searcher opened it."""
+        self.dense.close()
+        if self._owns_index and self.index is not None:
+            self.index.close()
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def clear_caches(self, disk: bool = False) -> None:
         """Forget recent searches and question vectors held in memory; `disk=False` also stops
