@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import unavailable
 
 from rag.chat.store import ChatStore
 from rag.config import PROJECT_ROOT
@@ -32,9 +33,7 @@ MISSING = (
 def needs_a_browser():
     """Skipped with a clear reason on a laptop without Chromium; in CI a missing browser fails."""
     if not browser_available():
-        if os.environ.get("CI"):
-            pytest.fail(MISSING)
-        pytest.skip(MISSING)
+        unavailable(MISSING)
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +44,8 @@ def db(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def server(real_index, db):
     """One page server for the module (starting one costs seconds); each test its own browser."""
-    if not browser_available():
-        pytest.skip(MISSING)
+    if not browser_available():  # module fixtures come before the autouse check above
+        unavailable(MISSING)
     with streamlit_app(
         real_index.data_dir,
         db.parent / "streamlit.log",
@@ -64,7 +63,8 @@ def browser(tmp_path):
 
 def rated(db: Path, question: str) -> list[dict]:
     """The ratings stored for answers to `question` (the server is shared by the module)."""
-    return [e for e in ChatStore(f"sqlite:///{db}").feedback() if e["question"] == question]
+    with ChatStore(f"sqlite:///{db}") as store:
+        return [e for e in store.feedback() if e["question"] == question]
 
 
 def shot(driver, name: str, tmp_path: Path) -> Path:
@@ -295,9 +295,7 @@ def test_no_serious_accessibility_violations_in_our_own_markup(server, browser, 
     """axe-core in each page; serious or critical violations in the project's markup fail,
     Streamlit's own are written to the report (and listed in the README)."""
     if not AXE.exists():
-        if os.environ.get("CI"):
-            pytest.fail("axe-core mangler: make axe")
-        pytest.skip("axe-core mangler (npm): make axe")
+        unavailable("axe-core mangler (hentes med npm): make axe")
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
 
