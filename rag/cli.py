@@ -2,11 +2,15 @@
 
 This module only parses arguments and dispatches: each command opens what it needs through the
 stage that owns it, and prints with the formatter that lives next to what it formats.
+
+A reader that goes away (`| head`) is not an error: the command stops printing and exits 0
+without a traceback, and progress lines that can no longer be written never stop an ingest.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -22,6 +26,24 @@ from rag.search.retrieve import MODES, Searcher
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below, not at exit
+        return code
+    except BrokenPipeError:
+        _detach_stdout()
+        return 0
+
+
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush finds nothing to complain of."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -32,16 +54,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             corpus_dir=args.corpus, data_dir=args.data_dir, embedder=args.embedder
         )
     except ValueError as exc:
-        print(f"Fejl i indstillingerne: {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"Fejl i indstillingerne: {exc}")
     try:
         return args.func(args, settings)
     except (IndexMissing, IngestError, EmbedderError) as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     except KeyboardInterrupt:
-        print("Afbrudt.", file=sys.stderr)
-        return 130
+        return _fail("Afbrudt.", 130)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -174,11 +193,13 @@ def _report_argument(p: argparse.ArgumentParser, text: str) -> None:
 
 
 def _log(message: str) -> None:
-    print(message, file=sys.stderr)
+    """A line on stderr; when nobody reads stderr any more, the work goes on without it."""
+    with contextlib.suppress(OSError):
+        print(message, file=sys.stderr, flush=True)
 
 
 def _fail(message: str, code: int = 2) -> int:
-    print(message, file=sys.stderr)
+    _log(message)
     return code
 
 

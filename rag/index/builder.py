@@ -131,13 +131,25 @@ def ingest(
 
     `embedder` lets a long-lived caller (the app, the tests) reuse a loaded model.
     """
-    say = notify or (lambda _line: None)
+    say = _never_failing(notify)
     try:
         with ingest_lock(settings.index_dir, say):
             remove_dead_builds(settings.index_dir)
             return _ingest(settings, force, embedder, say)
     except (OSError, sqlite3.Error, ChromaError) as exc:
         raise IngestError(storage_problem(exc, "Indekset")) from exc
+
+
+def _never_failing(notify: Notify | None) -> Notify:
+    """`notify`, except that a line it cannot deliver (its reader went away: `| head`, a closed
+    terminal) is dropped: an ingest never stops because nobody reads its progress."""
+
+    def say(line: str) -> None:
+        if notify is not None:
+            with contextlib.suppress(OSError):
+                notify(line)
+
+    return say
 
 
 def _ingest(
