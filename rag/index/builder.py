@@ -208,7 +208,7 @@ def no_material(corpus_dir: Path, result: BuildResult, has_index: bool) -> str:
     lines = [f"Der er ingen brugbar tekst i materialemappen {corpus_dir.name}/."]
     lines += [f"Sprunget over: {p.path.name}: {p.reason}" for p in result.problems]
     lines.append(
-        "Læg .txt-, .md- eller .pdf-filer med tekst i mappen og indlæs igen. "
+        "Læg .txt-, .md-, .pdf-, .docx- eller .html-filer med tekst i mappen og indlæs igen. "
         + ("Det hidtidige indeks bruges fortsat." if has_index else "Der er endnu intet indeks.")
     )
     return "\n".join(lines)

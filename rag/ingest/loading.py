@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.documents import LoadProblem, SourceDocument
+from rag.ingest.formats import read_docx, read_html
 from rag.ingest.pdfpages import PdfText, read_pdf_pages
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 MANIFEST_NAME = "manifest.json"
 # A document id names files in the index (sources/<id>.txt) and appears in citations and the
 # evaluation files: lower-case letters, digits and . _ - only, never a path.
@@ -109,7 +110,9 @@ def load_corpus(corpus_dir: Path, max_file_mb: float | None = None) -> LoadResul
             continue
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             result.problems.append(
-                LoadProblem(path, "filtypen understøttes ikke (kun .txt, .md og .pdf)")
+                LoadProblem(
+                    path, "filtypen understøttes ikke (kun .txt, .md, .pdf, .docx og .html)"
+                )
             )
             continue
         try:
@@ -119,7 +122,7 @@ def load_corpus(corpus_dir: Path, max_file_mb: float | None = None) -> LoadResul
         except DocumentError as exc:
             result.problems.append(LoadProblem(path, str(exc)))
             continue
-        result.warnings.extend(LoadProblem(path, w) for w in heard)
+        result.warnings.extend(LoadProblem(path, w) for w in [*heard, *doc.notes])
         used_ids.add(doc.doc_id)
         result.documents.append(doc)
     return result
@@ -232,6 +235,10 @@ def load_file(path: Path, entry: dict | None, used_ids: set[str]) -> SourceDocum
             pdf.lines,
             pdf.notes,
         )
+    elif path.suffix.lower() == ".docx":
+        text, lines, pdf_title = read_word(path)
+    elif path.suffix.lower() in (".html", ".htm"):
+        text, lines, pdf_title = read_html(decode_text(data))
     else:
         text = decode_text(data)
     if not text.strip():
@@ -258,7 +265,7 @@ def load_file(path: Path, entry: dict | None, used_ids: set[str]) -> SourceDocum
         title=pdf_title or first_heading(text) or path.stem.replace("-", " ").replace("_", " "),
         path=path,
         text=text,
-        doc_kind="pdf" if page_starts else "document",
+        doc_kind=path.suffix.lower().lstrip(".") if lines else "document",
         language=detect_language(text),
         page_starts=page_starts,
         sha256=sha,
@@ -297,6 +304,20 @@ def decode_text(data: bytes) -> str:
     raise DocumentError("filen kan ikke afkodes som UTF-8-tekst")
 
 
+def read_word(path: Path):
+    """A Word document's paragraphs with their styles (see rag/ingest/formats.py)."""
+    try:
+        return read_docx(path)
+    except ImportError as exc:
+        raise DocumentError(
+            "Word-filer kræver pakken python-docx (pip install python-docx)"
+        ) from exc
+    except Exception as exc:  # python-docx, zipfile and lxml raise many kinds on damaged files
+        raise DocumentError(
+            f"Word-filen er beskadiget og kan ikke læses ({type(exc).__name__})"
+        ) from exc
+
+
 def read_pdf(path: Path) -> PdfText:
     """A PDF's printed lines with their look (see rag/ingest/pdfpages.py)."""
     from pypdf import PdfReader
@@ -306,7 +327,7 @@ def read_pdf(path: Path) -> PdfText:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError("PDF'en er krypteret med en adgangskode")
-        pdf = read_pdf_pages(reader, path.name)
+        pdf = read_pdf_pages(reader)
     except DocumentError:
         raise
     except FileNotDecryptedError as exc:
@@ -318,7 +339,7 @@ def read_pdf(path: Path) -> PdfText:
     if not pdf.lines:
         reason = "PDF'en har intet tekstlag (måske et scannet billede)"
         if pdf.notes:
-            reason += "; " + pdf.notes[0].split(": ", 1)[-1]
+            reason += "; " + pdf.notes[0]
         raise DocumentError(reason)
     return pdf
 

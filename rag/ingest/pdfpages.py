@@ -35,7 +35,7 @@ class PdfText:
     notes: tuple[str, ...]
 
 
-def read_pdf_pages(reader, file_name: str) -> PdfText:
+def read_pdf_pages(reader) -> PdfText:
     """Every page's lines; pages joined by a form feed, lines by a newline."""
     parts: list[str] = []
     starts: list[int] = []
@@ -65,11 +65,11 @@ def read_pdf_pages(reader, file_name: str) -> PdfText:
     notes = []
     if image_pages:
         notes.append(
-            f"{file_name}: {_pages_da(image_pages)} er billeder uden tekst og er sprunget over "
+            f"{_pages_da(image_pages)} er billeder uden tekst og er sprunget over "
             "(installér tesseract-ocr og tesseract-ocr-dan samt pytesseract for at læse dem)"
         )
     if ocr_pages:
-        notes.append(f"{file_name}: {_pages_da(ocr_pages)} er læst med tekstgenkendelse (OCR)")
+        notes.append(f"{_pages_da(ocr_pages)} er læst med tekstgenkendelse (OCR)")
     return PdfText(
         "".join(parts), tuple(starts), tuple(lines), title and title.strip(), tuple(notes)
     )

@@ -1,0 +1,185 @@
+"""Word documents (.docx, through python-docx) and web pages (.html) as printed lines.
+
+Both formats say themselves what a PDF only shows: a paragraph's style names its heading level
+("Heading 2", "Overskrift 2", <h2>), a list item is marked as one, a table has rows and cells.
+Each paragraph becomes one `StyledLine` that ends a paragraph, a table row one line with its
+cells separated by tabs; `typeset` then reads them like a PDF's lines, so headings that are
+only bold or larger (a common habit in Word) are found the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from rag.documents import StyledLine
+
+HEADING_STYLE = re.compile(r"^(?:heading|overskrift)\s*(\d)$", re.I)
+TITLE_STYLE = re.compile(r"^(?:title|titel)$", re.I)
+CONTENTS_STYLE = re.compile(r"^(?:toc|indholdsfortegnelse)\b", re.I)
+BODY_SIZE = 11.0
+
+
+@dataclass
+class _Lines:
+    """Collects (text, look) pairs into one text with line offsets."""
+
+    parts: list[str] = field(default_factory=list)
+    lines: list[StyledLine] = field(default_factory=list)
+    pos: int = 0
+
+    def add(self, text: str, size: float = BODY_SIZE, bold: bool = False, **look) -> None:
+        text = "\t".join(" ".join(c.split()) for c in text.split("\t")).strip()
+        if not text.replace("\t", ""):
+            return
+        if self.parts:
+            self.parts.append("\n")
+            self.pos += 1
+        self.lines.append(
+            StyledLine(self.pos, self.pos + len(text), 1, size, bold, gap_after=True, **look)
+        )
+        self.parts.append(text)
+        self.pos += len(text)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+# --- Word -------------------------------------------------------------------------------------
+
+
+def read_docx(path: Path) -> tuple[str, tuple[StyledLine, ...], str | None]:
+    """Text, lines and title (the document's own property) of a .docx file."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(str(path))
+    out = _Lines()
+    for child in document.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            _docx_paragraph(Paragraph(child, document), out)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                cells = list(dict.fromkeys(c.text.strip() for c in row.cells))
+                out.add("\t".join(c for c in cells if c))
+    title = document.core_properties.title or None
+    return out.text, tuple(out.lines), title
+
+
+def _docx_paragraph(p, out: _Lines) -> None:
+    style = p.style.name if p.style is not None else ""
+    if CONTENTS_STYLE.match(style):
+        return  # a table of contents Word generated
+    text = p.text
+    m = HEADING_STYLE.match(style)
+    level = int(m.group(1)) if m else (-1 if TITLE_STYLE.match(style) else 0)
+    runs = [r for r in p.runs if r.text.strip()]
+    bold = bool(runs) and all(r.bold or (r.style is not None and r.style.font.bold) for r in runs)
+    if not bold and p.style is not None and p.style.font.bold:
+        bold = all(r.bold is not False for r in runs)
+    sizes = [r.font.size.pt for r in runs if r.font.size is not None]
+    style_size = p.style.font.size.pt if p.style is not None and p.style.font.size else None
+    size = max(sizes) if sizes else (style_size or BODY_SIZE)
+    numbered = p._p.pPr is not None and p._p.pPr.numPr is not None
+    item = numbered or "list" in style.lower() or "liste" in style.lower()
+    out.add(text, size, bold, level=level, item=item and not level)
+
+
+# --- web pages --------------------------------------------------------------------------------
+
+BLOCK_TAGS = {
+    "p", "div", "li", "dt", "dd", "blockquote", "pre", "section", "article", "main", "tr",
+    "h1", "h2", "h3", "h4", "h5", "h6", "caption", "figcaption", "table", "ul", "ol", "dl",
+    "br", "hr", "aside",
+}  # fmt: skip
+SKIP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "template", "svg", "head"}
+BOLD_TAGS = {"b", "strong", "th"}
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out = _Lines()
+        self.buffer: list[tuple[str, bool]] = []
+        self.skip = 0
+        self.bold = 0
+        self.level = 0
+        self.item = False
+        self.cells: list[str] | None = None
+        self.title: str | None = None
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "title":
+            self._in_title = True
+        if tag in SKIP_TAGS:
+            self.skip += 1
+            return
+        if tag in BOLD_TAGS:
+            self.bold += 1
+        if tag == "tr":
+            self.flush()
+            self.cells = []
+        elif tag in ("td", "th") and self.cells is not None:
+            self.flush_cell()
+        elif tag in BLOCK_TAGS:
+            self.flush()
+            if re.fullmatch(r"h[1-6]", tag):
+                self.level = int(tag[1])
+            self.item = tag == "li"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        if tag in SKIP_TAGS:
+            self.skip = max(0, self.skip - 1)
+            return
+        if tag in BOLD_TAGS:
+            self.bold = max(0, self.bold - 1)
+        if tag in ("td", "th") and self.cells is not None:
+            self.flush_cell()
+        elif tag == "tr" and self.cells is not None:
+            self.flush_cell()
+            self.out.add("\t".join(c for c in self.cells if c))
+            self.cells = None
+        elif tag in BLOCK_TAGS:
+            self.flush()
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title and not self.title:
+            self.title = " ".join(data.split()) or None
+        if self.skip or self._in_title:
+            return
+        self.buffer.append((data, self.bold > 0))
+
+    def flush_cell(self) -> None:
+        text = " ".join("".join(t for t, _ in self.buffer).split())
+        self.buffer = []
+        if text and self.cells is not None:
+            self.cells.append(text)
+
+    def flush(self) -> None:
+        if self.cells is not None:
+            self.flush_cell()
+            return
+        text = "".join(t for t, _ in self.buffer)
+        letters = [(t, b) for t, b in self.buffer if t.strip()]
+        bold = bool(letters) and all(b for _, b in letters)
+        self.buffer = []
+        size = {1: 24.0, 2: 18.0, 3: 14.0}.get(self.level, BODY_SIZE)
+        self.out.add(text, size, bold, level=self.level, item=self.item and not self.level)
+        self.level, self.item = 0, False
+
+
+def read_html(source: str) -> tuple[str, tuple[StyledLine, ...], str | None]:
+    """Text, lines and <title> of a web page; scripts, styles and navigation are left out."""
+    page = _Page()
+    page.feed(source)
+    page.close()
+    page.flush()
+    return page.out.text, tuple(page.out.lines), page.title
