@@ -83,6 +83,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="skriv opsummeringen som JSON")
     p.set_defaults(func=cmd_ingest)
 
+    p = sub.add_parser(
+        "add",
+        parents=[common],
+        help="tilføj en fil (.pdf, .docx, .html, .txt, .md) og byg indekset",
+    )
+    p.add_argument("file", help="filen der skal tilføjes")
+    p.add_argument("--title", help="titlen (standard: filens egen titel)")
+    p.add_argument("--kind", help="slags dokument i manifest.json, fx pjece eller rapport")
+    p.add_argument(
+        "--preview", action="store_true", help="vis kun hvad indlæsningen finder; intet gemmes"
+    )
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", parents=[common], help="fjern et dokument og byg indekset")
+    p.add_argument("doc_id", help="dokumentets id (se `chunks` eller manifest.json)")
+    p.set_defaults(func=cmd_remove)
+
     p = sub.add_parser("chunks", parents=[common], help="vis indekserede afsnit (chunks)")
     _filter_arguments(p)
     p.add_argument("--json", action="store_true", help="skriv én JSON-liste")
@@ -233,6 +250,48 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(format_report(report))
     return 0
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.ingest.material import MaterialError, add_file, preview
+
+    path = Path(args.file)
+    try:
+        if args.preview:
+            print(preview(path, settings, args.title).describe())
+            return 0
+        change, found = add_file(path, settings, args.title, args.kind)
+    except MaterialError as exc:
+        return _fail(str(exc))
+    _log(found.describe())
+    report = _rebuild(change, settings)
+    print(f"Tilføjet {change.file} som {change.doc_id}.\n{format_report(report)}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.ingest.material import MaterialError, remove_document
+
+    try:
+        change = remove_document(args.doc_id, settings)
+    except MaterialError as exc:
+        return _fail(str(exc))
+    report = _rebuild(change, settings)
+    kept = f" Filen er gemt i {change.kept}." if change.kept else ""
+    print(f"Fjernet {change.doc_id} ({change.file}).{kept}\n{format_report(report)}")
+    return 0
+
+
+def _rebuild(change, settings: Settings):
+    """Build the index after a change to the material; undo the change if the build fails."""
+    from rag.ingest.material import undo
+
+    try:
+        return ingest(settings, notify=_log)
+    except BaseException:
+        undo(change, settings)
+        _log("Ændringen er rullet tilbage: materialet og indekset er som før.")
+        raise
 
 
 def cmd_chunks(args: argparse.Namespace, settings: Settings) -> int:

@@ -169,7 +169,7 @@ def _ingest(
             chunks_by_kind=stats.get("chunks_by_kind", {}),
         )
     say("Læser materialet …")
-    result = build_chunks(settings.corpus_dir, settings)
+    result = build_chunks(settings.corpus_dir, settings, notify=say)
     if not result.chunks:
         raise IngestError(no_material(settings.corpus_dir, result, current is not None))
     embedder = embedder or load_embedder(settings.embedder)

@@ -87,8 +87,11 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return scan_corpus(corpus_dir)[0]
 
 
-def load_corpus(corpus_dir: Path, max_file_mb: float | None = None) -> LoadResult:
-    """Every readable document of the folder; files above `max_file_mb` are refused."""
+def load_corpus(corpus_dir: Path, max_file_mb: float | None = None, notify=None) -> LoadResult:
+    """Every readable document of the folder; files above `max_file_mb` are refused.
+
+    `notify` hears one line per file read ("Læst rapport.pdf: 102 sider"), for a progress view.
+    """
     result = LoadResult()
     if not corpus_dir.is_dir():
         result.problems.append(LoadProblem(corpus_dir, "mappen findes ikke"))
@@ -123,6 +126,9 @@ def load_corpus(corpus_dir: Path, max_file_mb: float | None = None) -> LoadResul
             result.problems.append(LoadProblem(path, str(exc)))
             continue
         result.warnings.extend(LoadProblem(path, w) for w in [*heard, *doc.notes])
+        if notify is not None:
+            pages = f": {len(doc.page_starts)} sider" if doc.page_starts else ""
+            notify(f"Læst {path.name}{pages}")
         used_ids.add(doc.doc_id)
         result.documents.append(doc)
     return result

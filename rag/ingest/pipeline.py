@@ -43,9 +43,11 @@ class BuildResult:
     typeset: dict[str, TypesetStats] = field(default_factory=dict)
 
 
-def build_chunks(corpus_dir: Path, settings: Settings) -> BuildResult:
-    """Everything between the files on disk and the list of chunks; no index is touched."""
-    loaded = load_corpus(corpus_dir, settings.max_file_mb)
+def build_chunks(corpus_dir: Path, settings: Settings, notify=None) -> BuildResult:
+    """Everything between the files on disk and the list of chunks; no index is touched.
+
+    `notify` hears a line per file read (file and pages), for a progress view."""
+    loaded = load_corpus(corpus_dir, settings.max_file_mb, notify)
     docs = loaded.documents
     # Below this share of æ/ø/å among letters a Danish text is probably a damaged OCR copy.
     suspect_rate = settings.ocr_suspect_rate
