@@ -171,7 +171,15 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_quality)
 
     p = sub.add_parser("bench", parents=[common], help="mål tid og hukommelse, også i stor skala")
-    p.add_argument("--scale", type=int, default=100, help="syntetisk korpus: N x materialet")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="hele benchmarket på under et minut: materialet embeddes ikke igen, 60 spørgsmål "
+        "pr. søgemåde, syntetisk korpus 10 x",
+    )
+    p.add_argument(
+        "--scale", type=int, help="syntetisk korpus: N x materialet (standard 100, --quick 10)"
+    )
     p.add_argument(
         "--page",
         action="store_true",
@@ -193,7 +201,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="skriv resultatet som JSON")
     _report_argument(
         p,
-        "skriv bench.md (med --page: page.md, med --load: load.md) i denne mappe "
+        "skriv bench.md (med --quick: bench-quick.md, med --page: page.md, med --load: "
+        "load.md) i denne mappe "
         "(standard eval/results)",
     )
     p.set_defaults(func=cmd_bench)
@@ -505,12 +514,14 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         return _load_bench(args, settings)
     if args.cold:
         return _fail("--cold bruges kun sammen med --page.")
-    if args.scale < 1:
-        return _fail("--scale skal være mindst 1.")
-    from rag.measure.bench import format_bench, run
+    from rag.measure.bench import QUICK_SCALE, format_bench, run
 
-    result = run(settings, scale=args.scale, queries_file=EVAL_QUESTIONS, log=_log)
-    return _print_bench(args, result, format_bench(result), "bench.md", page=False)
+    scale = args.scale if args.scale is not None else (QUICK_SCALE if args.quick else 100)
+    if scale < 1:
+        return _fail("--scale skal være mindst 1.")
+    result = run(settings, scale, EVAL_QUESTIONS, log=_log, quick=args.quick)
+    name, kind = ("bench-quick.md", "quick") if args.quick else ("bench.md", False)
+    return _print_bench(args, result, format_bench(result), name, page=kind)
 
 
 def _page_bench(args: argparse.Namespace, settings: Settings) -> int:
