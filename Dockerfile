@@ -1,4 +1,4 @@
-# The chat page for an organisation (README: "Run for an organisation"). The image holds the
+# The chat page for an organisation (docs/deployment.md). The image holds the
 # code, the material and its shipped vectors, so a container answers without embedding;
 # compose.yaml runs several of these behind a proxy, with a Chroma server and PostgreSQL.
 FROM python:3.11-slim

@@ -48,11 +48,11 @@ lint: install-dev
 # root or sudo, no network, apt locked by another process: retried) is one line, and the tests
 # that need it are skipped, saying so. With CI=1 (.ci/run) a missing one fails instead.
 browser:
-	@tools/system-package.sh "Chromium" \
+	@scripts/system-package.sh "Chromium" \
 	  "command -v chromium && command -v chromedriver" chromium chromium-driver
 
 postgres:
-	@tools/system-package.sh "PostgreSQL" \
+	@scripts/system-package.sh "PostgreSQL" \
 	  "ls /usr/lib/postgresql/*/bin/initdb" postgresql
 
 # Fetched once into .cache/ with npm; without npm, one line says the accessibility check is skipped.
@@ -81,16 +81,8 @@ testdocs: install-dev
 # Tesseract with Danish for the OCR of image-only PDF pages, installed only when missing, like
 # Chromium; without it those tests say they are skipped.
 ocr:
-	@if command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx dan; then :; \
-	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	  echo "Installerer tesseract-ocr og tesseract-ocr-dan (apt-get) …"; \
-	  apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-dan >/dev/null; \
-	elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
-	  echo "Installerer tesseract-ocr og tesseract-ocr-dan (sudo apt-get) …"; \
-	  sudo apt-get update -qq && sudo apt-get install -y -qq tesseract-ocr tesseract-ocr-dan >/dev/null; \
-	else \
-	  echo "Tesseract mangler: installér med 'sudo apt-get install tesseract-ocr tesseract-ocr-dan'. OCR-testene springes over."; \
-	fi
+	@scripts/system-package.sh "Tesseract med dansk" \
+	  "tesseract --list-langs 2>/dev/null | grep -qx dan" tesseract-ocr tesseract-ocr-dan
 
 test: install-dev browser axe postgres testdocs ocr
 	$(VENV)/bin/ruff check .

@@ -6,7 +6,7 @@ import bisect
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-# What a chunk is, in words a manager and a trainer use (see README, "Chunk kinds").
+# What a chunk is, in words a manager and a trainer use (docs/ingestion.md, "Chunk kinds").
 CHUNK_KINDS = (
     "section",
     "case",

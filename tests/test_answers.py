@@ -152,7 +152,7 @@ def test_a_scripted_dialogue_carries_the_topic_into_follow_ups(assistant):
 
 
 def test_the_held_out_half_keeps_the_level_this_version_reached(assistant):
-    """A regression guard on questions nothing was tuned on (figures in the README)."""
+    """A regression guard on questions nothing was tuned on (figures in docs/answers.md)."""
     copies = {"inspiration-tillid-samarbejde-scan": "inspiration-tillid-samarbejde"}
     metrics, _ = evaluate_answers(assistant, QUESTIONS, QuoteMatcher(copies))
     held = metrics["halves"]["heldout"]

@@ -3,7 +3,7 @@
 Skipped only when Chromium or chromedriver is missing; `make test` installs both (and axe-core
 from the npm registry for the accessibility check). The server and browser helpers are the ones
 `python -m rag bench --page` times the page with. Screenshots go to $TILLID_SCREENSHOTS (the
-README's come from `TILLID_SCREENSHOTS=docs pytest tests/test_browser.py`).
+screenshots in docs/ come from `TILLID_SCREENSHOTS=docs pytest tests/test_browser.py`).
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ def axe_violations(driver) -> list[dict]:
 
 def test_no_serious_accessibility_violations_in_our_own_markup(server, browser, tmp_path):
     """axe-core in each page; serious or critical violations in the project's markup fail,
-    Streamlit's own are written to the report (and listed in the README)."""
+    Streamlit's own are written to the report (and listed in docs/app.md)."""
     if not AXE.exists():
         unavailable("axe-core mangler (hentes med npm): make axe")
     from selenium.webdriver.common.by import By

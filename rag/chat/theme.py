@@ -3,7 +3,7 @@
 Streamlit writes `<html lang="en">` and a few English widget texts of its own. The language
 attribute is set by a constant script of ours (never user text) run in the page; the
 "Press Enter to apply" hint under text fields is hidden, since every field here says in Danish
-what Enter does. What cannot be changed is listed in the README ("The chat page").
+what Enter does. What cannot be changed is listed in docs/app.md ("Danish, and what stays English").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`python -m rag bench --load N[,M,…]`: many managers at once, against 1 and 3 page processes.
 
-The topology is an organisation's (README: "Run for an organisation"): one Chroma server, one
+The topology is an organisation's (docs/deployment.md): one Chroma server, one
 database (PostgreSQL when installed, else one SQLite file), and P `streamlit run app.py`
 processes on 127.0.0.1; users are spread over the processes and stay on theirs, as behind a
 proxy with sticky sessions. Each simulated user is a real Streamlit session over the same
