@@ -53,17 +53,17 @@ def test_the_page_benchmark_explains_a_missing_index_and_a_misplaced_flag(tmp_pa
 
 def test_the_quick_benchmark_embeds_none_of_the_material_and_prints_every_figure(tmp_path):
     from rag.config import Settings
-    from rag.measure.bench import SAMPLE_TEXTS, format_bench, run
+    from rag.measure.bench import format_bench, run
 
     questions = tmp_path / "questions.jsonl"
     lines = DEFAULT_QUESTIONS.read_text(encoding="utf-8").splitlines()[:3]
     questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
     settings = Settings.load(env={}, data_dir=tmp_path / "data")
-    result = run(settings, scale=2, queries_file=questions, log=lambda _: None, quick=True)
+    result = run(settings, 2, questions, log=lambda _: None, quick=True, sample=8)
     corpus = result["corpus"]
     assert result["quick"] and corpus["fresh_embedded"] == 0  # the shipped vectors, nothing else
-    assert "cold_ingest_s" not in corpus and corpus["sample_embedded"] == SAMPLE_TEXTS
+    assert "cold_ingest_s" not in corpus and corpus["sample_embedded"] == 8
     assert result["synthetic"]["chunks"] == 2 * corpus["chunks"]
     text = format_bench(result)
-    assert "fremskrevet fra 64 tekstvinduer" in text and "Syntetisk korpus (2x)" in text
+    assert "fremskrevet fra 8 tekstvinduer" in text and "Syntetisk korpus (2x)" in text
     assert all(f"{mode:6} nye" in text for mode in ("hybrid", "bm25", "dense"))

@@ -152,6 +152,7 @@ def run(
     queries_file: Path | None = None,
     log=print,
     quick: bool = False,
+    sample: int = SAMPLE_TEXTS,
 ) -> dict:
     """The benchmark's figures. `quick` (`bench --quick`, under a minute): no cold ingest, so
     nothing of the material is embedded again (its embedding time is extrapolated from a small
@@ -201,7 +202,9 @@ def run(
                 "fresh_embedded": shipped_report.passages_embedded
                 + shipped_report.sentences_embedded,
                 "fresh_peak_rss_mb": round(fresh_peak),
-                **_cold_figures(cold, embedder, texts, words, log),
+                **_cold_figures(
+                    cold, embedder, texts[:: max(1, len(texts) // sample)][:sample], words, log
+                ),
                 "latency": _latencies(searcher, queries),
                 "peak_rss_mb": round(memory.peak),
             }
@@ -215,9 +218,9 @@ def run(
     return result
 
 
-def _cold_figures(cold, embedder, texts: list[str], words: int, log) -> dict:
+def _cold_figures(cold, embedder, sample: list[str], words: int, log) -> dict:
     """What embedding the whole material costs: measured by the cold ingest, or (`--quick`)
-    extrapolated from the throughput on a sample of its windows."""
+    extrapolated from the throughput on a `sample` of its windows."""
     if cold is not None:
         seconds, report = cold
         return {
@@ -226,7 +229,6 @@ def _cold_figures(cold, embedder, texts: list[str], words: int, log) -> dict:
             "embedded_sentences": report.sentences_embedded,
             "embedding_words_per_s": round(words / max(seconds, 1e-9)),
         }
-    sample = texts[:: max(1, len(texts) // SAMPLE_TEXTS)][:SAMPLE_TEXTS]
     log(f"Måler embedding på en prøve af {len(sample)} tekstvinduer …")
     started = time.perf_counter()
     embedder.embed_passages(sample)
