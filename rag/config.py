@@ -48,12 +48,19 @@ class Settings:
     # Passages retrieved per question; of them, the LLM sees the first `llm_sources`.
     hits_per_answer: int = 6
     llm_sources: int = 5
+    # Tokens of source text the LLM reads: the best sentences of those passages and their
+    # neighbours until this is spent (rag/answer/excerpts.py). A CPU reads some 100-235
+    # tokens a second, so 400 keeps the first token within a few seconds (docs/answers.md).
+    llm_context_tokens: int = 400
     # Answer mode: empty = extracts only ("uddrag"); else a LangChain chat model spec such as
     # ollama:llama3.1 or openai:gpt-4o-mini (see rag/answer/llm.py).
     llm: str = ""
     llm_base_url: str = ""  # for OpenAI-compatible servers (vLLM, LM Studio, llama.cpp, ...)
     llm_api_key: str = ""  # default: the provider's own variable, e.g. OPENAI_API_KEY
     llm_timeout: float = 60.0  # seconds before the answer falls back to extracts
+    # Most tokens an answer may have: a CPU writes 20-48 a second, and the prompt asks for
+    # 1-3 sentences and at most five points.
+    llm_max_tokens: int = 400
     # Personal data (CPR, e-mail, phone, names) is replaced before the LLM sees a question;
     # set this only for an LLM the organisation runs itself and may show such data to.
     llm_sees_personal_data: bool = False

@@ -230,6 +230,9 @@ class Answer:
     # Kinds of personal data the question held (cpr, email, phone, name); `question` holds
     # placeholders instead, and the original is nowhere in the answer.
     personal_data: list[str] = field(default_factory=list)
+    # The LLM mode's check of each sentence against its source (rag/answer/grounding.py),
+    # and why the model's answer was not shown, if it was not.
+    grounding: dict = field(default_factory=dict)
 
     def record(self) -> dict:
         """The answer as stored with a conversation (`from_record` shows it again)."""
@@ -258,5 +261,6 @@ class Answer:
             "partial": self.partial,
             "personal_data": self.personal_data,
             "evidence": self.evidence,
+            "grounding": self.grounding,
             "seconds": round(self.seconds, 3),
         }

@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import cycle
-from typing import ClassVar
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
+from llm_stub import ChatStub, serving
 
 from rag.answer.assistant import Assistant
-from rag.answer.llm import LLM, LLMError, load_chat_model
+from rag.answer.excerpts import choose_sources
+from rag.answer.llm import ABANDON_GRACE, LLM, LLMError, LLMQueue, Waiting, load_chat_model
 from rag.answer.prompts import answer_messages
 from rag.cli import main
 from rag.documents import Answer
 
+
+@pytest.fixture
+def chat_server(monkeypatch):
+    monkeypatch.setattr(ChatStub, "reply", GOOD)
+    with serving() as url:
+        yield url
+
+
 QUESTION = "Hvem står bag projektet om at styrke tillid og samarbejde i staten?"
 GOOD = (
     "Projektet er et samarbejde mellem Moderniseringsstyrelsen, Akademikerne, SKAF og OAO [1]. "
-    "Formålet er at styrke tillid og samarbejde på de statslige arbejdspladser [2]."
+    "Der er allerede mange aktiviteter rundt omkring i landet, der handler om tillid og "
+    "samarbejde [1]."
 )
 
 
@@ -49,9 +57,21 @@ def test_a_good_llm_answer_keeps_its_citations_with_exact_spans(assistant):
     answer = llm_assistant(assistant, fake(GOOD)).ask(QUESTION)
     assert answer.mode == "llm" and not answer.refused and answer.notice is None
     assert answer.text.startswith("Projektet er et samarbejde mellem")
-    assert [c.n for c in answer.citations] == [1, 2]
-    first = answer.citations[0].to_dict()
-    assert "Moderniseringsstyrelsen, Akademikerne, SKAF og OAO" in first["quote"]
+    assert [c.n for c in answer.citations] == [1]
+    quotes = answer.citations[0].span_quotes()
+    assert any("Moderniseringsstyrelsen, Akademikerne, SKAF og OAO" in q for q in quotes)
+    assert any("mange forskellige aktiviteter" in q for q in quotes)
+    assert answer.grounding["reason"] is None
+    assert all(s["supported"] for s in answer.grounding["sentences"])
+
+
+def sources_of(assistant, question: str):
+    """The excerpts the LLM is given for `question` (what its markers may name)."""
+    asked = assistant.searcher.analyse(question)
+    hits = assistant.retrieve(asked)
+    ranked = assistant.ranker.rank(asked, hits, assistant.searcher.embed_query(asked.searched))
+    s = assistant.settings
+    return choose_sources(hits, ranked, s.llm_context_tokens, s.llm_sources)
 
 
 def test_a_marker_with_no_source_is_removed_and_flagged(assistant):
@@ -64,10 +84,16 @@ def test_a_marker_with_no_source_is_removed_and_flagged(assistant):
 
 
 def test_markers_are_renumbered_in_order_of_use(assistant):
-    reply = "Først [3]. Så [1]. Og igen [3]."
+    sources = sources_of(assistant, QUESTION)
+    second = sources[1].sentences[-1].text.rstrip(".?!")
+    reply = f"{second} [2]. {GOOD.split(' [1]. ')[0]} [1]."
     answer = llm_assistant(assistant, fake(reply)).ask(QUESTION)
-    assert answer.text == "Først [1]. Så [2]. Og igen [1]."
-    assert len(answer.citations) == 2
+    assert answer.mode == "llm", answer.grounding
+    assert answer.text.index("[1]") < answer.text.index("[2]")
+    assert [c.chunk.chunk_id for c in answer.citations] == [
+        sources[1].chunk.chunk_id,
+        sources[0].chunk.chunk_id,
+    ]
 
 
 def test_tokens_stream_before_the_answer_is_finished(assistant):
@@ -81,12 +107,14 @@ def test_an_llm_that_raises_falls_back_to_extracts_with_a_notice(assistant):
     answer = llm_assistant(assistant, Broken(messages=iter([]))).ask(QUESTION)
     assert answer.mode == "uddrag" and not answer.refused
     assert answer.notice.startswith("Sprogmodellen svarede ikke (kan ikke forbinde")
+    assert answer.grounding["reason"].startswith("kan ikke forbinde")
     assert "Moderniseringsstyrelsen, Akademikerne, SKAF og OAO" in answer.text
 
 
 def test_an_llm_that_hangs_past_the_timeout_falls_back_quickly(assistant):
     started = time.perf_counter()
-    answer = llm_assistant(assistant, Hanging(messages=iter([])), timeout=0.5).ask(QUESTION)
+    hanging = LLM(Hanging(messages=iter([])), "fake", 0.5, queue=LLMQueue())
+    answer = assistant.with_llm(hanging).ask(QUESTION)
     assert time.perf_counter() - started < 5
     assert answer.mode == "uddrag" and "inden for 0.5 sekunder" in answer.notice
 
@@ -136,56 +164,6 @@ def test_a_missing_provider_package_names_the_package_to_install():
         pytest.skip("langchain-ollama is installed here")
 
 
-class _ChatServer(BaseHTTPRequestHandler):
-    """A minimal OpenAI-compatible /v1/chat/completions, streaming and not."""
-
-    requests: ClassVar[list[dict]] = []
-    reply = GOOD
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append(body)
-        words = [w + " " for w in self.reply.split(" ")]
-        if body.get("stream"):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            for w in words:
-                self._event({"delta": {"content": w}, "index": 0, "finish_reason": None})
-            self._event({"delta": {}, "index": 0, "finish_reason": "stop"})
-            self.wfile.write(b"data: [DONE]\n\n")
-            return
-        message = {"role": "assistant", "content": self.reply}
-        self._json({"choices": [{"index": 0, "message": message, "finish_reason": "stop"}]})
-
-    def _event(self, choice: dict) -> None:
-        chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "stub"}
-        self.wfile.write(f"data: {json.dumps({**chunk, 'choices': [choice]})}\n\n".encode())
-        self.wfile.flush()
-
-    def _json(self, payload: dict) -> None:
-        data = json.dumps(
-            {"id": "x", "object": "chat.completion", "created": 0, "model": "stub", **payload}
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def chat_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ChatServer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    _ChatServer.requests = []
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-
-
 def test_a_real_http_round_trip_to_an_openai_compatible_server(
     chat_server, real_index, monkeypatch, capsys
 ):
@@ -204,8 +182,8 @@ def test_a_real_http_round_trip_to_an_openai_compatible_server(
     )
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["mode"] == "llm" and out["notice"] is None
-    assert out["answer"] == GOOD and [c["n"] for c in out["citations"]] == [1, 2]
-    request = _ChatServer.requests[-1]
+    assert out["answer"] == GOOD and [c["n"] for c in out["citations"]] == [1]
+    request = ChatStub.requests[-1]
     assert request["model"] == "stub-model" and request["stream"] is True
     assert request["messages"][0]["role"] == "system"
     assert "<kilder>" in request["messages"][1]["content"]
@@ -224,3 +202,98 @@ def test_an_unreachable_server_gives_the_extract_answer_with_a_notice(
     assert code == 0
     assert out.startswith("(Sprogmodellen svarede ikke")
     assert "Moderniseringsstyrelsen, Akademikerne, SKAF og OAO" in out
+
+
+class Slow(GenericFakeChatModel):
+    """Yields a word every `pause` seconds and records whether its stream was closed."""
+
+    pause: float = 0.2
+    closed: list = []  # noqa: RUF012 - shared record, reset per test
+
+    def _stream(self, *args, **kwargs):
+        try:
+            yield from super()._stream(*args, **kwargs)
+        finally:
+            type(self).closed.append(time.perf_counter())
+
+    def _call(self, *args, **kwargs):  # pragma: no cover - streaming only
+        raise AssertionError
+
+
+def _slow(reply: str = GOOD, pause: float = 0.2) -> Slow:
+    Slow.closed = []
+
+    class Paced(Slow):
+        def _stream(self, *args, **kwargs):
+            for chunk in super()._stream(*args, **kwargs):
+                time.sleep(pause)
+                yield chunk
+
+    return Paced(messages=cycle([AIMessage(reply)]))
+
+
+def test_an_abandoned_answer_closes_its_request_so_the_server_can_stop():
+    llm = LLM(_slow(pause=0.2), "fake", timeout=30, queue=LLMQueue())
+    stream = llm.stream([("human", "Hej")])
+    assert isinstance(next(stream), str)
+    stream.close()  # the page moved on
+    time.sleep(0.6)
+    assert Slow.closed, "the model's stream was not closed"
+    assert len(llm.queue) == 0
+
+
+def test_past_the_deadline_the_request_is_closed_and_the_queue_freed():
+    llm = LLM(_slow(pause=0.3), "fake", timeout=0.5, queue=LLMQueue())
+    started = time.perf_counter()
+    with pytest.raises(LLMError, match=r"inden for 0\.5 sekunder"):
+        llm.complete([("human", "Hej")])
+    assert time.perf_counter() - started < 1.0
+    time.sleep(0.7)
+    assert Slow.closed and len(llm.queue) == 0
+
+
+def test_one_request_at_a_time_and_the_waiting_one_is_told_its_place():
+    line = LLMQueue()
+    first = LLM(_slow("a b c d", pause=0.15), "fake", timeout=10, queue=line)
+    second = LLM(fake("svar"), "fake", timeout=10, queue=line)
+    running = first.stream([("human", "1")])
+    next(running)  # the first holds the model
+    waiting = second.stream([("human", "2")])
+    assert next(waiting) == Waiting(1)
+    rest = list(running)
+    assert "".join(rest).strip() == "b c d"
+    assert "".join(p for p in waiting if isinstance(p, str)) == "svar"
+
+
+def test_the_deadline_counts_the_time_spent_waiting_in_the_queue():
+    line = LLMQueue()
+    hog = LLM(_slow("a b c d e f g h", pause=0.3), "fake", timeout=30, queue=line)
+    running = hog.stream([("human", "1")])
+    next(running)
+    late = LLM(fake("svar"), "fake", timeout=0.5, queue=line)
+    started = time.perf_counter()
+    with pytest.raises(LLMError, match="i kø"):
+        late.complete([("human", "2")])
+    assert time.perf_counter() - started < 1.5
+    running.close()
+
+
+class DropsMidway(GenericFakeChatModel):
+    def _stream(self, *args, **kwargs):
+        yield from list(super()._stream(*args, **kwargs))[:3]
+        raise ConnectionError("peer closed connection without sending complete message body")
+
+
+def test_a_connection_dropped_midway_is_not_called_unreachable():
+    llm = LLM(DropsMidway(messages=cycle([AIMessage(GOOD)])), "fake", timeout=10)
+    with pytest.raises(LLMError, match="afbrudt midt i svaret"):
+        llm.complete([("human", "Hej")])
+
+
+def test_a_call_that_never_lets_go_frees_the_queue_after_a_grace_period():
+    line = LLMQueue()
+    hung = LLM(Hanging(messages=iter([])), "fake", timeout=0.3, queue=line)
+    with pytest.raises(LLMError):
+        hung.complete([("human", "1")])
+    time.sleep(ABANDON_GRACE + 0.5)
+    assert len(line) == 0

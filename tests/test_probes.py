@@ -727,7 +727,11 @@ def test_an_llm_that_obeys_injected_text_is_caught_by_the_marker_check(injected,
     else:  # only the injected document, so its passage is surely among the sources
         answer = assistant.ask(question, doc="injektion")
     assert not answer.text.startswith("HACKET")
-    assert answer.mode == "uddrag" and answer.notice == label("da", "llm_uncited")
+    assert (
+        answer.mode == "uddrag"
+        and answer.grounding["reason"] == "svaret henviste ikke til kilderne"
+    )
+    assert answer.notice == label("da", "llm_unsupported", reason=answer.grounding["reason"])
     assert answer.citations
     index = StoredIndex.open(injected.index_dir)
     for c in answer.citations:  # quoted verbatim from the material, injected text or not

@@ -12,31 +12,30 @@ import copy
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import NamedTuple
 
+from rag.answer.cited import Checked, check_answer, fallback_notice
 from rag.answer.compose import Composer
 from rag.answer.evidence import Evidence, Gate, TermStats
+from rag.answer.excerpts import choose_sources
 from rag.answer.followup import is_follow_up, standalone
+from rag.answer.grounding import GroundingCheck
 from rag.answer.labels import join_words, kind_label, label
-from rag.answer.llm import LLM, LLMError, load_chat_model
+from rag.answer.llm import LLM, LLMError, Waiting, load_chat_model
 from rag.answer.model import load_models
-from rag.answer.prompts import answer_messages, condense_messages
+from rag.answer.prompts import answer_messages, condense_messages, instructions
 from rag.answer.ranking import SentenceRanker
 from rag.config import Settings
 from rag.documents import Answer, Chunk, Citation
 from rag.index.embeddings import Embedder, EmbeddingCache, vector_cache
 from rag.index.store import StoredIndex
-from rag.ingest.sentences import split
 from rag.privacy import redact
 from rag.search.question import Question, drop_instructions
 from rag.search.retrieve import Hit, Searcher
-from rag.text import plain_words
 
 EXTRACT_MODE = "uddrag"
 LLM_MODE = "llm"
-_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_REFUSAL_PHRASES = ("kan jeg ikke finde", "kan ikke finde", "cannot find", "can't find")
 
 
 MAX_QUESTION_CHARS = 2000
@@ -47,7 +46,8 @@ class Step(NamedTuple):
     """What the assistant is doing now, yielded by `stream` for a page to show (a progress
     line); `label(language, f"step_{name}")` says it in words."""
 
-    name: str  # "search", "rank", "write", "llm"
+    name: str  # "search", "rank", "write", "llm", "queue"
+    ahead: int = 0  # "queue": how many questions are before this one
 
 
 class QuestionError(ValueError):
@@ -85,7 +85,11 @@ def load_llm(settings: Settings, spec: str | None = None) -> LLM | None:
     if not spec:
         return None
     model = load_chat_model(
-        spec, settings.llm_base_url, settings.llm_api_key, timeout=settings.llm_timeout
+        spec,
+        settings.llm_base_url,
+        settings.llm_api_key,
+        timeout=settings.llm_timeout,
+        max_tokens=settings.llm_max_tokens,
     )
     return LLM(model, spec, timeout=settings.llm_timeout)
 
@@ -224,31 +228,28 @@ class Assistant:
             yield text
             yield finish(text, [], refused=True, mode=self.mode)
             return
-        notice = None
+        notice, grounding = None, {}
         if self.llm is not None:
             yield Step("llm")
-            produced: list[str] = []
-            sources = self._sources(hits)
-            try:
-                to_llm = typed if self.settings.llm_sees_personal_data else question
-                to_llm = drop_instructions(to_llm)[0] or to_llm
-                for piece in self.llm.stream(answer_messages(to_llm, sources)):
-                    produced.append(piece)
-                    yield piece
-                text, cites, flagged = verify_citations("".join(produced), sources)
-                refused = not cites and _sounds_like_refusal(text)
-                if cites or refused:
-                    markers = ", ".join(flagged)
-                    note = label(language, "flagged", markers=markers) if flagged else None
-                    yield finish(
-                        text, cites, refused=refused, mode=LLM_MODE, flagged=flagged, notice=note
-                    )
-                    return
-                # An answer that cites nothing is not grounded (an LLM obeying text injected
-                # into a question or passage answers this way): show the extracts instead.
-                notice = label(language, "llm_uncited")
-            except LLMError as exc:
-                notice = label(language, "llm_failed", reason=str(exc))
+            to_llm = typed if self.settings.llm_sees_personal_data else question
+            asked_llm = time.perf_counter()
+            checked = yield from self._ask_llm(drop_instructions(to_llm)[0] or to_llm, hits, ranked)
+            llm_seconds = round(time.perf_counter() - asked_llm, 3)
+            if isinstance(checked, Checked) and checked.reason is None:
+                yield finish(
+                    checked.text,
+                    checked.citations,
+                    refused=checked.refused,
+                    mode=LLM_MODE,
+                    flagged=checked.flagged,
+                    notice=checked.notice(language),
+                    grounding={**checked.report(), "seconds": llm_seconds},
+                )
+                return
+            # Failed, or not grounded (a model repeating its instructions, or obeying text
+            # injected into a question or passage, answers this way): the extracts instead.
+            notice, grounding = fallback_notice(language, checked)
+            grounding["seconds"] = llm_seconds
         yield Step("write")
         composed = self.composer.compose(asked, hits, ranked, query)
         yield from composed.text.splitlines(keepends=True)
@@ -259,6 +260,7 @@ class Assistant:
             mode=EXTRACT_MODE,
             notice=notice,
             partial=composed.partial,
+            grounding=grounding,
         )
 
     def standalone(self, question: str, history: Sequence[Answer]) -> str:
@@ -293,8 +295,26 @@ class Assistant:
                     h.rank = rank
         return hits[:n]
 
-    def _sources(self, hits: list[Hit]) -> list[Chunk]:
-        return [h.chunk for h in hits[: self.settings.llm_sources]]
+    def _ask_llm(
+        self, question: str, hits: list[Hit], ranked: list
+    ) -> Generator[Step | str, None, Checked | str]:
+        """Stream the model's answer from budgeted excerpts, then check it; the checked
+        answer, or why the model gave none (`LLMError`'s reason)."""
+        assert self.llm is not None
+        s = self.settings
+        sources = choose_sources(hits, ranked, s.llm_context_tokens, s.llm_sources)
+        produced: list[str] = []
+        try:
+            for piece in self.llm.stream(answer_messages(question, sources)):
+                if isinstance(piece, Waiting):
+                    yield Step("queue", piece.ahead)
+                    continue
+                produced.append(piece)
+                yield piece
+        except LLMError as exc:
+            return str(exc)
+        check = GroundingCheck(self.stats, self.ranker.vectors)
+        return check_answer("".join(produced), sources, check, instructions(question))
 
     def _siblings(self, chunk: Chunk) -> list[Chunk]:
         """The chunks of the same checklist, exercise or case (a long one spans several)."""
@@ -344,57 +364,3 @@ def refusal(language: str, hits: list[Hit], evidence: Evidence, filters: str = "
     if topics:
         lines += ["", label(language, "refusal_scope"), *(f"- {t}" for t in topics[:3])]
     return "\n".join(lines)
-
-
-def verify_citations(text: str, sources: list[Chunk]) -> tuple[str, list[Citation], list[str]]:
-    """Keep only markers that name a source; renumber them 1..n in order of first use.
-
-    Each kept source is cited with the sentence of it that the citing sentence resembles most,
-    so the citation shows an exact span and not just a passage.
-    """
-    renumber: dict[int, int] = {}
-    flagged: list[str] = []
-    citing: dict[int, list[str]] = {}
-
-    def replace(match: re.Match) -> str:
-        kept = []
-        for raw in re.split(r"\s*[,;]\s*", match.group(1)):
-            n = int(raw)
-            if not 1 <= n <= len(sources):
-                flagged.append(f"[{n}]")
-                continue
-            renumber.setdefault(n, len(renumber) + 1)
-            sentence = _sentence_around(text, match.start())
-            citing.setdefault(n, []).append(sentence)
-            kept.append(renumber[n])
-        return "".join(f"[{k}]" for k in dict.fromkeys(kept))
-
-    cleaned = _MARKER.sub(replace, text)
-    cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned)).strip()
-    citations = []
-    for old, new in sorted(renumber.items(), key=lambda kv: kv[1]):
-        chunk = sources[old - 1]
-        start, end = _closest_span(chunk, " ".join(citing[old]))
-        citations.append(Citation(new, chunk, start, end))
-    return cleaned, citations, flagged
-
-
-def _sentence_around(text: str, pos: int) -> str:
-    begin = max(text.rfind(".", 0, max(pos - 1, 0)), text.rfind("\n", 0, pos)) + 1
-    return text[begin:pos]
-
-
-def _closest_span(chunk: Chunk, claim: str) -> tuple[int, int]:
-    words = set(plain_words(claim))
-    units = split(chunk) or []
-    if not units:
-        return 0, len(chunk.text)
-    best = max(
-        units, key=lambda u: len(words & set(plain_words(u.text))) / (len(plain_words(u.text)) + 3)
-    )
-    return best.start, best.end
-
-
-def _sounds_like_refusal(text: str) -> bool:
-    low = text.lower()
-    return any(p in low for p in _REFUSAL_PHRASES)

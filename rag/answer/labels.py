@@ -65,8 +65,10 @@ LABELS = {
         "step_llm": "Sprogmodellen skriver svaret …",
         "instructions_ignored": "Instrukser til assistenten i spørgsmålet er sprunget over; "
         "svaret bygger kun på selve spørgsmålet.",
-        "llm_uncited": "Sprogmodellens svar henviste ikke til kilderne, så her er svaret som "
-        "uddrag fra materialet.",
+        "llm_unsupported": "Sprogmodellens svar kunne ikke underbygges af kilderne ({reason}), "
+        "så det vises ikke. Her er svaret som uddrag fra materialet.",
+        "llm_dropped": "{n} sætning(er) i sprogmodellens svar stod ikke i kilderne og er fjernet.",
+        "step_queue": "Venter på sprogmodellen … ({ahead} før dig i køen)",
     },
     "en": {
         "lead": "The Danish material says:",
@@ -111,8 +113,11 @@ LABELS = {
         "step_llm": "The language model is writing …",
         "instructions_ignored": "Instructions to the assistant in the question were skipped; "
         "the answer is based on the question itself.",
-        "llm_uncited": "The language model's answer cited no source, so here is the answer "
-        "as excerpts from the material.",
+        "llm_unsupported": "The language model's answer could not be backed by the sources "
+        "({reason}), so it is not shown. Here is the answer as excerpts from the material.",
+        "llm_dropped": "{n} sentence(s) of the language model's answer were not in the sources "
+        "and have been removed.",
+        "step_queue": "Waiting for the language model … ({ahead} ahead of you in the queue)",
     },
 }
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 
+from rag.answer.excerpts import Source
 from rag.answer.labels import kind_label
 from rag.config import PROJECT_ROOT
 from rag.documents import Chunk
@@ -21,23 +23,34 @@ def _data(text: str) -> str:
     return text.replace("<", "‹").replace(">", "›")
 
 
-def sources_block(chunks: list[Chunk]) -> str:
+def sources_block(sources: Sequence[Source | Chunk]) -> str:
+    """The numbered sources: each the excerpt chosen for the question (a chunk: all of it)."""
     return "\n\n".join(
         template("source").format(
             n=n,
-            title=_data(c.title),
-            section=_data(c.section),
-            kind=kind_label(c.kind),
-            page=f' side="{c.page}"' if c.page else "",
-            text=_data(c.text),
+            title=_data(s.chunk.title),
+            section=_data(s.chunk.section),
+            kind=kind_label(s.chunk.kind),
+            page=f' side="{s.chunk.page}"' if s.chunk.page else "",
+            text=_data(s.text),
         )
-        for n, c in enumerate(chunks, 1)
+        for n, s in enumerate(_as_sources(sources), 1)
     )
 
 
-def answer_messages(question: str, chunks: list[Chunk]) -> list[tuple[str, str]]:
-    user = template("answer-user").format(sources=sources_block(chunks), question=_data(question))
+def _as_sources(sources: Sequence[Source | Chunk]) -> list[Source]:
+    return [s if isinstance(s, Source) else Source.whole(s) for s in sources]
+
+
+def answer_messages(question: str, sources: Sequence[Source | Chunk]) -> list[tuple[str, str]]:
+    user = template("answer-user").format(sources=sources_block(sources), question=_data(question))
     return [("system", template("answer-system")), ("human", user)]
+
+
+def instructions(question: str) -> str:
+    """What the model was told besides the sources: text it may only repeat, not cite."""
+    frame = template("answer-user").replace("{sources}", "").replace("{question}", question)
+    return f"{template('answer-system')}\n{frame}"
 
 
 def condense_messages(question: str, previous: list[str]) -> list[tuple[str, str]]:
