@@ -3,8 +3,10 @@
 Both formats say themselves what a PDF only shows: a paragraph's style names its heading level
 ("Heading 2", "Overskrift 2", <h2>), a list item is marked as one, a table has rows and cells.
 Each paragraph becomes one `StyledLine` that ends a paragraph, a table row one line with its
-cells separated by tabs; `typeset` then reads them like a PDF's lines, so headings that are
-only bold or larger (a common habit in Word) are found the same way.
+cells separated by tabs. `typeset` then reads them like a PDF's lines: in Word, headings set
+only in bold or larger type (a common habit) are found the same way; on a web page bold is
+emphasis and the headings are the h1-h6 it states, and a line made mostly of links to places on
+the page itself is its table of contents and is left out.
 """
 
 from __future__ import annotations
@@ -97,31 +99,32 @@ BLOCK_TAGS = {
     "h1", "h2", "h3", "h4", "h5", "h6", "caption", "figcaption", "table", "ul", "ol", "dl",
     "br", "hr", "aside",
 }  # fmt: skip
+# A link to a place in this page (or a page beside it): "#sec2", "manual.html#idm5".
+LOCAL_LINK = re.compile(r"^[^/:?#]*#")
 SKIP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "template", "svg", "head"}
-BOLD_TAGS = {"b", "strong", "th"}
 
 
 class _Page(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.out = _Lines()
-        self.buffer: list[tuple[str, bool]] = []
+        self.buffer: list[tuple[str, bool]] = []  # (text, inside a link to the page itself)
         self.skip = 0
-        self.bold = 0
         self.level = 0
         self.item = False
         self.cells: list[str] | None = None
         self.title: str | None = None
         self._in_title = False
+        self.in_local_link = 0  # inside <a href="#…">: a link to elsewhere on the page
 
     def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "a" and LOCAL_LINK.match(dict(attrs).get("href") or ""):
+            self.in_local_link += 1
         if tag == "title":
             self._in_title = True
         if tag in SKIP_TAGS:
             self.skip += 1
             return
-        if tag in BOLD_TAGS:
-            self.bold += 1
         if tag == "tr":
             self.flush()
             self.cells = []
@@ -134,13 +137,13 @@ class _Page(HTMLParser):
             self.item = tag == "li"
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.in_local_link:
+            self.in_local_link -= 1
         if tag == "title":
             self._in_title = False
         if tag in SKIP_TAGS:
             self.skip = max(0, self.skip - 1)
             return
-        if tag in BOLD_TAGS:
-            self.bold = max(0, self.bold - 1)
         if tag in ("td", "th") and self.cells is not None:
             self.flush_cell()
         elif tag == "tr" and self.cells is not None:
@@ -155,10 +158,10 @@ class _Page(HTMLParser):
             self.title = " ".join(data.split()) or None
         if self.skip or self._in_title:
             return
-        self.buffer.append((data, self.bold > 0))
+        self.buffer.append((data, self.in_local_link > 0))
 
     def flush_cell(self) -> None:
-        text = " ".join("".join(t for t, _ in self.buffer).split())
+        text = " ".join("".join(t for t, *_ in self.buffer).split())
         self.buffer = []
         if text and self.cells is not None:
             self.cells.append(text)
@@ -167,12 +170,16 @@ class _Page(HTMLParser):
         if self.cells is not None:
             self.flush_cell()
             return
-        text = "".join(t for t, _ in self.buffer)
-        letters = [(t, b) for t, b in self.buffer if t.strip()]
-        bold = bool(letters) and all(b for _, b in letters)
+        text = "".join(t for t, *_ in self.buffer)
+        letters = [(t, link) for t, link in self.buffer if t.strip()]
         self.buffer = []
+        linked = sum(len(t.strip()) for t, link in letters if link)
+        if letters and linked >= 0.6 * sum(len(t.strip()) for t, *_ in letters) and not self.level:
+            self.level, self.item = 0, False
+            return  # only links to places on the page: its table of contents
         size = {1: 24.0, 2: 18.0, 3: 14.0}.get(self.level, BODY_SIZE)
-        self.out.add(text, size, bold, level=self.level, item=self.item and not self.level)
+        # Bold on a web page is emphasis: its headings are the h1-h6 it states.
+        self.out.add(text, size, False, level=self.level, item=self.item and not self.level)
         self.level, self.item = 0, False
 
 

@@ -55,7 +55,7 @@ def parse_typeset(doc: SourceDocument, lexicon: Lexicon) -> tuple[ParsedDocument
     stats.furniture, stats.toc = len(furniture), len(toc)
     keep = [i for i in range(len(lines)) if i not in furniture and i not in toc]
     body = body_size(lines, texts, keep)
-    levels = heading_levels(lines, texts, keep, body)
+    levels = heading_levels(lines, texts, keep, body, doc.title)
     parsed = ParsedDocument(doc, [])
     parsed.blocks = _blocks(doc, lines, texts, keep, levels, body, lexicon)
     headings = [b for b in parsed.blocks if b.type == "heading"]
@@ -154,7 +154,7 @@ def _heading_like(ln: StyledLine, text: str, body: float) -> bool:
 
 
 def heading_levels(
-    lines: list[StyledLine], texts: list[str], keep: list[int], body: float
+    lines: list[StyledLine], texts: list[str], keep: list[int], body: float, title: str = ""
 ) -> dict[int, int]:
     """Line index → heading level (1 = top) for the lines that are headings."""
     found = [i for i in keep if _heading_like(lines[i], texts[i], body)]
@@ -176,10 +176,20 @@ def heading_levels(
         m = NUMBERED_HEADING_RE.match(texts[i])
         if m:
             depth_of_style[(lines[i].size, lines[i].bold)][m.group(1).count(".") + 1] += 1
+    stated = [i for i in found if lines[i].level > 0]
+    top_stated = min((lines[i].level for i in stated), default=0)
+    # A format's top heading level used once, before every other heading, is the title; so is
+    # a first heading that repeats the document's title.
+    tops = [i for i in stated if lines[i].level == top_stated]
+    title_line = tops[0] if len(tops) == 1 and tops[0] == stated[0] else None
+    if stated and " ".join(texts[stated[0]].split()).casefold() == title.casefold():
+        title_line = stated[0]  # the page's own title repeated as its first heading
     levels: dict[int, int] = {}
     for i in found:
         ln, style = lines[i], (lines[i].size, lines[i].bold)
-        if ln.level:
+        if i == title_line and len(stated) > 1:
+            levels[i] = 0
+        elif ln.level:
             levels[i] = ln.level
         elif style in title_styles:
             levels[i] = 0  # the document title

@@ -41,13 +41,13 @@ class QualityLine:
 
     def row(self) -> str:
         return (
-            f"{self.doc_id:<28} {self.pages:>5} {self.chunks:>6} {self.running_heads:>8} "
+            f"{self.doc_id:<32} {self.pages:>5} {self.chunks:>6} {self.running_heads:>8} "
             f"{self.toc:>5} {self.headings:>9} {self.mean_words:>9.1f}"
         )
 
 
 HEADER = (
-    f"{'dokument':<28} {'sider':>5} {'afsnit':>6} {'løbehov.':>8} {'indh.':>5} "
+    f"{'dokument':<32} {'sider':>5} {'afsnit':>6} {'løbehov.':>8} {'indh.':>5} "
     f"{'overskr.':>9} {'ord/afsn.':>9}"
 )
 
@@ -74,6 +74,8 @@ def running_heads(doc: SourceDocument) -> set[str]:
 
 def head_spans(doc: SourceDocument, heads: set[str]) -> list[tuple[int, int]]:
     """Where in the document's text a page's first or last line is a running head."""
+    if not doc.page_starts:
+        return []
     spans = []
     for page_start, page_end in zip(
         doc.page_starts, [*doc.page_starts[1:], len(doc.text)], strict=True
