@@ -245,7 +245,8 @@ BROKEN = {
     "damaged PDF": ({"skadet.pdf": b"%PDF-1.4\n1 0 obj garbage"}, {}, "PDF'en"),
     "truncated PDF": ({"kort.pdf": _pdf(TEXT)[:300]}, {}, "PDF'en"),
     "PDF without text layer": ({"scan.pdf": _blank_pdf()}, {}, "intet tekstlag"),
-    "Word file": ({"notat.docx": b"PK\x03\x04word"}, {}, "filtypen understøttes ikke"),
+    "damaged Word file": ({"notat.docx": b"PK\x03\x04word"}, {}, "Word-filen er beskadiget"),
+    "spreadsheet": ({"tal.xlsx": b"PK\x03\x04xlsx"}, {}, "filtypen understøttes ikke"),
     "file above the size limit": (
         {"stor.txt": (TEXT + "\n") * 12000},
         {"max_file_mb": 0.5},
