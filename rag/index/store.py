@@ -162,8 +162,8 @@ def _remove_unread(build: Path) -> int:
         if fd is not None:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return 0  # in use: the next commit tries again
+            except OSError:  # in use (or a file system without locks): kept, tried next commit
+                return 0
         trash = build.with_name(f"{TRASH}{build.name}")
         try:
             build.rename(trash)
@@ -196,6 +196,9 @@ def _lease(path: Path) -> int | None:
     except (BlockingIOError, FileNotFoundError):  # being removed, or already renamed away
         os.close(fd)
         raise _Vanished from None
+    except OSError:  # a file system without locks: read it unleased, as before leases
+        os.close(fd)
+        return None
     return fd
 
 
