@@ -14,10 +14,10 @@ import re
 
 import streamlit as st
 
-from rag.answer.assistant import Step, check_question, normalise
+from rag.answer.assistant import check_question, normalise
 from rag.answer.labels import kind_label, label, personal_data_notice
 from rag.answer.render import highlighted, plain, safe_markdown, to_handout, to_markdown
-from rag.chat import conversations, links, rating, resources, theme
+from rag.chat import answering, conversations, links, rating, resources, theme
 from rag.chat.store import ChatStore, storage_notice
 from rag.config import Settings
 from rag.documents import Answer
@@ -45,7 +45,6 @@ EXAMPLES = {
         "Hvad er udfordringsretten?",
     ],
 }
-MODES = ("uddrag", "sprogmodel")
 # Turns shown in full, with source cards and rating; older ones are folded into one block.
 FULL_TURNS = 3
 
@@ -98,35 +97,27 @@ def ask(question: str, choice: dict, presentation: bool) -> None:
     """Show the steps, stream the answer, store it and show it with its sources; a failure is
     one Danish line here and a traceback in the server's log only."""
     s = resources.settings()
-    assistant = resources.assistant(s).with_llm(choice["llm"])
+    instead = answering.take_extracts(question)  # the user chose not to wait for the model
+    assistant = resources.assistant(s).with_llm(None if instead else choice["llm"])
     history = [a for _, a in conversations.turns()]
-    status = st.empty()
-    placeholder = st.empty()
-    shown, final = "", None
+    view = answering.AnswerView(question)
     try:
-        for piece in assistant.stream(question, history, doc=choice["doc"], kind=choice["kind"]):
-            if isinstance(piece, Step):
-                status.caption(label("da", f"step_{piece.name}"))
-            elif isinstance(piece, Answer):
-                final = piece
-            else:
-                status.empty()
-                shown += piece
-                placeholder.markdown(safe_markdown(shown))
+        final = view.follow(
+            assistant.stream(question, history, doc=choice["doc"], kind=choice["kind"])
+        )
     except IndexMissing as exc:
-        status.empty()
-        placeholder.error(f"{getattr(exc, 'reason', '') or 'Indekset kan ikke læses'}.")
+        view.clear()
+        view.area.error(f"{getattr(exc, 'reason', '') or 'Indekset kan ikke læses'}.")
         st.cache_resource.clear()
         return
     except Exception:
         log.exception("answer failed")
-        status.empty()
-        placeholder.error(
+        view.clear()
+        view.area.error(
             "Der gik noget galt med svaret. Prøv igen, eller stil spørgsmålet anderledes."
         )
         return
-    status.empty()
-    placeholder.empty()
+    final = answering.noted(final, instead)
     store, _ = resources.store(s)
     aid = conversations.keep(store, final)
     conversations.turns().append((aid, final))
@@ -163,17 +154,7 @@ def sidebar(index: StoredIndex, store: ChatStore | None, why: str) -> dict:
         placeholder="Vælg en slags",
     )
     llm, llm_reason = resources.llm(s)
-    mode = st.sidebar.radio(
-        "Svarform",
-        MODES if llm else MODES[:1],
-        format_func=lambda m: (
-            "Uddrag (uden sprogmodel)" if m == "uddrag" else f"Sprogmodel ({s.llm})"
-        ),
-        key="svarform",
-        bind="query-params",
-    )
-    if llm_reason:
-        st.sidebar.caption(f"Sprogmodel: ikke tilgængelig. {llm_reason}")
+    llm = answering.answer_form(llm, s.llm, llm_reason)
     presentation = st.sidebar.toggle(
         "Præsentationstilstand",
         key="praesentation",
@@ -184,7 +165,7 @@ def sidebar(index: StoredIndex, store: ChatStore | None, why: str) -> dict:
     return {
         "doc": doc,
         "kind": kind,
-        "llm": llm if mode == "sprogmodel" else None,
+        "llm": llm,
         "presentation": presentation,
         "history": history,
     }
