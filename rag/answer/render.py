@@ -33,8 +33,9 @@ def format_answer(answer: Answer) -> str:
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\((?!#kilde-)[^)]*\)")
+_BRACKETED = r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"  # "[text]", one level of "[…]" inside
+_IMAGE = re.compile(rf"!{_BRACKETED}\([^)]*\)")
+_LINK = re.compile(rf"{_BRACKETED}\((?!#kilde-)[^)]*\)")
 _TAG = re.compile(r"<(/?[a-zA-Z][^>]*)>")
 
 
@@ -45,11 +46,15 @@ def plain(text: str) -> str:
 
 
 def safe_markdown(text: str) -> str:
-    """An answer's Markdown without what could reach out of the page: images become their
-    alt text, links to other places their text, HTML tags are shown as text. Bold, lists and
-    the `[n]` markers stay."""
+    """An answer's Markdown without what could reach out of the page (an LLM that obeys text
+    injected into a passage could make the browser fetch an image that carries the
+    conversation): inline images become their alt text and links to other places their
+    text; any image syntax left ("![a][x]", "![a]") is shown as text, and no link reference
+    definition ("[x]: http://…") survives, so no reference-style link or image resolves;
+    HTML tags are shown as text. Bold, lists and the `[n]` markers stay."""
     text = _IMAGE.sub(lambda m: m.group(1), text)
     text = _LINK.sub(lambda m: m.group(1), text)
+    text = text.replace("![", "!\\[").replace("]:", "\\]:")
     return _TAG.sub(lambda m: "&lt;" + m.group(1) + "&gt;", text)
 
 
