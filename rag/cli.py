@@ -229,6 +229,12 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+def _fail_json(message: str, code: int = 2) -> int:
+    """A refusal for a caller that reads JSON: {"error": …} on stdout, the message on stderr."""
+    print(json.dumps({"error": message}, ensure_ascii=False))
+    return _fail(message, code)
+
+
 def _check_filters(args: argparse.Namespace, known_docs: list[str]) -> str | None:
     if getattr(args, "kind", None) and args.kind not in CHUNK_KINDS:
         return f"Ukendt slags: {args.kind!r}. Vælg en af: {', '.join(CHUNK_KINDS)}"
@@ -368,17 +374,18 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from rag.answer.llm import LLMError
     from rag.answer.render import format_answer
 
+    fail = _fail_json if args.json else _fail
     problem = check_question(args.question)
     if problem:
-        return _fail(problem)
+        return fail(problem)
     try:
         llm = load_llm(settings, args.llm)
     except LLMError as exc:
-        return _fail(f"Sprogmodellen kan ikke bruges: {exc}")
+        return fail(f"Sprogmodellen kan ikke bruges: {exc}")
     with ensure_index(settings, notify=_log) as index:
         problem = _check_filters(args, _known_docs(index))
         if problem:
-            return _fail(problem)
+            return fail(problem)
         doc = _with_original(args.doc, index) if args.doc else None
         with Assistant.open(settings, index=index, llm=llm) as assistant:
             answer = assistant.ask(args.question, doc=doc, kind=args.kind)

@@ -128,12 +128,28 @@ def ingest_lock(index_dir: Path, notify=None) -> Iterator[None]:
 
 
 def remove_dead_builds(index_dir: Path) -> int:
-    """Remove builds a killed ingest left unfinished (no meta.json, not current); call it only
-    while holding `ingest_lock`, so no build still being written is touched."""
+    """Remove what a killed ingest left behind: builds that never became current (unfinished,
+    or finished after the current one but not committed) and temporary pointer files. Call it
+    only while holding `ingest_lock`, so nothing another ingest is still writing is touched;
+    builds older than the current one are the commit's to keep or remove."""
     current = current_build(index_dir)
-    return _remove_builds(
-        index_dir, lambda p: p != current and not (p / "meta.json").is_file(), pointers=False
-    )
+
+    def dead(p: Path) -> bool:
+        if p == current:
+            return False
+        if not (p / "meta.json").is_file():
+            return True
+        return current is not None and _created(p) > _created(current)
+
+    return _remove_builds(index_dir, dead)
+
+
+def _created(build: Path) -> tuple[str, int]:
+    """When a build was started: the time in its name, then its folder's time."""
+    try:
+        return build.name[len("build-") : len("build-YYYYmmdd-HHMMSS")], build.stat().st_mtime_ns
+    except OSError:
+        return build.name, 0
 
 
 def _remove_builds(index_dir: Path, doomed, pointers: bool = True) -> int:
