@@ -553,7 +553,8 @@ def _load_bench(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(f"--load: {exc}")
     if args.report:
         plot(result, Path(args.report) / "load.png")
-    return _print_bench(args, result, format_load(result), "load.md", page="load")
+    _print_bench(args, result, format_load(result), "load.md", page="load")
+    return 1 if result["errors"] else 0  # a run with errors is no pass
 
 
 def _print_bench(args: argparse.Namespace, result: dict, text: str, name: str, page) -> int:

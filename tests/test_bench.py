@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 
 from rag.cli import main
@@ -9,6 +11,7 @@ from rag.config import EVAL_QUESTIONS as DEFAULT_QUESTIONS
 from rag.index.vectors import windows
 from rag.measure.bench import _stand_in_vectors, synthetic_chunks
 from rag.measure.evaluate import load_questions
+from rag.measure.loadbench import Run
 from rag.measure.pagebench import bench_questions
 
 
@@ -67,3 +70,64 @@ def test_the_quick_benchmark_embeds_none_of_the_material_and_prints_every_figure
     text = format_bench(result)
     assert "fremskrevet fra 8 tekstvinduer" in text and "Syntetisk korpus (2x)" in text
     assert all(f"{mode:6} nye" in text for mode in ("hybrid", "bm25", "dense"))
+
+
+def _run(users: int, p95: float | None, answers: int, errors: int) -> Run:
+    return Run(1, users, 4.0, p95, p95, p95, answers, errors)
+
+
+def test_a_load_run_with_any_error_never_passes(monkeypatch, capsys):
+    """The issue's probe: 330 errors, 0 answers, p95 "0.00 s", and the target still "passed"
+    at 30 users. Now a failed run is marked, the verdict says where and why, and the command
+    exits non-zero."""
+    from rag.measure import loadbench
+
+    runs = [_run(10, 0.12, 100, 0), _run(20, 0.3, 199, 1), _run(30, None, 0, 330)]
+    assert [r.passed for r in runs] == [True, False, False]
+    verdict = loadbench.verdict(runs)["1"]
+    assert verdict == {"passes_up_to": 10, "fails_at": 20, "why": "1 fejl, 199 svar"}
+    result = {
+        "database": "sqlite",
+        "database_reason": "SQLite, for PostgreSQL-driveren (psycopg) er ikke installeret",
+        "questions_per_user": 10,
+        "target_p95_s": 3.0,
+        "runs": [{**asdict(r), "passed": r.passed} for r in runs],
+        "errors": 331,
+        "verdict": loadbench.verdict(runs),
+    }
+    monkeypatch.setattr(loadbench, "run", lambda *a, **k: result)
+    code = main(["bench", "--load", "10,20,30"])
+    out = capsys.readouterr().out
+    assert code == 1
+    row = next(line for line in out.splitlines() if line.split()[:2] == ["1", "30"])
+    assert "IKKE BESTÅET" in row and "–" in row and "0.00" not in row
+    assert "fejler ved 20 brugere (1 fejl, 199 svar)" in out and "331 fejl" in out
+    assert "psycopg" in out
+
+
+def test_the_load_benchmark_chooses_postgresql_only_with_its_driver(monkeypatch, tmp_path):
+    import importlib.util
+    from contextlib import ExitStack
+
+    from rag.measure import loadbench, servers
+
+    def no_server():
+        raise AssertionError("PostgreSQL must not be started without its driver")
+
+    monkeypatch.setattr(servers, "postgres_server", no_server)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "psycopg" else real(name)
+    )
+    with ExitStack() as stack:
+        url, why = loadbench.choose_database(stack, tmp_path)
+    assert url.startswith("sqlite:///") and "psycopg" in why
+
+    def missing():
+        raise servers.ServerMissing("PostgreSQL mangler")
+
+    monkeypatch.setattr(servers, "postgres_server", missing)
+    monkeypatch.setattr(importlib.util, "find_spec", real)
+    with ExitStack() as stack:
+        url, why = loadbench.choose_database(stack, tmp_path)
+    assert url.startswith("sqlite:///") and "serveren" in why
