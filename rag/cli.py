@@ -126,7 +126,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", parents=[common], help="mål søgningen på evalueringssættet")
     p.add_argument(
-        "--questions", default=str(EVAL_QUESTIONS), help="spørgsmålsfil (JSONL, se eval/)"
+        "--questions",
+        help="spørgsmålsfil (JSONL; standard eval/questions.jsonl, med --privacy "
+        "tests/data/personal-data.jsonl)",
     )
     p.add_argument("--mode", choices=[*MODES, "all"], default="all", help="søgemåde (standard all)")
     p.add_argument("--k", type=int, default=10, help="antal resultater pr. spørgsmål (standard 10)")
@@ -140,6 +142,11 @@ def _parser() -> argparse.ArgumentParser:
         "--answers",
         action="store_true",
         help="mål svarene (kildehenvisninger, belæg, afvisninger) i stedet for søgningen",
+    )
+    p.add_argument(
+        "--privacy",
+        action="store_true",
+        help="mål genkendelsen af personoplysninger (precision og recall pr. slags)",
     )
     p.add_argument(
         "--fit",
@@ -344,7 +351,6 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     problem = check_question(args.query)
     if problem:
         return _fail(problem)
-    args.query = redact(normalise(args.query)).text
     if args.k < 1:
         return _fail("--k skal være mindst 1.")
     with ensure_index(settings, notify=_log) as index:
@@ -353,7 +359,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             return _fail(problem)
         doc = _with_original(args.doc, index) if args.doc else None
         with Searcher.open(settings, index=index) as searcher:
-            hits = searcher.search(args.query, k=args.k, mode=args.mode, doc=doc, kind=args.kind)
+            query = redact(normalise(args.query), searcher.public_names).searchable
+            hits = searcher.search(query, k=args.k, mode=args.mode, doc=doc, kind=args.kind)
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=1))
         return 0
@@ -399,7 +406,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from rag.measure.evaluate import QuestionFileError, load_questions
 
-    path = Path(args.questions)
+    if args.privacy:
+        return _eval_privacy(args, settings)
+    path = Path(args.questions or EVAL_QUESTIONS)
     if not path.is_file():
         return _fail(f"Spørgsmålsfilen findes ikke: {path}")
     try:
@@ -481,6 +490,33 @@ def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path:
     print(format_answer_metrics(metrics))
     if args.details:
         print(format_answer_details(scored))
+    return 0
+
+
+def _eval_privacy(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.measure.evaluate import load_questions
+    from rag.measure.privacy_eval import (
+        CASES_FILE,
+        format_privacy,
+        load_cases,
+        material_questions,
+        score,
+    )
+
+    path = Path(args.questions or CASES_FILE)
+    if not path.is_file():
+        return _fail(f"Filen med tilfælde findes ikke: {path}")
+    try:
+        cases = load_cases(path)
+    except ValueError as exc:
+        return _fail(str(exc))
+    public = ensure_index(settings, notify=_log).public_names
+    result = score(cases, public)
+    material = material_questions((q.question for q in load_questions(EVAL_QUESTIONS)), public)
+    if args.json:
+        print(json.dumps({**result, "material": material}, ensure_ascii=False, indent=1))
+    else:
+        print(format_privacy(result, material, details=args.details))
     return 0
 
 

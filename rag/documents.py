@@ -227,8 +227,9 @@ class Answer:
     partial: bool = False
     # The signals the answer/partial/refuse decision was made from, by name (rag ask --json).
     evidence: dict = field(default_factory=dict)
-    # Kinds of personal data the question held (cpr, email, phone, name); `question` holds
-    # placeholders instead, and the original is nowhere in the answer.
+    # Kinds of personal data the question held (rag.privacy.KINDS: cpr, email, phone, name,
+    # health, religion, …); `question` holds placeholders instead, and the original is nowhere
+    # in the answer.
     personal_data: list[str] = field(default_factory=list)
     # The LLM mode's check of each sentence against its source (rag/answer/grounding.py),
     # and why the model's answer was not shown, if it was not.

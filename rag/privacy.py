@@ -1,33 +1,43 @@
 """Personal data in what a manager types: found, named by kind, and replaced before the text is
-stored, logged, searched or sent to an LLM.
+stored, logged or sent to an LLM.
 
-    cpr    a CPR number whose date exists ("010190-1234", "0101901234"; 310290-… is no date)
-    email  an e-mail address
-    phone  a Danish phone number: eight digits starting 2-9, optionally after +45 or 0045, as
-           one run or grouped 2-2-2-2 or 4-4
-    name   a person: a first name (gender-guesser's name list, any country) followed by a
-           capitalised surname ("Jens Hansen", "Jody Gittell"); any capitalised word after "min
-           medarbejder", "vores kollega", "lederen" …; a Danish first name capitalised inside a
-           sentence ("… at Jens er sygemeldt": Danish does not capitalise nouns), or opening
-           one unless the name is also a common Danish word ("Jens er …" is a name; "Per
-           måned …", "Hans opgave …", "Liv og glade dage" are not)
+    cpr        a CPR number whose date exists ("010190-1234", "0101901234"; 310290-… is no date)
+    email      an e-mail address
+    phone      a Danish phone number: eight digits starting 2-9, optionally after +45 or 0045, as
+               one run or grouped 2-2-2-2 or 4-4
+    name       a person's whole name, lower-case names after a role word, first names of any
+               origin (rag/names.py); the material's own people are passed in as `public`
+    health, religion, politics, union, ethnicity, sexuality, criminal
+               the special categories (GDPR art. 9 and 10), when they concern a person
+               (rag/sensitive.py)
 
-`redact(text)` returns the text with each span replaced by «CPR-nummer», «e-mail», «telefon»
-or «navn», and the kinds found. The assistant redacts a question where it enters, so nothing
-downstream (answers, feedback, conversations, the question-vector cache, an LLM) ever sees the
-original.
+`redact(text, public)` returns the text with each span replaced by its placeholder («navn»,
+«helbredsoplysning» …), the kinds found, and `searchable`: the same text where each special
+category detail is its topic instead ("stress", "sygefravær", "religion"), so search still finds
+what the question is about while nothing says who it concerns. The assistant redacts a question
+where it enters; only search (in memory) sees `searchable`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 
-PLACEHOLDERS = {"cpr": "«CPR-nummer»", "email": "«e-mail»", "phone": "«telefon»", "name": "«navn»"}
+from rag import sensitive
+from rag.names import name_spans
+
+PLACEHOLDERS = {
+    "cpr": "«CPR-nummer»",
+    "email": "«e-mail»",
+    "phone": "«telefon»",
+    "name": "«navn»",
+    **sensitive.PLACEHOLDERS,
+}
 KINDS = tuple(PLACEHOLDERS)
+SPECIAL = sensitive.CATEGORIES
+PLACEHOLDER = re.compile(r"«[^»]{1,20}»")
 
 _CPR = re.compile(r"(?<![\d-])(\d{2})(\d{2})(\d{2})[-‐ ]?(\d{4})(?![\d-])")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}")
@@ -35,54 +45,29 @@ _PHONE = re.compile(
     r"(?<![\d+])(?:(?:\+|00)45[ -]?)?"
     r"(?:[2-9]\d(?:[ -]?\d\d){3}|[2-9]\d{3}[ -]\d{4})(?![\d])"
 )
-_WORD = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?"
-# "min medarbejder Jens", "vores kollega Hanne", "lederen Søren", "medarbejderen Ib"
-_ROLE = re.compile(
-    r"\b(?:min|mit|mine|vores|jeres|din|en|vores|den)?\s*"
-    r"(?:medarbejder(?:en|e|s)?|kollega(?:en)?|kolleger|leder(?:en)?|chef(?:en)?|ansat(?:te)?|"
-    r"elev(?:en)?|praktikant(?:en)?|vikar(?:en)?|tillidsrepræsentant(?:en)?|TR)"
-    rf"\s+({_WORD}(?:\s+{_WORD})?)"
-)
-_NAME_PAIR = re.compile(rf"\b({_WORD})\s+({_WORD})")
-_CAPITALISED = re.compile(rf"\b{_WORD}\b")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*|[-•–]\s+|\(\s*)$")
-# First names that are also common Danish words: opening a sentence alone, they are words.
-# (wordfreq folds case, so it cannot tell "rask" from "jens": both are frequent.)
-NAMES_THAT_ARE_WORDS = frozenset(
-    "Per Bo Line Lykke Hans Sten Dag Liv Bjørn Rose Tor Kaj Stig Dan Tage Mai Maj Eli Lis "
-    "Alma Ella Ida Karen Vagn Sara".split()
-)
 
 
 @dataclass(frozen=True)
 class Redacted:
     text: str  # the text with every span replaced by its placeholder
     kinds: tuple[str, ...]  # the kinds found, in the order of KINDS
+    searchable: str = ""  # `text`, with each special-category detail as its topic instead
+    topics: tuple[str, ...] = ()  # those topics, in the order of their placeholders in `text`
 
     @property
     def found(self) -> bool:
         return bool(self.kinds)
 
-
-@lru_cache(maxsize=2)
-def first_names(danish_only: bool = True) -> frozenset[str]:
-    """First names from the name list inside the gender-guesser package: those used in
-    Denmark, or those of any country (for a first name followed by a surname)."""
-    data = resources.files("gender_guesser") / "data" / "nam_dict.txt"
-    names: set[str] = set()
-    with data.open(encoding="utf-8") as f:
-        for line in f:
-            if line[:1] in "#=":
-                continue
-            if danish_only and (len(line) <= 46 or line[46] in " \n"):
-                continue  # column 30 + 16 holds the name's frequency in Denmark
-            name = line.split()[1]
-            names |= {name.replace("+", sep) for sep in ("", " ", "-")}
-    return frozenset(names)
-
-
-def danish_first_names() -> frozenset[str]:
-    return first_names(danish_only=True)
+    def with_topics(self, text: str) -> str:
+        """`text` (this text, or a follow-up made standalone from it) with the topics in place
+        of the special-category placeholders, in order; topics left over are appended."""
+        topics = iter(self.topics)
+        special = {PLACEHOLDERS[k] for k in SPECIAL}
+        out = PLACEHOLDER.sub(
+            lambda m: next(topics, "") if m.group(0) in special else m.group(0), text
+        )
+        rest = " ".join(topics)
+        return f"{out} {rest}" if rest else out
 
 
 def _valid_cpr(m: re.Match) -> bool:
@@ -101,38 +86,102 @@ def _valid_cpr(m: re.Match) -> bool:
     return True
 
 
-def _spans(text: str) -> list[tuple[int, int, str]]:
-    found: list[tuple[int, int, str]] = []
-    found += [(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)]
-    found += [(m.start(), m.end(), "cpr") for m in _CPR.finditer(text) if _valid_cpr(m)]
-    found += [(m.start(), m.end(), "phone") for m in _PHONE.finditer(text)]
-    found += [(m.start(1), m.end(1), "name") for m in _ROLE.finditer(text)]
-    anywhere, names = first_names(danish_only=False), danish_first_names()
-    for m in _NAME_PAIR.finditer(text):
-        if m.group(1) in anywhere:  # "Hanne Jensen", "Jody Gittell"
-            found.append((m.start(), m.end(), "name"))
-    for m in _CAPITALISED.finditer(text):
-        word = m.group(0)
-        if not (word in names or all(part in names for part in word.split("-"))):
-            continue
-        opens = bool(_SENTENCE_START.search(text[: m.start()]))
-        if not opens or word not in NAMES_THAT_ARE_WORDS:
-            found.append((m.start(), m.end(), "name"))
+def _spans(text: str, public: Iterable[str]) -> list[tuple[int, int, str, str]]:
+    """(start, end, kind, topic) of every piece of personal data; topic only for the special
+    categories."""
+    found: list[tuple[int, int, str, str]] = []
+    found += [(m.start(), m.end(), "email", "") for m in _EMAIL.finditer(text)]
+    found += [(m.start(), m.end(), "cpr", "") for m in _CPR.finditer(text) if _valid_cpr(m)]
+    found += [(m.start(), m.end(), "phone", "") for m in _PHONE.finditer(text)]
+    names = name_spans(text, public)
+    found += [(s, e, "name", "") for s, e in names]
+    found += [(d.start, d.end, d.kind, d.topic) for d in sensitive.details(text, names)]
     return found
 
 
-def redact(text: str) -> Redacted:
-    """Replace every piece of personal data with its placeholder; say which kinds were found."""
-    spans = sorted(_spans(text), key=lambda s: (s[0], -(s[1] - s[0])))
-    kept: list[tuple[int, int, str]] = []
-    for start, end, kind in spans:  # the first and longest of overlapping spans wins
-        if kept and start < kept[-1][1]:
+def redact(text: str, public: Iterable[str] = ()) -> Redacted:
+    """Replace every piece of personal data with its placeholder; say which kinds were found.
+    `public` are names that are not personal data (the material's people, `names_in`)."""
+    spans = sorted(_spans(text, tuple(public)), key=lambda s: (s[0], -(s[1] - s[0])))
+    kept: list[tuple[int, int, str, str]] = []
+    for span in spans:  # the first and longest of overlapping spans wins
+        if kept and span[0] < kept[-1][1]:
             continue
-        kept.append((start, end, kind))
-    out, pos = [], 0
-    for start, end, kind in kept:
+        kept.append(span)
+    out, searchable, pos = [], [], 0
+    for start, end, kind, topic in kept:
         out += [text[pos:start], PLACEHOLDERS[kind]]
+        searchable += [text[pos:start], topic or PLACEHOLDERS[kind]]
         pos = end
     out.append(text[pos:])
-    kinds = tuple(k for k in KINDS if any(kind == k for _, _, kind in kept))
-    return Redacted("".join(out), kinds)
+    searchable.append(text[pos:])
+    kinds = tuple(k for k in KINDS if any(kind == k for _, _, kind, _ in kept))
+    topics = tuple(topic for _, _, kind, topic in kept if kind in SPECIAL)
+    return Redacted("".join(out), kinds, "".join(searchable), topics)
+
+
+def without_placeholders(text: str) -> str:
+    """The text with the placeholders of removed personal data taken out (nothing to search)."""
+    return PLACEHOLDER.sub(" ", text).strip()
+
+
+# What the page says about what it found (rag/chat/ask.py shows it above the answer).
+NOTICE = {
+    "da": {
+        "kinds": {
+            "cpr": "et CPR-nummer",
+            "email": "en e-mailadresse",
+            "phone": "et telefonnummer",
+            "name": "et navn",
+            "health": "helbredsoplysninger",
+            "religion": "religiøs overbevisning",
+            "politics": "politisk holdning",
+            "union": "fagforeningsforhold",
+            "ethnicity": "etnisk oprindelse",
+            "sexuality": "seksuel orientering",
+            "criminal": "strafbare forhold",
+        },
+        "and": "og",
+        "plain": "Du har skrevet {what}. Det er fjernet, før spørgsmålet blev søgt, og gemmes "
+        "ikke.",
+        "special": "Du har skrevet {what}. Det gemmes ikke: samtalen gemmes med {placeholders} i "
+        "stedet, og søgningen har kun fået emnet med, ikke hvem det gælder.",
+    },
+    "en": {
+        "kinds": {
+            "cpr": "a CPR number",
+            "email": "an e-mail address",
+            "phone": "a phone number",
+            "name": "a name",
+            "health": "health information",
+            "religion": "religious belief",
+            "politics": "a political opinion",
+            "union": "trade-union membership",
+            "ethnicity": "ethnic origin",
+            "sexuality": "sexual orientation",
+            "criminal": "criminal matters",
+        },
+        "and": "and",
+        "plain": "You wrote {what}. It was removed before the question was searched, and is not "
+        "stored.",
+        "special": "You wrote {what}. It is not stored: the conversation keeps {placeholders} "
+        "instead, and search was given only the topic, not whom it concerns.",
+    },
+}
+
+
+def _joined(words: list[str], conjunction: str) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def notice(kinds: Iterable[str], language: str = "da") -> str | None:
+    """What the page tells the manager it found and that it is not kept; None for nothing."""
+    kinds = [k for k in KINDS if k in set(kinds)]
+    if not kinds:
+        return None
+    words = NOTICE.get(language, NOTICE["da"])
+    what = _joined([words["kinds"][k] for k in kinds], words["and"])
+    if not any(k in SPECIAL for k in kinds):
+        return words["plain"].format(what=what)
+    placeholders = _joined([PLACEHOLDERS[k] for k in kinds], words["and"])
+    return words["special"].format(what=what, placeholders=placeholders)

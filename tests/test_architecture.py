@@ -12,7 +12,16 @@ from rag.config import PROJECT_ROOT
 RAG = PROJECT_ROOT / "rag"
 # The flow, first to last; the shared top-level modules come before every stage.
 STAGES = ("shared", "ingest", "index", "search", "answer", "chat", "measure", "cli")
-SHARED = {"rag", "rag.config", "rag.documents", "rag.text", "rag.privacy", "rag.storage"}
+SHARED = {
+    "rag",
+    "rag.config",
+    "rag.documents",
+    "rag.text",
+    "rag.privacy",
+    "rag.names",
+    "rag.sensitive",
+    "rag.storage",
+}
 
 
 def stage(module: str) -> int:

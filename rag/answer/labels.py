@@ -41,12 +41,6 @@ LABELS = {
         "partial_who": "Materialet nævner ikke, hvem det drejer sig om. Det nærmeste, det siger, "
         "er:",
         "missing": "Materialet nævner ikke {words}.",
-        "personal_data": "Du har skrevet {what}. Det er fjernet, før spørgsmålet blev søgt, og "
-        "gemmes ikke.",
-        "cpr": "et CPR-nummer",
-        "email": "en e-mailadresse",
-        "phone": "et telefonnummer",
-        "name": "et navn",
         "and": "og",
         "filtered": "Med den valgte afgrænsning ({filters}) finder jeg intet om det. Prøv uden "
         "afgrænsningen.",
@@ -89,12 +83,6 @@ LABELS = {
         "it says is:",
         "partial_who": "The material does not say who it is. The nearest it says is:",
         "missing": "The material does not mention {words}.",
-        "personal_data": "You wrote {what}. It was removed before the question was searched, and "
-        "is not stored.",
-        "cpr": "a CPR number",
-        "email": "an e-mail address",
-        "phone": "a phone number",
-        "name": "a name",
         "and": "and",
         "filtered": "Within the chosen filter ({filters}) I find nothing about it. Try without "
         "the filter.",
@@ -137,14 +125,6 @@ def source_heading(citation, language: str = "da") -> str:
     d = citation.to_dict()
     page = f", {label(language, 'page')} {d['page']}" if d["page"] else ""
     return f"{d['title']} › {d['section']} ({kind_label(d['kind'], language)}{page}"
-
-
-def personal_data_notice(kinds: list[str], language: str = "da") -> str | None:
-    """ "Du har skrevet et CPR-nummer og et navn. Det er fjernet, …", or None."""
-    if not kinds:
-        return None
-    what = join_words([label(language, k) for k in kinds], language)
-    return label(language, "personal_data", what=what)
 
 
 def join_words(words: list[str], language: str = "da") -> str:

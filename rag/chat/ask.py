@@ -15,13 +15,14 @@ import re
 import streamlit as st
 
 from rag.answer.assistant import check_question, normalise
-from rag.answer.labels import kind_label, label, personal_data_notice
+from rag.answer.labels import kind_label, label
 from rag.answer.render import highlighted, plain, safe_markdown, to_handout, to_markdown
 from rag.chat import answering, conversations, links, rating, resources, theme
 from rag.chat.store import ChatStore, storage_notice
 from rag.config import Settings
 from rag.documents import Answer
 from rag.index.store import IndexMissing, StoredIndex
+from rag.privacy import notice as personal_data_notice
 from rag.privacy import redact
 
 log = logging.getLogger("tillidsguiden")
@@ -292,7 +293,10 @@ def compact(answer: Answer) -> str:
 def shown_question(question: str) -> str:
     """The question as it will be kept: as text, with personal data already replaced."""
     problem = check_question(question)
-    return plain(question[:2000] if problem else redact(normalise(question)).text)
+    if problem:
+        return plain(question[:2000])
+    public = resources.index(resources.settings()).public_names  # the material's people
+    return plain(redact(normalise(question), public).text)
 
 
 def show_chat(past: list, question: str | None, choice: dict) -> None:

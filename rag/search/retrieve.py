@@ -22,13 +22,7 @@ from langchain_core.retrievers import BaseRetriever
 from rag.config import Settings
 from rag.documents import Chunk
 from rag.index.builder import ensure_index
-from rag.index.embeddings import (
-    Embedder,
-    EmbeddingCache,
-    QueryCache,
-    load_embedder,
-    query_store,
-)
+from rag.index.embeddings import Embedder, QueryCache, load_embedder
 from rag.index.lexical import LexicalIndex
 from rag.index.store import IndexDamaged, StoredIndex
 from rag.index.vectors import DenseIndex
@@ -106,7 +100,6 @@ class Searcher:
         dense: DenseIndex,
         embedder: Embedder,
         fusion: Fusion | None = None,
-        query_store: EmbeddingCache | None = None,
         index: StoredIndex | None = None,
         owns_index: bool = False,
     ) -> None:
@@ -116,7 +109,7 @@ class Searcher:
         self.lexical = lexical
         self.dense = dense
         self.embedder = embedder
-        self.embed_query = QueryCache(embedder, store=query_store)
+        self.embed_query = QueryCache(embedder)
         self._recent: OrderedDict[tuple, list[Hit]] = OrderedDict()
         self.fusion = fusion or Fusion()
         self._doc_ids = np.array([c.doc_id for c in chunks])
@@ -136,12 +129,12 @@ class Searcher:
         through `notify`), the configured embedder and fusion. Pass a loaded `embedder` or an
         opened `index` to reuse them."""
         embedder = embedder or load_embedder(settings.embedder)
-        fusion, store = Fusion.from_settings(settings), query_store(settings)
+        fusion = Fusion.from_settings(settings)
         if index is not None:
-            return cls.from_index(index, embedder, fusion, store)
+            return cls.from_index(index, embedder, fusion)
         index = ensure_index(settings, notify=notify or _to_stderr, embedder=embedder)
         try:
-            return cls.from_index(index, embedder, fusion, store, owns_index=True)
+            return cls.from_index(index, embedder, fusion, owns_index=True)
         except BaseException:
             index.close()
             raise
@@ -152,7 +145,6 @@ class Searcher:
         index: StoredIndex,
         embedder: Embedder,
         fusion: Fusion | None = None,
-        query_store: EmbeddingCache | None = None,
         owns_index: bool = False,
     ) -> Searcher:
         """The searcher over an opened index; `owns_index`: `close` closes the index too."""
@@ -165,7 +157,12 @@ class Searcher:
             raise IndexDamaged(
                 f"Søgeindekset {where} kan ikke åbnes ({type(exc).__name__})"
             ) from exc
-        return cls(index.chunks, lexical, dense, embedder, fusion, query_store, index, owns_index)
+        return cls(index.chunks, lexical, dense, embedder, fusion, index, owns_index)
+
+    @property
+    def public_names(self) -> tuple[str, ...]:
+        """The material's people (the index lists them): no personal data in a question."""
+        return self.index.public_names if self.index is not None else ()
 
     def close(self) -> None:
         """Release the Chroma client, and the index when this searcher opened it."""
@@ -179,12 +176,11 @@ class Searcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def clear_caches(self, disk: bool = False) -> None:
-        """Forget recent searches and question vectors held in memory; `disk=False` also stops
-        reading question vectors from disk, so a benchmark times questions as never seen."""
+    def clear_caches(self) -> None:
+        """Forget recent searches and question vectors (both only ever in memory), so a
+        benchmark times questions as never seen."""
         self._recent.clear()
         self.embed_query.clear()
-        self.embed_query.use_store = disk
 
     def analyse(self, text: str, searched: str | None = None) -> Question:
         """The question as this index's analyzer sees it (see rag/search/question.py)."""
