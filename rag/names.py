@@ -121,13 +121,25 @@ def _is_first_name(word: str) -> bool:
     return word.endswith("s") and word[:-1] in names  # the genitive: "Fatimas vagter"
 
 
+# English capitalises days and months; some are first names too ("Friday", "June").
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december".split()
+)
+
+
 @cache
 def _is_word(word: str) -> bool:
     """A name that is also an ordinary word: Danish (Bo, Per, Hans, Rask) or a frequent English
-    one ("Can", "Will", "May" opening an English question)."""
+    one ("Can", "Will", "May" opening an English question, "Friday")."""
     _, words = dictionary_names()
     lower = word.lower()
-    return word in words or lower in _stopwords() or zipf_frequency(lower, "en") >= 5.5
+    return (
+        word in words
+        or lower in _stopwords()
+        or lower in _CALENDAR
+        or zipf_frequency(lower, "en") >= 5.5
+    )
 
 
 def _subject(word: str, text: str, end: int) -> bool:
@@ -177,7 +189,9 @@ def name_spans(text: str, public: Iterable[str] = ()) -> list[tuple[int, int]]:
         if span:
             found.append(span)
     for m in _CHAIN.finditer(text):
-        if _is_first_name(m.group(0).split()[0]):
+        first, *rest = m.group(0).split()
+        # "Hans Nielsen" is a name; "On Friday" (two words that are also names) is not
+        if _is_first_name(first) and not (_is_word(first) and any(map(_is_word, rest))):
             found.append((m.start(), m.end()))
     for m in _CAP_WORD.finditer(text):
         word = m.group(0)

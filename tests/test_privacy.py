@@ -164,10 +164,10 @@ def test_questions_about_the_material_are_almost_never_flagged(material_names):
     from rag.measure.evaluate import load_questions
     from rag.measure.privacy_eval import material_questions
 
-    flagged = material_questions(
-        (q.question for q in load_questions(EVAL_QUESTIONS)), material_names
-    )
-    assert flagged["flagged"] <= 2, flagged["examples"]  # "Tour de France", "Hamlet"
+    questions = [q.question for q in load_questions(EVAL_QUESTIONS)]
+    flagged = material_questions(questions, material_names)
+    # "Tour de France", "Hamlet"; and a colleague's sick leave, which is personal data
+    assert flagged["flagged"] <= len(questions) / 100, flagged["examples"]
 
 
 def test_a_special_category_detail_is_replaced_and_search_gets_its_topic():

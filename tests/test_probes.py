@@ -956,11 +956,7 @@ def _vectors_in(path: Path) -> list:
 
     with sqlite3.connect(path) as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        blobs = [
-            v
-            for t in tables
-            for (v,) in db.execute(f"SELECT vector FROM {t}")
-        ]
+        blobs = [v for t in tables for (v,) in db.execute(f"SELECT vector FROM {t}")]
     return [np.frombuffer(b, dtype=np.float32) for b in blobs if len(b) == 384 * 4]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rag.answer.render import plain
 from rag.chat import audit, conversations, identity
 from rag.chat.store import ChatStore, StorageError
 
@@ -122,7 +123,7 @@ def shared_answer(store: ChatStore | None, aid: str, show_answer, presentation: 
         "svaret er din egen.</div>",
         unsafe_allow_html=True,
     )
-    st.header(answer.question)
+    st.header(plain(answer.question))  # typed text, never Markdown
     show_answer(answer, 0, aid, presentation)
     st.button("Stil selv et spørgsmål", on_click=conversations.new_conversation, type="primary")
     return True
