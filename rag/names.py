@@ -99,6 +99,11 @@ def gender_guesser_names(danish_only: bool) -> frozenset[str]:
     return frozenset(names)
 
 
+def danish_first_names() -> frozenset[str]:
+    """The first names used in Denmark (gender-guesser's Danish column)."""
+    return gender_guesser_names(True)
+
+
 @cache
 def first_names() -> frozenset[str]:
     """Names that alone are a first name: Denmark's, and any country's the dictionary knows."""

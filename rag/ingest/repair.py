@@ -13,7 +13,7 @@ from pathlib import Path
 from rag.config import PACKAGE_DATA
 from rag.ingest.lexicon import Lexicon
 from rag.ingest.mapped import MappedText
-from rag.privacy import danish_first_names
+from rag.names import danish_first_names
 
 # Words that follow a hyphen at line end when the hyphen is real ("ergo- og fysioterapeuter").
 # Not "men": Danish suspends a compound only before og/eller/samt/såvel/hhv, so "sam-" + "men"
