@@ -152,15 +152,20 @@ def test_a_scripted_dialogue_carries_the_topic_into_follow_ups(assistant):
 
 
 def test_the_held_out_half_keeps_the_level_this_version_reached(assistant):
-    """A regression guard on questions nothing was tuned on (figures in docs/answers.md)."""
+    """A regression guard on questions nothing was tuned on (figures in docs/answers.md).
+
+    The held-out half now holds the questions written from managers' situations (eval/README.md),
+    on which this version answers far less well than on the material's own words: the bars are
+    its level there (recall 0.422, answerable refused 0.193, neighbouring refused 0.667), to be
+    raised with every change that moves it."""
     copies = {"inspiration-tillid-samarbejde-scan": "inspiration-tillid-samarbejde"}
     metrics, _ = evaluate_answers(assistant, QUESTIONS, QuoteMatcher(copies))
     held = metrics["halves"]["heldout"]
     assert held["support"] >= 0.98
-    assert held["answerable_refused"] <= 0.05
+    assert held["answerable_refused"] <= 0.22
     assert held["lint"] <= 0.05
-    assert held["refused"]["neighbouring"] >= 0.7 and held["refused"]["off-topic"] >= 0.8
-    assert held["answer_recall"] >= 0.55
+    assert held["refused"]["neighbouring"] >= 0.62 and held["refused"]["off-topic"] >= 0.8
+    assert held["answer_recall"] >= 0.39
 
 
 def test_cli_ask_prints_json_with_the_documented_shape(real_index, capsys):
