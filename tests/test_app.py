@@ -1,7 +1,10 @@
 """The Streamlit pages, driven by Streamlit's AppTest (no browser): the chat with its stored
-conversations, one-click feedback, presentation mode, and the pages Materialet and Om svarene."""
+conversations, its opening, one-click feedback, presentation mode, what a manager and a
+maintainer each see, and the pages Materialet and Om svarene."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -51,6 +54,66 @@ def store(db) -> ChatStore:
     opened = ChatStore(f"sqlite:///{db}")
     _OPENED.append(opened)
     return opened
+
+
+@pytest.fixture
+def manager(env, monkeypatch):
+    """The person at the machine as a manager (a laptop's default user is its maintainer)."""
+    monkeypatch.setenv("TILLID_LOCAL_MAINTAINER", "0")
+    return env
+
+
+def everything_shown(at: AppTest) -> str:
+    """Every text the page shows: Markdown, captions, labels, in the main area and sidebar."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [c.value for c in at.sidebar.caption] + [m.value for m in at.sidebar.markdown]
+    parts += [e.label for e in at.expander] + [b.label for b in at.button]
+    parts += [w.label for w in at.radio] + [w.label for w in at.selectbox]
+    return "\n".join(parts)
+
+
+def example_cards(at: AppTest) -> list:
+    return [b for b in at.button if b.key and b.key.startswith("example-")]
+
+
+def test_an_empty_conversation_offers_example_questions_and_a_click_asks_one(manager):
+    at = page()
+    cards = example_cards(at)
+    assert 4 <= len(cards) <= 6
+    kinds = {b.key.split("-")[1] for b in cards}
+    assert {"checklist", "exercise", "case"} <= kinds
+    opening = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "Kom videre med social kapital" in opening  # what it answers from: the material
+    checklist = next(b for b in cards if b.key.startswith("example-checklist"))
+    checklist.click().run()
+    assert not at.exception
+    (answer,) = [a for _, a in turns(at)]
+    assert answer.question == checklist.label and not answer.refused
+    assert answer.citations[0].chunk.kind == "checklist"
+    assert not example_cards(at)  # the opening gives way to the conversation
+
+
+def test_a_manager_sees_no_offsets_variable_names_or_one_option_controls(manager):
+    at = page()
+    at.chat_input[0].set_value("Hvad er udfordringsretten?").run()
+    shown = everything_shown(at)
+    assert "Tegn " not in shown and "TILLID_" not in shown and "<details" not in shown
+    assert not at.radio  # no "Svarform" with a single choice
+    assert not [e for e in at.sidebar.expander if e.label == "Detaljer"]
+    about = one_page("about")
+    assert "eval/" not in everything_shown(about)
+
+
+def test_a_maintainer_finds_the_technical_details_behind_detaljer(env):
+    at = page()  # without sign-in, the person at the machine is its maintainer
+    at.chat_input[0].set_value("Hvad er udfordringsretten?").run()
+    where = [m.value for m in at.markdown if "<details class='where'>" in m.value]
+    assert where and "<summary>Detaljer</summary>Tegn " in where[0]
+    (details,) = [e for e in at.sidebar.expander if e.label == "Detaljer"]
+    assert "TILLID_LLM" in " ".join(c.value for c in details.caption)
+    about = one_page("about")
+    (source,) = [e for e in about.expander if e.label == "Detaljer"]
+    assert "eval/results/answers.md" in source.caption[0].value
 
 
 def test_a_danish_question_gets_a_cited_answer_with_source_cards(env):
@@ -149,11 +212,13 @@ def test_a_thumb_alone_stores_the_rating_and_a_comment_updates_it(env):
     aid = turns(at)[0][0]
     at.feedback(key=f"thumbs-{aid}").set_value(1).run()  # one click
     assert not at.exception
+    assert any("Tak – din vurdering er gemt." in m.value for m in at.markdown)
     (stored,) = store(env).feedback()
     assert stored["rating"] == "up" and stored["comment"] == ""
     assert stored["question"] == "Hvad er udfordringsretten?" and stored["mode"] == "uddrag"
     assert stored["sources"] and stored["answer"]
     at.text_input(key=f"comment-{aid}").input("Godt svar, men kort").run()
+    assert any("Tak – gemt." in m.value for m in at.markdown)
     assert store(env).feedback()[0]["comment"] == "Godt svar, men kort"
     assert len(store(env).feedback()) == 1
 
@@ -169,15 +234,15 @@ def test_a_shared_answer_link_opens_that_answer_with_its_sources(env):
     assert any(e.label.startswith("[1] ") for e in shared.expander)
 
 
-def test_with_storing_off_nothing_is_kept_and_the_page_says_so(env, monkeypatch, real_index):
+def test_with_storing_off_nothing_is_kept_and_the_page_says_so(manager, monkeypatch):
     monkeypatch.setenv("TILLID_RETENTION_DAYS", "0")
     at = page()
     at.chat_input[0].set_value("Hvad er social kapital?").run()
     assert not at.exception and turns(at)[0][0] is None
     assert "samtale" not in at.query_params
     captions = " ".join(c.value for c in at.caption) + " ".join(c.value for c in at.sidebar.caption)
-    assert "gemmes ikke" in captions
-    assert not env.exists()
+    assert "gemmes ikke" in captions and "TILLID_" not in captions
+    assert not manager.exists()
 
 
 def test_out_of_scope_is_refused_kindly(env):
@@ -199,7 +264,6 @@ def test_filters_and_presentation_mode_are_read_from_the_url(env):
     """The browser test checks that changing them writes the URL (the frontend does that)."""
     at = page()
     assert [s.label for s in at.sidebar.selectbox][:2] == ["Dokument", "Slags"]
-    assert "ikke tilgængelig" in " ".join(c.value for c in at.sidebar.caption)
     again = page({"slags": "Tjekliste", "praesentation": "true"})  # a reload keeps them
     assert again.sidebar.selectbox(key="slags").value == "checklist"
     assert again.sidebar.toggle(key="praesentation").value is True
@@ -216,10 +280,10 @@ def ask_on_top(at: AppTest, question: str) -> None:
 
 def test_presentation_mode_has_question_cards_and_keeps_the_question_on_top(env):
     at = page({"praesentation": "true"})
-    card = next(b for b in at.button if "tjekliste om kerneopgaven" in b.label)
+    card = next(b for b in at.button if b.key and b.key.startswith("card-checklist"))
     card.click().run()
     assert not at.exception
-    assert at.header[0].value == "Er der en tjekliste om kerneopgaven?"
+    assert at.header[0].value == card.label
     assert turns(at)[-1][1].citations[0].chunk.kind == "checklist"
     assert not [m for m in at.markdown if "class='where'" in m.value]  # no technical captions
     assert not at.chat_input  # the question box is on top instead
@@ -247,20 +311,51 @@ def test_the_material_page_reads_documents_section_by_section_with_bullets(env):
     assert any(m.value.startswith("- ") for m in at.markdown)  # bullets as a list
 
 
-def test_the_material_page_search_finds_a_passage(env):
-    at = one_page("material")
-    at.text_input(key="materiale-soeg").input("tjekliste kerneopgave").run()
+def search(at: AppTest, words: str) -> str:
+    """Search Materialet; the status line it answers with."""
+    at.text_input(key="materiale-soeg").input(words).run()
     assert not at.exception
-    assert any("afsnit om" in m.value for m in at.markdown)
-    assert any("kerneopgave" in e.label.lower() for e in at.expander)
+    (line,) = [m.value for m in at.markdown if "role='status'" in m.value]
+    return line
 
 
-def test_the_about_page_says_what_it_answers_and_shows_the_held_out_figures(env):
+def test_the_material_search_counts_only_passages_that_contain_the_words(env):
+    at = one_page("material")
+    line = search(at, "tjekliste kerneopgave")
+    n = int(line.split("<strong>")[1].split()[0])
+    cards = [e for e in at.expander if any("class='hit'" in m.value for m in e.markdown)]
+    assert 0 < n < 20 and len(cards) == min(n, 10)  # not always k, not the whole material
+    for card in cards:  # each has both words, in its heading or its text
+        passage = card.markdown[0].value
+        seen = (card.label + passage).lower()
+        assert "tjekliste" in seen and "kerneopgav" in seen
+        assert "<mark>" in passage
+
+
+def test_a_search_without_a_match_says_so_and_offers_words_the_material_uses(env):
+    at = one_page("material")
+    line = search(at, "xyzzy qwerty")
+    assert "Ingen afsnit matcher »xyzzy qwerty«" in line
+    assert not [m for m in at.markdown if "class='hit'" in m.value]
+    assert [b for b in at.button if b.label.startswith("Søg efter »")]
+    search(at, "tilid")  # a typo: the material's own word is offered, and searches
+    offered = next(b for b in at.button if b.label == "Søg efter »tillid«")
+    offered.click().run()
+    (line,) = [m.value for m in at.markdown if "role='status'" in m.value]
+    assert "afsnit matcher »tillid«" in line
+
+
+def test_the_about_page_shows_each_held_out_figure_once_as_a_percentage_with_its_date(manager):
     at = one_page("about")
     text = " ".join(m.value for m in at.markdown)
     assert "Det kan den ikke" in text and "Kom videre med social kapital" in text
+    assert "Senest målt " in text and re.search(r"Målt på \d+ spørgsmål", text)
     table = at.table[0].value
-    assert "Spørgsmål helt uden for emnet, der afvises" in list(table["Mål"])
+    measures, shares = list(table["Mål"]), list(table["Andel"])
+    assert len(measures) == len(set(measures))  # each figure once
+    assert "Henvisninger, der peger på et afsnit med det forventede indhold" in measures
+    assert all(re.fullmatch(r"\d{1,3} %", v) for v in shares), shares
+    assert "eval/" not in everything_shown(at)
 
 
 def test_a_missing_index_gets_a_message_and_a_build_button(tmp_path, monkeypatch):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from conftest import unavailable
 
 from rag.chat.store import ChatStore
+from rag.chat.theme import DANISH, DANISH_PATTERNS
 from rag.config import PROJECT_ROOT
 from rag.measure.pagebench import ChatPage, browser_available, chromium, streamlit_app
 
@@ -50,7 +52,9 @@ def server(real_index, db):
         real_index.data_dir,
         db.parent / "streamlit.log",
         cache_dir=real_index.cache_dir,
-        settings={"TILLID_DATABASE_URL": f"sqlite:///{db}"},
+        # The person at the machine is a manager here (on a laptop without sign-in it would be
+        # the maintainer, who sees technical details: tests/test_app.py checks both roles).
+        settings={"TILLID_DATABASE_URL": f"sqlite:///{db}", "TILLID_LOCAL_MAINTAINER": "0"},
     ) as url:
         yield url
 
@@ -124,6 +128,84 @@ def in_view(driver, element) -> bool:
     )
 
 
+# The window sizes every manager-facing point is checked at: a laptop and a phone.
+SIZES = pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["1280", "390"])
+EXAMPLE = "[class*='st-key-example-'] button"
+
+# Every text node, label and title of the page (not scripts or styles): what a manager can see
+# or a screen reader can read.
+_TEXTS = """
+const out = [];
+for (const el of document.querySelectorAll('[aria-label], [title], [placeholder]'))
+  for (const a of ['aria-label', 'title', 'placeholder'])
+    if (el.getAttribute(a)) out.push(el.getAttribute(a));
+const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {acceptNode: n =>
+  n.parentElement.closest('script, style, noscript') ? NodeFilter.FILTER_REJECT
+                                                     : NodeFilter.FILTER_ACCEPT});
+while (walk.nextNode()) if (walk.currentNode.nodeValue.trim()) out.push(walk.currentNode.nodeValue);
+return out;
+"""
+
+
+def page_texts(driver) -> list[str]:
+    return [t.strip() for t in driver.execute_script(_TEXTS)]
+
+
+def english_left(driver) -> list[str]:
+    """Streamlit's English texts still on the page (the ones rag/chat/theme.py relabels)."""
+    patterns = [re.compile(p) for p, _ in DANISH_PATTERNS]
+    return [t for t in page_texts(driver) if t in DANISH or any(p.match(t) for p in patterns)]
+
+
+def technical_left(driver) -> list[str]:
+    """What a manager must never see: character offsets, variable names, file paths, decimals."""
+    bad = re.compile(r"\bTegn \d|TILLID_|eval/|\.jsonl|\.md\b|\b0\.\d{3}\b")
+    return [t for t in page_texts(driver) if bad.search(t)]
+
+
+def fits_sideways(driver) -> bool:
+    """Nothing on the page reaches past the window's width (no sideways scrolling)."""
+    return driver.execute_script(
+        "const w = document.documentElement.clientWidth;"
+        "return document.documentElement.scrollWidth <= w && [...document.querySelectorAll("
+        "'[data-testid=stMain] *')].every(e => e.getBoundingClientRect().right <= w + 1"
+        " || e.closest('[data-testid=stSidebar], [data-testid=stTable], pre'));"
+    )
+
+
+def shows_unhidden(driver, element) -> bool:
+    """The element is on screen and not covered (by Streamlit's header, say) at its middle."""
+    return driver.execute_script(
+        "const e = arguments[0], r = e.getBoundingClientRect();"
+        "if (r.height === 0 || r.top < 0 || r.bottom > innerHeight) return false;"
+        "const hit = document.elementFromPoint(r.left + Math.min(r.width / 2, 40), r.top + 8);"
+        "return e.contains(hit);",
+        element,
+    )
+
+
+def status_says(driver, text: str, timeout: float = 60) -> None:
+    """A line with role=status (what a screen reader announces) says `text`."""
+    from selenium.webdriver.common.by import By
+
+    wait_for(
+        driver,
+        lambda d: any(text in e.text for e in d.find_elements(By.CSS_SELECTOR, "[role=status]")),
+        timeout,
+    )
+
+
+def share_link(driver) -> str:
+    """ "Del svaret" of the newest answer → "Kopiér link": the copied link, once it says so."""
+    from selenium.webdriver.common.by import By
+
+    real_click(driver, (By.XPATH, "(//*[contains(@class, 'st-key-share-')]//button)[last()]"))
+    real_click(driver, (By.CSS_SELECTOR, "[data-testid=stPopoverBody] button.copy-link"))
+    status_says(driver, "Link kopieret", 15)
+    field = driver.find_element(By.CSS_SELECTOR, "[data-testid=stPopoverBody] input.share-url")
+    return field.get_attribute("value")
+
+
 def test_a_manager_asks_sees_sources_opens_one_and_rates_with_one_click(
     server, browser, db, tmp_path
 ):
@@ -167,7 +249,6 @@ def test_a_reload_keeps_the_conversation_and_a_shared_answer_opens_in_another_br
     server, browser, tmp_path
 ):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
 
     page = ChatPage(browser, server)
     page.open()
@@ -180,16 +261,14 @@ def test_a_reload_keeps_the_conversation_and_a_shared_answer_opens_in_another_br
     assert len(messages) == 4  # two questions, two answers: nothing lost
     assert "Hvad er social kapital?" in messages[0].text
 
-    link = wait_for(
-        browser, ec.presence_of_element_located((By.XPATH, "//a[contains(., 'Del svaret')]"))
-    )
-    shared_url = link.get_attribute("href")
-    assert "svar=" in shared_url
+    shared_url = share_link(browser)
+    assert shared_url.startswith(server) and "svar=" in shared_url
     with chromium(tmp_path / "colleague") as colleague:  # a second browser, nothing shared
         colleague.get(shared_url)
         text_in_main(colleague, "delt med dig")
-        text_in_main(colleague, "Hvad er social kapital?")
+        text_in_main(colleague, "Hvad er udfordringsretten?")  # the newest answer's link
         assert colleague.find_elements(By.CSS_SELECTOR, "[data-testid=stExpander]")
+        assert "Hvad er social kapital?" not in colleague.find_element(By.TAG_NAME, "main").text
 
 
 def test_filters_and_presentation_mode_are_written_to_the_url(server, browser):
@@ -199,7 +278,7 @@ def test_filters_and_presentation_mode_are_written_to_the_url(server, browser):
     real_click(browser, (By.CSS_SELECTOR, ".st-key-praesentation label"))
     wait_for(browser, lambda d: "praesentation=true" in d.current_url)
     browser.refresh()
-    wait_for(browser, lambda d: d.find_elements(By.XPATH, "//button[contains(., 'tjekliste')]"))
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "[class*='st-key-card-'] button"))
 
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1280, 720)])
@@ -211,14 +290,13 @@ def test_presentation_mode_on_a_projector_keeps_the_question_and_its_source_in_v
 
     browser.set_window_size(width, height)
     browser.get(f"{server}/?praesentation=true")
-    card = "//*[contains(@class, 'st-key-card-')]//button[contains(., 'Er der en tjekliste om')]"
+    card = "//*[contains(@class, 'st-key-card-checklist')]//button"
+    asked = wait_for(browser, ec.visibility_of_element_located((By.XPATH, card))).text
     real_click(browser, (By.XPATH, card))  # a question card in the main area
     heading = wait_for(
-        browser,
-        ec.visibility_of_element_located(
-            (By.XPATH, "//h2[contains(., 'Er der en tjekliste om kerneopgaven?')]")
-        ),
+        browser, ec.visibility_of_element_located((By.XPATH, "//h2[contains(., 'Vis mig')]"))
     )
+    assert heading.text in asked
     wait_for(browser, ec.presence_of_element_located((By.CSS_SELECTOR, ".st-key-turn-end-0")))
     assert in_view(browser, heading)  # the asked question stays on screen while it answers
     passage = browser.find_element(By.CSS_SELECTOR, ".passage")
@@ -238,46 +316,143 @@ def test_presentation_mode_on_a_projector_keeps_the_question_and_its_source_in_v
         shot(browser, "presentation", tmp_path)
 
 
-def test_the_material_page_reads_and_searches_the_material(server, browser, tmp_path):
+@SIZES
+def test_a_first_visit_shows_examples_a_click_asks_and_every_control_confirms(
+    server, browser, db, tmp_path, width, height
+):
+    """Spørg as a manager who has never seen it: example cards that fit the screen, a click
+    asks, nothing technical, Danish labels, and each control says what it did."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
 
-    browser.get(f"{server}/materialet")
-    box = wait_for(
-        browser, ec.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-materiale-soeg input"))
+    browser.set_window_size(width, height)
+    browser.get(server)
+    cards = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, EXAMPLE))
+    assert 4 <= len(cards) <= 6
+    text_in_main(browser, "Tillidsguiden svarer ud fra")
+    assert fits_sideways(browser)
+    skip = browser.find_element(By.CSS_SELECTOR, "[data-testid=stSkipToContent]")
+    assert skip.get_attribute("textContent") == "Gå til indholdet"
+    assert not english_left(browser), english_left(browser)
+    shot(browser, "opening" if width > 1000 else "opening-phone", tmp_path)
+
+    checklist = "[class*='st-key-example-checklist'] button"
+    question = browser.find_element(By.CSS_SELECTOR, checklist).text.splitlines()[-1]
+    real_click(browser, (By.CSS_SELECTOR, checklist))  # one click asks it
+    wait_for(browser, ec.presence_of_element_located((By.CSS_SELECTOR, ".st-key-turn-end-0")))
+    messages = browser.find_elements(By.CSS_SELECTOR, "[data-testid=stChatMessage]")
+    assert question in messages[0].text and not browser.find_elements(By.CSS_SELECTOR, EXAMPLE)
+    assert not technical_left(browser), technical_left(browser)
+    assert not english_left(browser), english_left(browser)
+    assert fits_sideways(browser)
+
+    real_click(browser, (By.XPATH, "//a[contains(@href, '#kilde-0-1')]"))  # the marker [1]
+    title = browser.find_element(By.XPATH, "//*[@id='kilde-0-1']/ancestor::details/summary")
+    wait_for(browser, lambda d: shows_unhidden(d, title), 15)  # opened, its title in view
+    assert browser.find_element(By.ID, "kilde-0-1").is_displayed()
+
+    click_thumb_up(browser)
+    status_says(browser, "Tak – din vurdering er gemt.")
+    assert browser.find_element(By.ID, "kilde-0-1").is_displayed()  # the card stays open
+    comment = wait_for(
+        browser,
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "[class*='st-key-comment-'] input")),
     )
-    box.send_keys("tjekliste kerneopgave", Keys.ENTER)
-    text_in_main(browser, "afsnit om")
-    opened = wait_for(
-        browser, ec.visibility_of_element_located((By.CSS_SELECTOR, "[data-testid=stExpander] li"))
-    )
-    assert opened.text
-    shot(browser, "material-search", tmp_path)
+    comment.send_keys(f"Brugbar tjekliste ({width})", Keys.ENTER)
+    status_says(browser, "Tak – gemt.")
+    (entry,) = [e for e in rated(db, question) if e["comment"] == f"Brugbar tjekliste ({width})"]
+    assert entry["rating"] == "up"
+
+    link = share_link(browser)
+    assert link.startswith(server) and "svar=" in link
+    if width < 1000:
+        shot(browser, "phone", tmp_path)
+    real_click(browser, (By.CSS_SELECTOR, ".st-key-new-main button"))  # also on a phone
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, EXAMPLE))
 
 
-def test_on_a_phone_the_main_actions_work_without_the_sidebar(server, browser, db, tmp_path):
+def keyboard_to_search(driver) -> None:
+    """From the top of Materialet with the keyboard only: Tab to "Gå til indholdet", Enter,
+    Tab to the search field."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    driver.execute_script("document.activeElement && document.activeElement.blur()")
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    active = driver.switch_to.active_element
+    assert active.get_attribute("data-testid") == "stSkipToContent", active.text
+    assert active.text == "Gå til indholdet"
+    ActionChains(driver).send_keys(Keys.ENTER).send_keys(Keys.TAB).perform()
+    assert driver.switch_to.active_element.get_attribute("aria-label") == "Søg i materialet"
+
+
+@SIZES
+def test_materialet_search_tells_the_truth_by_keyboard_and_om_svarene_shows_percentages(
+    server, browser, tmp_path, width, height
+):
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
 
-    browser.set_window_size(390, 844)
-    page = ChatPage(browser, server)
-    page.open()
-    page.ask("Hvad er udfordringsretten?")
-    real_click(browser, (By.XPATH, "//*[@data-testid='stExpander']//summary"))
-    wait_for(browser, ec.visibility_of_element_located((By.CSS_SELECTOR, ".passage")))
-    click_thumb_up(browser)
-    wait_for(browser, lambda _: rated(db, "Hvad er udfordringsretten?"), 30)
-    shot(browser, "phone", tmp_path)
-    assert browser.find_element(By.CSS_SELECTOR, ".st-key-new-main button").is_displayed()
-    real_click(browser, (By.CSS_SELECTOR, ".st-key-new-main button"))
-    wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid=stChatMessage]"))
+    browser.set_window_size(width, height)
+    browser.get(f"{server}/materialet")
+    wait_for(browser, ec.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-materiale-soeg input")))
+    keyboard_to_search(browser)
+    ActionChains(browser).send_keys("xyzzy qwerty", Keys.ENTER).perform()
+    status_says(browser, "Ingen afsnit matcher »xyzzy qwerty«.")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".hit")
+    offered = wait_for(
+        browser, lambda d: d.find_elements(By.XPATH, "//button[contains(., 'Søg efter »')]")
+    )
+    assert offered  # something to try instead, from the material's own words
+
+    field = browser.find_element(By.CSS_SELECTOR, ".st-key-materiale-soeg input")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("tjekliste kerneopgave", Keys.ENTER)
+    status_says(browser, "afsnit matcher »tjekliste kerneopgave«")
+    line = next(
+        e.text
+        for e in browser.find_elements(By.CSS_SELECTOR, "[role=status]")
+        if "matcher" in e.text
+    )
+    assert 0 < int(line.split()[0]) < 20  # the passages that have the words, not always k
+    marks = wait_for(
+        browser,
+        lambda d: [m for m in d.find_elements(By.CSS_SELECTOR, ".hit mark") if m.is_displayed()],
+    )
+    assert {m.text.lower()[:9] for m in marks} & {"kerneopga", "tjeklisten", "tjekliste"}
+    assert fits_sideways(browser)
+    assert not technical_left(browser) and not english_left(browser), english_left(browser)
+    if width > 1000:
+        shot(browser, "material-search", tmp_path)
+
+    browser.get(f"{server}/om-svarene")
+    text_in_main(browser, "Senest målt")
+    text_in_main(browser, " %")  # the table of figures
+    main = browser.find_element(By.TAG_NAME, "main").text
+    assert re.search(r"\b\d{1,3} %", main) and not re.search(r"\b0\.\d{3}\b", main)
+    assert not technical_left(browser), technical_left(browser)
+    assert not english_left(browser), english_left(browser)
+    assert fits_sideways(browser)
 
 
 # --- accessibility -------------------------------------------------------------------------
 
 # Markup the project writes itself (everything else on the page is Streamlit's).
-OURS = (".passage", ".shared-banner", "stMarkdownContainer", "st-key-turn-end", "st-key-card-")
+OURS = (
+    ".passage",
+    ".shared-banner",
+    "stMarkdownContainer",
+    "st-key-turn-end",
+    "st-key-card-",
+    "st-key-example-",
+    "st-key-share-",
+    ".hit",
+    ".share",
+    "search-status",
+)
 
 
 def axe_violations(driver) -> list[dict]:
@@ -297,22 +472,30 @@ def test_no_serious_accessibility_violations_in_our_own_markup(server, browser, 
     if not AXE.exists():
         unavailable("axe-core mangler (hentes med npm): make axe")
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
 
     report = {}
     page = ChatPage(browser, server)
     page.open()
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, EXAMPLE))
+    report["Spørg (første besøg)"] = axe_violations(browser)
     page.ask("Hvad er social kapital?")
     report["Spørg"] = axe_violations(browser)
-    for name, path, marker in (
-        ("Materialet", "materialet", "Materialet"),
-        ("Om svarene", "om-svarene", "Om svarene"),
-    ):
-        browser.get(f"{server}/{path}")
-        wait_for(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), marker))
-        time.sleep(0.5)
-        report[name] = axe_violations(browser)
-        shot(browser, path, tmp_path)
+    browser.get(f"{server}/materialet")
+    box = wait_for(
+        browser, ec.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-materiale-soeg input"))
+    )
+    box.send_keys("tjekliste kerneopgave", Keys.ENTER)
+    status_says(browser, "afsnit matcher")
+    time.sleep(0.5)
+    report["Materialet"] = axe_violations(browser)
+    shot(browser, "materialet", tmp_path)
+    browser.get(f"{server}/om-svarene")
+    wait_for(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Om svarene"))
+    time.sleep(0.5)
+    report["Om svarene"] = axe_violations(browser)
+    shot(browser, "om-svarene", tmp_path)
     ours, theirs = [], []
     for page_name, violations in report.items():
         for v in violations:

@@ -17,7 +17,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from test_browser import needs_a_browser, real_click, text_in_main, wait_for  # noqa: F401
+from test_browser import (  # noqa: F401
+    needs_a_browser,
+    real_click,
+    share_link,
+    text_in_main,
+    wait_for,
+)
 
 from rag.chat.identity import owner_key
 from rag.chat.store import ChatStore
@@ -147,10 +153,10 @@ def test_a_visitors_thumb_on_a_shared_answer_never_changes_the_sharers(open_page
         a, lambda d: d.find_element(by().CSS_SELECTOR, "[class*='st-key-comment-'] input")
     )
     box.send_keys("Meget brugbart svar", Keys.ENTER)
-    share = wait_for(a, lambda d: d.find_element(by().XPATH, "//a[contains(., 'Del svaret')]"))
-    aid = share.get_attribute("href").split("svar=")[1]
+    link = share_link(a)  # "Del svaret" → "Kopiér link"
+    aid = link.split("svar=")[1]
     wait_for(a, lambda _: any(e["comment"] for e in store.feedback() if e["answer_id"] == aid), 30)
-    b.get(share.get_attribute("href"))
+    b.get(link)
     text_in_main(b, "Din vurdering af svaret er din egen")
     real_click(b, (by().XPATH, "(//*[contains(@class, 'st-key-thumbs-')]//button)[2]"))  # down
     wait_for(b, lambda _: len([e for e in store.feedback() if e["answer_id"] == aid]) == 2, 30)

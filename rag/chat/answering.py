@@ -35,10 +35,13 @@ CHOSE_EXTRACTS = "Du valgte uddrag frem for at vente på sprogmodellen."
 _INSTEAD = "_extracts_instead"
 
 
-def answer_form(llm: LLM | None, model_name: str, reason: str) -> LLM | None:
+def answer_form(llm: LLM | None, model_name: str) -> LLM | None:
     """The sidebar's choice of answer form, read from and written to `?svarform=`; the LLM
     to answer with, or None for the extracts."""
-    forms = [EXTRACTS, MODEL] if llm else [EXTRACTS]
+    if not llm:  # nothing to choose; why not is in the maintainer's "Detaljer" (ask.py)
+        st.query_params.pop("svarform", None)
+        return None
+    forms = [EXTRACTS, MODEL]
     wanted = str(st.query_params.get("svarform", EXTRACTS)).lower()
     if "svarform-valg" not in st.session_state:
         st.session_state["svarform-valg"] = wanted if wanted in forms else EXTRACTS
@@ -47,10 +50,8 @@ def answer_form(llm: LLM | None, model_name: str, reason: str) -> LLM | None:
         st.query_params.pop("svarform", None)
     else:
         st.query_params["svarform"] = chosen
-    if llm and chosen == MODEL:
+    if chosen == MODEL:
         st.sidebar.caption(f"Sprogmodel: {model_name}")
-    if reason:
-        st.sidebar.caption(f"Sprogmodel: ikke tilgængelig. {reason}")
     return llm if chosen == MODEL else None
 
 

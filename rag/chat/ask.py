@@ -9,6 +9,7 @@ it is made, then the text streams; each answer can be rated with one click.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 
@@ -17,7 +18,7 @@ import streamlit as st
 from rag.answer.assistant import check_question, normalise
 from rag.answer.labels import kind_label, label
 from rag.answer.render import highlighted, plain, safe_markdown, to_handout, to_markdown
-from rag.chat import answering, conversations, links, rating, resources, theme
+from rag.chat import answering, conversations, identity, links, opening, rating, resources, theme
 from rag.chat.store import ChatStore, storage_notice
 from rag.config import Settings
 from rag.documents import Answer
@@ -27,25 +28,6 @@ from rag.privacy import redact
 
 log = logging.getLogger("tillidsguiden")
 
-# Curated for trainers: one click runs the question (themes of the material).
-EXAMPLES = {
-    "Kerneopgaven": [
-        "Hvordan stiller man skarpt på kerneopgaven?",
-        "Er der en tjekliste om kerneopgaven?",
-    ],
-    "Samarbejde på tværs": [
-        "Hvordan styrker man samarbejdet mellem faggrupper?",
-        "Hvilken øvelse kan vi bruge til at se, hvordan vi samarbejder om vigtige opgaver?",
-    ],
-    "Ordentlige forandringer": [
-        "Hvordan gennemfører man forandringer, så tilliden holder?",
-        "Giv mig et eksempel på en forandring, hvor tillidsrepræsentanterne blev inddraget",
-    ],
-    "Tillidsreformen": [
-        "Hvad anbefaler OAO i visionen om en tillidsreform?",
-        "Hvad er udfordringsretten?",
-    ],
-}
 # Turns shown in full, with source cards and rating; older ones are folded into one block.
 FULL_TURNS = 3
 
@@ -75,14 +57,18 @@ def show_answer(answer: Answer, turn: int, aid: str | None, presentation: bool) 
 
 def source_cards(answer: Answer, turn: int, presentation: bool, open_first: bool = False) -> None:
     lang = answer.language
+    maintainer = not presentation and identity.current_user().may("maintainer")
     for c in answer.citations:
         d = c.to_dict()
         page = f" · {label(lang, 'page')} {d['page']}" if d["page"] else ""
         title = f"[{c.n}] {kind_label(d['kind'], lang)} · {d['title']} › {d['section']}{page}"
+        # Where the passage sits in its source file: for a maintainer checking the material,
+        # folded away; a manager never sees it.
         where = (
-            ""
-            if presentation
-            else (f"<p class='where'>Tegn {d['start']}–{d['end']} i {d['doc_id']}</p>")
+            "<details class='where'><summary>Detaljer</summary>"
+            f"Tegn {d['start']}–{d['end']} i {html.escape(d['doc_id'])}</details>"
+            if maintainer
+            else ""
         )
         with st.expander(title, expanded=open_first and c.n == 1):
             st.markdown(  # one element per card: every element costs each rerun
@@ -122,7 +108,19 @@ def ask(question: str, choice: dict, presentation: bool) -> None:
     store, _ = resources.store(s)
     aid = conversations.keep(store, final)
     conversations.turns().append((aid, final))
-    show_answer(final, len(conversations.turns()) - 1, aid, presentation)
+    with view.area.container():
+        show_answer(final, len(conversations.turns()) - 1, aid, presentation)
+
+
+def show_kept(answer: Answer, turn: int, aid: str | None, presentation: bool) -> None:
+    """An answer already given, in the slots `ask` drew it in (answering.AnswerView: the
+    steps' line, the answer's area, the offer to take the extracts), so the next run redraws
+    it in place: a source card a manager opened stays open when they then rate the answer."""
+    st.empty()
+    area = st.empty()
+    st.empty()
+    with area.container():
+        show_answer(answer, turn, aid, presentation)
 
 
 def sidebar(index: StoredIndex, store: ChatStore | None, why: str) -> dict:
@@ -154,8 +152,8 @@ def sidebar(index: StoredIndex, store: ChatStore | None, why: str) -> dict:
         bind="query-params",
         placeholder="Vælg en slags",
     )
-    llm, llm_reason = resources.llm(s)
-    llm = answering.answer_form(llm, s.llm, llm_reason)
+    llm, _ = resources.llm(s)
+    llm = answering.answer_form(llm, s.llm)
     presentation = st.sidebar.toggle(
         "Præsentationstilstand",
         key="praesentation",
@@ -163,6 +161,10 @@ def sidebar(index: StoredIndex, store: ChatStore | None, why: str) -> dict:
         help="Til undervisning: store spørgsmålskort, stor skrift, kilden ved siden af svaret",
     )
     st.sidebar.caption(why or storage_notice(s.retention_days))
+    if identity.current_user().may("maintainer"):
+        with st.sidebar.expander("Detaljer", icon=":material/build:"):
+            for line in resources.details(s):
+                st.caption(line)
     return {
         "doc": doc,
         "kind": kind,
@@ -186,15 +188,6 @@ def question_box() -> str | None:
     return text if sent and text.strip() else None
 
 
-def question_cards() -> None:
-    """The trainers' example questions as large cards in the main area."""
-    for topic, questions in EXAMPLES.items():
-        st.subheader(topic)
-        cols = st.columns(len(questions))
-        for col, q in zip(cols, questions, strict=True):
-            col.button(q, key=f"card-{q}", width="stretch", on_click=_pending, args=(q,))
-
-
 def _pending(question: str) -> None:
     """A card was clicked: its question is asked in the run this click starts."""
     st.session_state["pending"] = question
@@ -213,15 +206,16 @@ def page() -> None:
     links.follow_url(store)
 
     top = st.columns([5, 1], vertical_alignment="center")
-    top[0].title("Tillidsguiden")
+    top[0].title("Tillidsguiden", anchor=False)
     top[1].button(
         "Ny samtale",
         on_click=conversations.new_conversation,
         key="new-main",
         icon=":material/add:",
     )
-    if not presentation:
-        st.caption("Svar om tillid, samarbejde og social kapital – altid med kilden.")
+    subtitle = st.empty()  # a slot either way, so what follows keeps its place between runs
+    if not presentation and conversations.turns():  # an empty one says it in its opening
+        subtitle.caption("Svar om tillid, samarbejde og social kapital – altid med kilden.")
     links.copy_error()
 
     shared = st.query_params.get("svar")
@@ -246,11 +240,15 @@ def page() -> None:
     if presentation:
         show_presentation(past, question, choice)
         with st.expander("Eksempelspørgsmål", expanded=not past and not question):
-            question_cards()
+            opening.presentation_cards(_pending)
     else:
+        first = st.container()  # filled last: the rest of the page does not wait for it
         show_chat(past, question, choice)
     conversations.conversation_list(store, choice["history"])
     downloads([a for _, a in conversations.turns()])
+    if not presentation and not past and not question:
+        with first:
+            opening.show(index, choice, _pending)
 
 
 def downloads(answers: list[Answer]) -> None:
@@ -312,7 +310,7 @@ def show_chat(past: list, question: str | None, choice: dict) -> None:
         with st.chat_message("user"):
             st.markdown(plain(answer.question))
         with st.chat_message("assistant"):
-            show_answer(answer, turn, aid, False)
+            show_kept(answer, turn, aid, False)
     if question:
         with st.chat_message("user"):
             st.markdown(shown_question(question))
@@ -325,13 +323,13 @@ def show_presentation(past: list, question: str | None, choice: dict) -> None:
     beside it; earlier questions folded away below."""
     earlier = list(past)
     if question:
-        st.header(shown_question(question))
+        st.header(shown_question(question), anchor=False)
         _ask_or_warn(question, choice, True)
     elif past:
         aid, answer = past[-1]
         earlier = past[:-1]
-        st.header(plain(answer.question))
-        show_answer(answer, len(past) - 1, aid, True)
+        st.header(plain(answer.question), anchor=False)
+        show_kept(answer, len(past) - 1, aid, True)
     if earlier:
         with st.expander(f"Tidligere i samtalen ({len(earlier)})"):
             for turn, (_, answer) in enumerate(earlier):

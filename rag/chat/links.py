@@ -11,6 +11,8 @@ checks ownership again on every write. Opening someone else's link is in the aud
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from rag.answer.render import plain
@@ -97,9 +99,28 @@ def copy_error() -> None:
         st.warning(error)
 
 
-def share_link(container, aid: str) -> None:
-    """The answer's share link, saying in one line what the recipient will see."""
-    container.markdown(f"[Del svaret](?svar={aid})", help=SHARE_HELP)
+def share_url(aid: str) -> str:
+    """The full address of the answer's share link (relative where the page's own address is
+    not known, as under AppTest; the browser completes it)."""
+    here = st.context.url
+    base = here.split("?")[0] if isinstance(here, str) and here.startswith("http") else ""
+    return f"{base}?svar={aid}"
+
+
+def share(aid: str) -> None:
+    """ "Del svaret": what the recipient will see, the link, and "Kopiér link", which copies it
+    (the click is handled by the page script of rag/chat/theme.py and says "Link kopieret")."""
+    url = html.escape(share_url(aid), quote=True)
+    with st.popover("Del svaret", icon=":material/share:", key=f"share-{aid}"):
+        st.caption(SHARE_HELP)
+        st.markdown(
+            "<div class='share'>"
+            f"<input class='share-url' type='text' readonly value='{url}' "
+            "aria-label='Link til svaret'>"
+            f"<button type='button' class='copy-link' data-copy='{url}'>Kopiér link</button>"
+            "<span class='copied' role='status' aria-live='polite'></span></div>",
+            unsafe_allow_html=True,
+        )
 
 
 def shared_answer(store: ChatStore | None, aid: str, show_answer, presentation: bool) -> bool:
@@ -123,7 +144,7 @@ def shared_answer(store: ChatStore | None, aid: str, show_answer, presentation: 
         "svaret er din egen.</div>",
         unsafe_allow_html=True,
     )
-    st.header(plain(answer.question))  # typed text, never Markdown
+    st.header(plain(answer.question), anchor=False)  # typed text, never Markdown
     show_answer(answer, 0, aid, presentation)
     st.button("Stil selv et spørgsmål", on_click=conversations.new_conversation, type="primary")
     return True

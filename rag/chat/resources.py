@@ -87,11 +87,29 @@ def _store(url: str, retention_days: int) -> ChatStore:
 def store(s: Settings) -> tuple[ChatStore | None, str]:
     """The conversation store, or None and why nothing is stored (a setting, a failing disk)."""
     if s.retention_days <= 0:
-        return None, "Samtaler og vurderinger gemmes ikke (TILLID_RETENTION_DAYS=0)."
+        return None, "Samtaler og vurderinger gemmes ikke."
     try:
         return _store(database_url(s), s.retention_days), ""
     except StorageError as exc:
         return None, str(exc)
+
+
+def details(s: Settings) -> list[str]:
+    """What a maintainer needs to know about this installation (settings by their variable
+    names), for the "Detaljer" the pages show maintainers only."""
+    llm_, reason = llm(s)
+    lines = [
+        f"Sprogmodel: {s.llm} (TILLID_LLM)" if llm_ else f"Sprogmodel: ikke tilgængelig. {reason}"
+    ]
+    if s.retention_days <= 0:
+        lines.append("Samtaler gemmes ikke (TILLID_RETENTION_DAYS=0).")
+    else:
+        kind = database_url(s).split(":", 1)[0].split("+", 1)[0]
+        lines.append(f"Samtaler: {kind}, {s.retention_days} dage (TILLID_RETENTION_DAYS).")
+    marker = build_marker(s)
+    if marker:
+        lines.append(f"Indeks: {marker}")
+    return lines
 
 
 def ready_or_offer_ingest(s: Settings) -> bool:

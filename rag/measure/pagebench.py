@@ -149,8 +149,9 @@ def streamlit_process(
 
 
 @contextmanager
-def chromium(profile_dir: Path):
-    """Headless Debian Chromium under chromedriver; yields a Selenium WebDriver."""
+def chromium(profile_dir: Path, language: str = "da"):
+    """Headless Debian Chromium under chromedriver, its language `language` (what the page
+    reads as the browser's language, and its Accept-Language); yields a Selenium WebDriver."""
     if not browser_available():
         raise BrowserMissing(
             "Chromium og chromedriver mangler (apt-get install chromium chromium-driver)."
@@ -164,8 +165,9 @@ def chromium(profile_dir: Path):
         ) from exc
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile_dir}"):
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile_dir}", f"--lang={language}"):
         options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": language})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
     try:

@@ -167,6 +167,11 @@ def _matches(text: str) -> list[tuple[tuple[str, ...], str]]:
     return found
 
 
+def glossary_matches(text: str) -> list[tuple[tuple[str, ...], str]]:
+    """(English words, Danish words) of each glossary term in `text`, longest terms first."""
+    return _matches(text)
+
+
 def danish_terms(text: str) -> str:
     """Danish words for the domain terms of an English text (longest terms first)."""
     return " ".join(danish for _, danish in _matches(text) if danish)
