@@ -154,6 +154,13 @@ def _parser() -> argparse.ArgumentParser:
         help="med --answers: tilpas sætnings- og afvisningsmodellen på tuning-halvdelen først "
         "(skriver rag/data/answer-models.json)",
     )
+    p.add_argument(
+        "--with",
+        dest="with_folder",
+        metavar="MAPPE",
+        help="læg dokumenterne i MAPPE til materialet (fx .cache/testdocs fra make testdocs); "
+        "indekset bygges i --data-dir (standard .cache/eval-with-<mappe>/)",
+    )
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser(
@@ -419,9 +426,37 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(f"Ingen spørgsmål i {path}.")
     if args.fit and not args.answers:
         return _fail("--fit bruges kun sammen med --answers.")
+    if args.with_folder:
+        try:
+            settings = _with_folder(args, settings)
+        except ValueError as exc:
+            return _fail(str(exc))
     if args.answers:
         return _eval_answers(args, settings, questions, path)
     return _eval_retrieval(args, settings, questions, path)
+
+
+def _with_folder(args: argparse.Namespace, settings: Settings) -> Settings:
+    """The settings for the material and the documents of `--with` as one corpus, indexed in a
+    data folder of their own (never the app's data/)."""
+    from dataclasses import replace
+
+    from rag.config import PROJECT_ROOT
+    from rag.measure.merged import merge_corpora
+
+    extra = Path(args.with_folder)
+    if not extra.is_dir():
+        raise ValueError(f"Mappen findes ikke: {extra} (testsamlingen hentes med make testdocs)")
+    data = (
+        Path(args.data_dir)
+        if args.data_dir
+        else PROJECT_ROOT / ".cache" / f"eval-with-{extra.name}"
+    )
+    corpus = merge_corpora(settings.corpus_dir, extra, data / "corpus")
+    _log(f"Materialet og {extra} indekseres sammen i {data}.")
+    merged = replace(settings, corpus_dir=corpus, data_dir=data)
+    ingest(merged, notify=_log)  # an unchanged corpus does no work
+    return merged
 
 
 def _eval_retrieval(args: argparse.Namespace, settings: Settings, questions, path: Path) -> int:

@@ -133,3 +133,34 @@ def test_an_added_file_is_indexed_with_progress_for_file_pages_and_embedding(
     remove_document("trivsel", settings)
     ingest(settings, embedder=embedder)
     assert {c.doc_id for c in StoredIndex.open(settings.index_dir).chunks} == {"vejledning"}
+
+
+def test_eval_with_a_folder_indexes_both_as_one_corpus_and_refuses_a_clash(corpus, tmp_path):
+    from rag.measure.merged import MergeError, merge_corpora
+
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "noter.md").write_text("# Noter\n\n" + TEXT, encoding="utf-8")
+    entry = {"id": "noter", "file": "noter.md", "title": "Noter", "kind": "document"}
+    (extra / "manifest.json").write_text(json.dumps({"documents": [entry]}), encoding="utf-8")
+    target = merge_corpora(corpus, extra, tmp_path / "merged")
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    assert [e["id"] for e in manifest["documents"]] == ["vejledning", "noter"]
+    assert sorted(p.name for p in target.iterdir()) == [
+        "manifest.json",
+        "noter.md",
+        "vejledning.txt",
+    ]
+    (extra / "noter.md").unlink()
+    (extra / "manifest.json").write_text('{"documents": []}', encoding="utf-8")
+    merge_corpora(corpus, extra, target)
+    assert not (target / "noter.md").exists()  # gone from the folder, gone from the merge
+    (extra / "vejledning.txt").write_text("En anden vejledning\n\n" + TEXT, encoding="utf-8")
+    with pytest.raises(MergeError, match=r"vejledning\.txt findes både"):
+        merge_corpora(corpus, extra, target)
+
+
+def test_eval_with_a_missing_folder_says_so_in_danish(corpus, tmp_path, capsys):
+    args = ["eval", "--answers", "--with", str(tmp_path / "ingen"), "--corpus", str(corpus)]
+    assert cli.main([*args, "--data-dir", str(tmp_path / "data")]) == 2
+    assert "Mappen findes ikke" in capsys.readouterr().err
