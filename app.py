@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rag.chat import about, ask, identity, material, resources, theme
+from rag.chat import about, adding, ask, identity, material, resources, theme
 
 # A trainer's link (?praesentation=true) opens with the sidebar folded: the projector's width
 # goes to the question, the answer and its source.
@@ -23,6 +23,7 @@ if user is None:  # sign-in is set up (or required) and this visitor has not sig
     st.stop()
 identity.remember_browser(user, settings)
 identity.sidebar(user)
+adding.notice(settings)  # a maintainer hears of files put in corpus/ by hand
 st.navigation(
     [
         st.Page(ask.page, title="Spørg", icon=":material/chat:", url_path="sporg", default=True),

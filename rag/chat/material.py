@@ -19,7 +19,7 @@ import streamlit as st
 
 from rag.answer.labels import kind_label
 from rag.answer.render import plain, safe_markdown
-from rag.chat import resources
+from rag.chat import adding, resources
 from rag.config import Settings
 from rag.documents import Chunk
 from rag.index.store import StoredIndex
@@ -178,8 +178,9 @@ def reader_section(s: Settings, index: StoredIndex) -> None:
         show_chunk(chunk)
 
 
-# The page's sections, in order; each takes the settings and the index.
-SECTIONS = [search_section, reader_section]
+# The page's sections, in order; each takes the settings and the index. The first is the
+# maintainer's upload, list and removal (rag/chat/adding.py); others see nothing of it.
+SECTIONS = [adding.section, search_section, reader_section]
 
 
 def page() -> None:
