@@ -23,4 +23,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"
 
 # Ingest is a no-op when the index in /data is current (compose runs it once, beforehand).
-CMD ["sh", "-c", "python -m rag ingest && exec streamlit run app.py --server.address 0.0.0.0 --server.port 8501"]
+CMD ["sh", "-c", "python -m rag ingest && exec python -m rag serve -- --server.address 0.0.0.0 --server.port 8501"]

@@ -36,7 +36,7 @@ ingest: install
 
 run: ingest
 	@echo "Tillidsguiden kører på http://$(HOST):$(PORT) – stop den med Ctrl+C."
-	$(VENV)/bin/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	$(VENV)/bin/tillidsguiden serve -- --server.address $(HOST) --server.port $(PORT)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -220,7 +220,39 @@ def _parser() -> argparse.ArgumentParser:
         "(standard eval/results)",
     )
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="start chatsiden (streamlit run app.py); samtaler ældre end opbevaringsperioden "
+        "slettes ved start og derefter dagligt",
+    )
+    p.add_argument(
+        "streamlit",
+        nargs=argparse.REMAINDER,
+        help="Streamlits egne valg efter --, fx: serve -- --server.port 8501",
+    )
+    p.set_defaults(func=cmd_serve)
     return parser
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Purge what outlived its retention, keep purging daily, then run the pages in this
+    process (the purging thread lives as long as they do)."""
+    from streamlit.web.cli import main as streamlit
+
+    from rag.chat import retention
+    from rag.config import PROJECT_ROOT
+
+    for name, value in (("CORPUS_DIR", args.corpus), ("DATA_DIR", args.data_dir)):
+        if value:  # the pages read their settings from the environment
+            os.environ[f"TILLID_{name}"] = str(Path(value).resolve())
+    if args.embedder:
+        os.environ["TILLID_EMBEDDER"] = args.embedder
+    retention.start(settings)
+    options = args.streamlit[1:] if args.streamlit[:1] == ["--"] else args.streamlit
+    streamlit(["run", str(PROJECT_ROOT / "app.py"), *options], prog_name="streamlit")
+    return 0
 
 
 def _filter_arguments(p: argparse.ArgumentParser) -> None:

@@ -1063,3 +1063,88 @@ def test_an_ingest_with_nothing_changed_still_removes_what_a_killed_ingest_left(
     report = ingest(settings, embedder=embedder)
     assert not report.changed and _build(settings) == current
     assert not killed.exists() and not half.exists() and not pointer.exists()
+
+
+# What two managers type, in words nothing else in the data folder holds (ASCII stems, so
+# a JSON escape cannot hide them): the question, the owner's comment, a visitor's comment.
+KEPT_TYPED = {
+    "Hvordan bruger vi zebramøder til at styrke tilliden?": ("zebram", "flamingom", "pingvinm"),
+    "Hvad gør vi med giraffmøder i teamet?": ("giraffm", "koalam", "odderm"),
+}
+
+
+def _typed_left(folders: list[Path], words) -> int:
+    """How many of `words` any file under `folders` still holds (SQLite's log included)."""
+    files = [p for f in folders for p in f.rglob("*") if p.is_file()]
+    return sum(any(w.encode() in p.read_bytes() for p in files) for w in words)
+
+
+def _rows(url: str) -> int:
+    from sqlalchemy import create_engine, func, inspect, select, table
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as db:
+            names = inspect(engine).get_table_names()
+            return sum(
+                db.execute(select(func.count()).select_from(table(n))).scalar() for n in names
+            )
+    finally:
+        engine.dispose()
+
+
+def _typed_conversation(question: str, words):
+    """Through the page: ask, thumb and comment; a visitor opens the shared answer, thumbs and
+    comments too. The owner's page, still open."""
+    from streamlit.testing.v1 import AppTest
+
+    owner = AppTest.from_file(APP, default_timeout=120).run()
+    owner.chat_input[0].set_value(question).run()
+    aid = owner.session_state["turns"][0][0]
+    owner.feedback(key=f"thumbs-{aid}").set_value(1).run()
+    owner.text_input(key=f"comment-{aid}").input(f"Et {words[1]}ode svar").run()
+    visitor = AppTest.from_file(APP, default_timeout=120)
+    visitor.query_params["svar"] = aid
+    visitor.run()
+    visitor.feedback(key=f"thumbs-{aid}").set_value(0).run()
+    visitor.text_input(key=f"comment-{aid}").input(f"Et {words[2]}ode svar").run()
+    assert not owner.exception and not visitor.exception
+    return owner
+
+
+def test_nothing_typed_remains_after_a_deletion_or_the_retention_period(
+    real_index, monkeypatch, tmp_path
+):
+    """The issue's probe: what was typed outlived its retention (a purged conversation left
+    its rating behind; deleted rows stay in SQLite's free pages and log). Two conversations,
+    each with the owner's and a visitor's thumb and comment, made through the page: one is
+    deleted on the page, the other outlives the retention period (time simulated); then no
+    file of the data folder holds a typed word and no table a row."""
+    from rag.chat import retention
+    from rag.chat.store import DAY
+
+    data = tmp_path / "data"
+    url = f"sqlite:///{data / 'tillidsguiden.sqlite'}"
+    monkeypatch.setenv("TILLID_DATA_DIR", str(real_index.data_dir))
+    monkeypatch.setenv("TILLID_DATABASE_URL", url)
+    monkeypatch.delenv("TILLID_LLM", raising=False)
+    monkeypatch.delenv("TILLID_RETENTION_DAYS", raising=False)
+    (kept_q, kept), (gone_q, gone) = KEPT_TYPED.items()
+    _typed_conversation(kept_q, kept)
+    owner = _typed_conversation(gone_q, gone)
+    folders = [data, real_index.data_dir]
+    assert _typed_left(folders, kept + gone) == 6  # the probe sees them while they are kept
+    cid = owner.query_params["samtale"]
+    owner.button(key=f"del-{cid}").click().run()
+    owner.button(key=f"del-yes-{cid}").click().run()  # "Slet samtalen"
+    assert not owner.exception and "samtale" not in owner.query_params
+    after_deletion = _typed_left(folders, gone)
+    settings = Settings.load(data_dir=real_index.data_dir, database_url=url)
+    retention.purge(settings, now=time.time() + (settings.retention_days + 1) * DAY)
+    after_retention = _typed_left(folders, kept)
+    rows = _rows(url)
+    print(
+        f"\ntyped words left after deletion: {after_deletion} of 3; after the retention "
+        f"period: {after_retention} of 3; rows left in any table: {rows}"
+    )
+    assert (after_deletion, after_retention, rows) == (0, 0, 0)

@@ -17,8 +17,10 @@ from rag.chat.store import (
     NotYours,
     StorageError,
     answers,
+    conversations,
     database_url,
     metadata,
+    ratings,
 )
 from rag.config import Settings
 from rag.documents import Answer, Chunk, Citation
@@ -157,6 +159,58 @@ def test_conversations_unused_and_ratings_unchanged_for_the_retention_period_are
     with ChatStore(store.url, retention_days=30) as again:  # purged on open too
         cid = again.start(ANNE, "Frisk")
         assert again.purge(now=time.time() + 29 * DAY) == 0 and again.conversation(cid)
+
+
+def test_a_purged_conversation_takes_every_rating_of_its_answers_a_newer_one_too(store, request):
+    """The issue's probe: a purged conversation could leave its rating behind (a visitor's,
+    rated after the owner last used the conversation)."""
+    store = ChatStore(store.url, retention_days=30)
+    request.addfinalizer(store.close)
+    cid = store.start(ANNE, "Gammel")
+    aid = store.add(cid, answer("Gammel"), ANNE)
+    store.rate(aid, ANNE, "up")
+    later = time.time() + 20 * DAY
+    store.rate(aid, METTE, "down")  # a visitor, by the shared link …
+    with store.engine.begin() as db:  # … twenty days after the owner's last use
+        db.execute(ratings.update().where(ratings.c.rater == METTE).values(updated=later))
+    with store.engine.begin() as db:  # one left by an older version whose conversation went
+        db.execute(ratings.insert().values(**{**_row(store, aid, ANNE), "conversation_id": "x"}))
+    assert store.purge(now=time.time() + 31 * DAY) == 1
+    assert store.feedback() == [] and store.answer(aid) is None
+
+
+def _row(store: ChatStore, aid: str, rater: str) -> dict:
+    with store.engine.connect() as db:
+        row = db.execute(ratings.select().where(ratings.c.rater == rater)).first()
+    return {**row._mapping, "answer_id": f"{aid}-old", "rater": "orphan"}
+
+
+def test_a_page_process_purges_when_it_starts_and_then_daily_without_a_page_view(tmp_path):
+    from rag.chat.retention import Purger
+
+    settings = Settings.load(env={}, data_dir=tmp_path, retention_days=30)
+    with ChatStore(database_url(settings), retention_days=30) as store:
+        stale = [store.start(ANNE, f"Gammel {i}") for i in range(2)]
+
+        def age(cid: str) -> None:
+            with store.engine.begin() as db:
+                db.execute(
+                    conversations.update()
+                    .where(conversations.c.id == cid)
+                    .values(updated=time.time() - 31 * DAY)
+                )
+
+        age(stale[0])
+        purger = Purger(settings, every=0.2).start()  # as `tillidsguiden serve` does
+        try:
+            assert store.conversation(stale[0]) is None and purger.runs == 1  # before serving
+            age(stale[1])
+            deadline = time.monotonic() + 20
+            while store.conversation(stale[1]) is not None and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert store.conversation(stale[1]) is None and purger.runs >= 2  # "the next day"
+        finally:
+            purger.stop()
 
 
 def test_only_the_owner_lists_continues_and_deletes_a_conversation_its_link_reads_it(store):

@@ -5,11 +5,17 @@ SQLite under the data folder by default (nothing to install or start); any SQLAl
 (`TILLID_DATABASE_URL`, e.g. postgresql+psycopg://…) when an organisation runs several page
 processes against one server. The schema is created on open. What is stored is what the page
 showed: the question with personal data already replaced, the answer and its sources; comments
-are redacted here. Records older than the retention period are purged on open and daily after;
-with `retention_days` 0 the page opens no store at all.
+are redacted here. Records older than the retention period are purged on open and daily after
+(rag/chat/retention.py also purges when a page process starts); a purged or deleted
+conversation takes its answers and every rating of them along, and SQLite overwrites what it
+deletes (`secure_delete`, the write-ahead log truncated), so nothing typed stays in a file.
+With `retention_days` 0 the page opens no store at all.
 
 Every write either lands whole or raises `StorageError` with one Danish line (full disk,
-read-only folder, server gone): what was stored before is never touched by a failed write.
+read-only folder, server gone): what was stored before is never touched by a failed write. The
+store remembers whether its last operations worked (`problem`, `detail`) and `check` looks
+again now and then, so the pages can say that nothing can be saved right now, and stop saying
+it once the database is back (rag/chat/services.py).
 
 Ownership is the store's own rule, not only the page's: a conversation is listed for, added to
 and deleted by its owner only (`NotYours` otherwise); anyone holding its id may read it (that is
@@ -49,12 +55,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from rag.config import Settings
 from rag.documents import Answer
 from rag.privacy import redact
-from rag.storage import storage_problem
+from rag.storage import NOTHING_LOST, failure_kind, storage_problem
 
 DAY = 24 * 3600
 RATINGS = ("up", "down")
@@ -107,7 +113,15 @@ LEGACY_FEEDBACK = "feedback"
 
 
 class StorageError(OSError):
-    """A conversation or rating could not be stored or read; the message is one Danish line."""
+    """A conversation or rating could not be stored or read; the message is one Danish line,
+    `detail` the technical reason (for maintainers only)."""
+
+    def __init__(self, message: str, cause: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.detail = f"{type(cause).__name__}: {cause}"[:500] if cause is not None else ""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class NotYours(PermissionError):
@@ -157,9 +171,11 @@ def _engine(url: str) -> Engine:
     @event.listens_for(engine, "connect")
     def _pragmas(connection, _record) -> None:
         # Readers never wait for a writer (WAL); a deleted conversation takes its answers along.
+        # What is deleted is overwritten, not left in free pages of the file.
         cursor = connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     return engine
@@ -172,12 +188,21 @@ class ChatStore:
         self.url = url
         self.retention_days = retention_days
         self._purged = 0.0
+        # The last operation's failure: one Danish line for users, the technical reason for
+        # maintainers, and whether a write failed (a read that works does not clear that).
+        self.problem = self.detail = ""
+        self._write_failed = False
+        self._checked = 0.0
+        self.engine = None
         try:
             self.engine = _engine(url)
             metadata.create_all(self.engine)
             _upgrade(self.engine)
         except (OSError, SQLAlchemyError) as exc:
-            raise StorageError(storage_problem(exc, "Samtalerne")) from exc
+            if self.engine is not None:
+                self.engine.dispose()
+            dialect = "sqlite" if url.startswith("sqlite") else "server"
+            raise StorageError(write_problem(exc, "Samtalerne", dialect), exc) from exc
         self.purge_if_due()
 
     @classmethod
@@ -204,16 +229,60 @@ class ChatStore:
         """Run `work(connection)` in one transaction; its result, or StorageError."""
         try:
             with self.engine.begin() as db:
-                return work(db)
+                result = work(db)
         except SQLAlchemyError as exc:
-            raise StorageError(storage_problem(exc, what)) from exc
+            raise self._failed(exc, write_problem(exc, what, self.engine.dialect.name)) from exc
+        self._worked(wrote=True)
+        return result
 
     def _read(self, statement) -> list:
         try:
             with self.engine.connect() as db:
-                return list(db.execute(statement))
+                rows = list(db.execute(statement))
         except SQLAlchemyError as exc:
-            raise StorageError(f"Samtalerne kunne ikke læses ({type(exc).__name__}).") from exc
+            raise self._failed(exc, READ_PROBLEM, wrote=False) from exc
+        self._worked(wrote=False)
+        return rows
+
+    # --- whether it works right now ----------------------------------------------------
+
+    def _failed(self, exc: BaseException, message: str, wrote: bool = True) -> StorageError:
+        failure = StorageError(message, exc)
+        self.problem, self.detail = message, failure.detail
+        if self.engine.dialect.name == "sqlite":
+            # A connection opened while the file could not be written stays read-only (and
+            # one that met an I/O error may stay broken): the next use opens fresh ones.
+            self.engine.dispose()
+        self._write_failed = self._write_failed or wrote
+        self._checked = time.monotonic()
+        return failure
+
+    def _worked(self, wrote: bool) -> None:
+        if wrote or not self._write_failed:
+            self.problem = self.detail = ""
+            self._write_failed = False
+
+    def check(self, max_age: float) -> str:
+        """The problem that keeps conversations from being saved right now, or "". Looked at
+        again when the last look is older than `max_age` seconds: a read while all is well
+        (a stopped server), a write that changes nothing while something failed (SQLite's
+        header is rewritten as it is, so a read-only file is found out)."""
+        if time.monotonic() - self._checked < max_age:
+            return self.problem
+        self._checked = time.monotonic()
+        failing = bool(self.problem)
+        try:
+            with self.engine.begin() as db:
+                if failing and self.engine.dialect.name == "sqlite":
+                    version = db.exec_driver_sql("PRAGMA user_version").scalar_one()
+                    db.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
+                else:
+                    db.execute(select(func.count()).select_from(conversations).limit(1))
+        except SQLAlchemyError as exc:
+            self._failed(exc, write_problem(exc, "Samtalerne", self.engine.dialect.name), failing)
+            return self.problem
+        self._worked(wrote=failing)
+        return self.problem
 
     # --- conversations -----------------------------------------------------------------
 
@@ -329,11 +398,10 @@ class ChatStore:
                 return
             if head.owner != owner:
                 raise NotYours()
-            db.execute(delete(ratings).where(ratings.c.conversation_id == conversation_id))
-            db.execute(delete(answers).where(answers.c.conversation_id == conversation_id))
-            db.execute(delete(conversations).where(conversations.c.id == conversation_id))
+            _forget(db, [conversation_id])
 
         self._transaction("Sletningen", work)
+        self._scrub()
 
     def answer(self, answer_id: str) -> tuple[str, Answer] | None:
         """A shared answer: (its conversation's id, the answer), or None."""
@@ -417,19 +485,71 @@ class ChatStore:
             return 0  # a full disk must not stop the page; tried again within a day
 
     def purge(self, now: float | None = None) -> int:
-        """Remove conversations unused and ratings unchanged for the retention period."""
+        """Remove conversations unused for the retention period with everything of theirs
+        (answers, every rating of them), ratings unchanged for as long, and ratings whose
+        conversation is gone; returns how many conversations went."""
         self._purged = now = now or time.time()
         cutoff = now - self.retention_days * DAY
-        unused = select(conversations.c.id).where(conversations.c.updated < cutoff)
-        old = [r.id for r in self._read(unused)]
-        statements = [delete(ratings).where(ratings.c.updated < cutoff)]
-        if old:
-            statements += [
-                delete(answers).where(answers.c.conversation_id.in_(old)),
-                delete(conversations).where(conversations.c.id.in_(old)),
-            ]
-        self._write("Oprydningen", statements)
-        return len(old)
+
+        def work(db) -> int:
+            unused = select(conversations.c.id).where(conversations.c.updated < cutoff)
+            old = [r.id for r in db.execute(unused)]
+            for start in range(0, len(old), 500):  # within any database's parameter limit
+                _forget(db, old[start : start + 500])
+            db.execute(delete(ratings).where(ratings.c.updated < cutoff))
+            kept = select(conversations.c.id)
+            db.execute(delete(ratings).where(ratings.c.conversation_id.not_in(kept)))
+            return len(old)
+
+        purged = self._transaction("Oprydningen", work)
+        self._scrub()
+        return purged
+
+    def _scrub(self) -> None:
+        """SQLite: write the log back into the file and empty it, so what was deleted (and
+        overwritten there by `secure_delete`) is in no old log frame either. Best effort: a
+        reader in the middle of a read lets the next purge or deletion do it."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        try:
+            with self.engine.connect() as db:
+                db.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except SQLAlchemyError:
+            pass
+
+
+def _forget(db, conversation_ids: list[str]) -> None:
+    """Delete these conversations, their answers and every rating of those answers."""
+    if not conversation_ids:
+        return
+    db.execute(delete(ratings).where(ratings.c.conversation_id.in_(conversation_ids)))
+    db.execute(delete(answers).where(answers.c.conversation_id.in_(conversation_ids)))
+    db.execute(delete(conversations).where(conversations.c.id.in_(conversation_ids)))
+
+
+def _is_down(exc: BaseException, dialect: str) -> bool:
+    """The database server cannot be reached (stopped, restarting, network gone)."""
+    if dialect == "sqlite":
+        return "unable to open database" in str(exc).lower()
+    if not isinstance(exc, DBAPIError):
+        return False
+    return exc.connection_invalidated or type(exc.orig).__name__ in CONNECTION_FAILURES
+
+
+# The driver's classes for a connection that failed (psycopg, and most DB-API drivers).
+CONNECTION_FAILURES = ("OperationalError", "InterfaceError")
+READ_PROBLEM = "Samtalerne kan ikke hentes lige nu, fordi databasen ikke svarer."
+
+
+def write_problem(exc: BaseException, what: str, dialect: str) -> str:
+    """One Danish line on why `what` could not be saved; nothing internal in it."""
+    if _is_down(exc, dialect):
+        reason = "databasen ikke svarer lige nu"
+    elif failure_kind(exc) == "other" and "disk i/o" in str(exc).lower():
+        reason = "datamappen ikke kan skrives lige nu"
+    else:
+        return storage_problem(exc, what)
+    return f"{what} kunne ikke gemmes, fordi {reason}. {NOTHING_LOST}"
 
 
 def _upgrade(engine: Engine) -> None:

@@ -108,9 +108,9 @@ def streamlit_process(
             [
                 sys.executable,
                 "-m",
-                "streamlit",
-                "run",
-                str(PROJECT_ROOT / "app.py"),
+                "rag",
+                "serve",  # streamlit run app.py, with the retention purge of a page process
+                "--",
                 "--server.port",
                 str(port),
                 "--server.headless",
