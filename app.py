@@ -1,13 +1,14 @@
 """Tillidsguiden in the browser: three pages, each in rag/chat/. Thin on purpose: answers,
 sources, conversations and feedback come from `rag`; who the user is and what they may do from
 rag/chat/identity.py (a page for maintainers only is added to the navigation for them and
-starts with `identity.require("maintainer")`)."""
+starts with `identity.require("maintainer")`); a service that does not answer is a banner on
+top of every page (rag/chat/services.py)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from rag.chat import about, adding, ask, identity, material, resources, theme
+from rag.chat import about, adding, ask, identity, material, resources, services, theme
 
 # A trainer's link (?praesentation=true) opens with the sidebar folded: the projector's width
 # goes to the question, the answer and its source.
@@ -24,6 +25,7 @@ if user is None:  # sign-in is set up (or required) and this visitor has not sig
 identity.remember_browser(user, settings)
 identity.sidebar(user)
 adding.notice(settings)  # a maintainer hears of files put in corpus/ by hand
+banners = services.banner_slot()  # on top of every page, filled once the page is drawn
 st.navigation(
     [
         st.Page(ask.page, title="Spørg", icon=":material/chat:", url_path="sporg", default=True),
@@ -33,3 +35,4 @@ st.navigation(
         st.Page(about.page, title="Om svarene", icon=":material/info:", url_path="om-svarene"),
     ]
 ).run()
+services.banners(banners, settings)

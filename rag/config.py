@@ -70,9 +70,15 @@ class Settings:
     # Dense index on a Chroma server (http://host:8000) instead of in each build's folder, for
     # several page processes; changing it rebuilds the index.
     chroma_url: str = ""
+    # Seconds between attempts to reach a Chroma server that stopped answering; meanwhile the
+    # search uses keywords alone (rag/search/retrieve.py).
+    chroma_retry_seconds: float = 15.0
     # Where conversations and feedback are kept: empty = SQLite in the data folder; else a
     # SQLAlchemy URL such as postgresql+psycopg://user@host/db (rag/chat/store.py).
     database_url: str = ""
+    # Seconds a page process trusts the database's last known state before it checks again
+    # whether conversations can be saved (rag/chat/services.py shows the banner).
+    store_check_seconds: float = 10.0
     # Who the user is (rag/chat/identity.py). Sign-in itself (OIDC) is set up in
     # .streamlit/secrets.toml ([auth]); `oidc_provider` names an [auth.<name>] section there.
     oidc_provider: str = ""

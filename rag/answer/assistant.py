@@ -209,10 +209,13 @@ class Assistant:
         evidence = self.gate.assess(asked, hits, self.stats, best)
         language = asked.language
 
+        keyword_only = self.searcher.keyword_only  # the vectors' server did not answer
+
         def finish(text: str, cites: list[Citation], **extra: object) -> Answer:
-            if instructed:
-                said = [extra.get("notice"), label(language, "instructions_ignored")]
-                extra["notice"] = " ".join(str(n) for n in said if n)
+            said = [extra.get("notice")]
+            said += [label(language, "instructions_ignored")] if instructed else []
+            said += [label(language, "keyword_only")] if keyword_only else []
+            extra["notice"] = " ".join(str(n) for n in said if n) or None
             return Answer(
                 question=question,
                 text=text,

@@ -59,6 +59,8 @@ LABELS = {
         "step_llm": "Sprogmodellen skriver svaret …",
         "instructions_ignored": "Instrukser til assistenten i spørgsmålet er sprunget over; "
         "svaret bygger kun på selve spørgsmålet.",
+        "keyword_only": "Søgningen bruger lige nu kun nøgleord, fordi en af tjenesterne bag den "
+        "ikke svarer. Svaret kan derfor ramme lidt ved siden af; prøv evt. igen om lidt.",
         "llm_unsupported": "Sprogmodellens svar kunne ikke underbygges af kilderne ({reason}), "
         "så det vises ikke. Her er svaret som uddrag fra materialet.",
         "llm_dropped": "{n} sætning(er) i sprogmodellens svar stod ikke i kilderne og er fjernet.",
@@ -101,6 +103,8 @@ LABELS = {
         "step_llm": "The language model is writing …",
         "instructions_ignored": "Instructions to the assistant in the question were skipped; "
         "the answer is based on the question itself.",
+        "keyword_only": "The search is using keywords only right now, because one of the "
+        "services behind it does not answer. The answer may miss a little; try again shortly.",
         "llm_unsupported": "The language model's answer could not be backed by the sources "
         "({reason}), so it is not shown. Here is the answer as excerpts from the material.",
         "llm_dropped": "{n} sentence(s) of the language model's answer were not in the sources "

@@ -18,7 +18,17 @@ import streamlit as st
 from rag.answer.assistant import check_question, normalise
 from rag.answer.labels import kind_label, label
 from rag.answer.render import highlighted, plain, safe_markdown, to_handout, to_markdown
-from rag.chat import answering, conversations, identity, links, opening, rating, resources, theme
+from rag.chat import (
+    answering,
+    conversations,
+    identity,
+    links,
+    opening,
+    rating,
+    resources,
+    services,
+    theme,
+)
 from rag.chat.store import ChatStore, storage_notice
 from rag.config import Settings
 from rag.documents import Answer
@@ -105,7 +115,7 @@ def ask(question: str, choice: dict, presentation: bool) -> None:
         )
         return
     final = answering.noted(final, instead)
-    store, _ = resources.store(s)
+    store, _ = services.store(s)
     aid = conversations.keep(store, final)
     conversations.turns().append((aid, final))
     with view.area.container():
@@ -198,7 +208,7 @@ def page() -> None:
     if not resources.ready_or_offer_ingest(s):
         return
     index = resources.index(s)
-    store, why = resources.store(s)
+    store, why = services.store(s)
     choice = sidebar(index, store, why)
     presentation = choice["presentation"]
     if presentation:

@@ -48,7 +48,9 @@ def show(conversation_id: str, answers: list, mine: bool) -> None:
 
 def keep(store: ChatStore | None, answer: Answer) -> str | None:
     """Store the answer in the user's conversation on screen (a new one, titled by its first
-    question, when there is none or it is gone); the answer id, or None when nothing is stored."""
+    question, when there is none or it is gone); the answer id, or None when nothing is stored.
+    Answers on screen that could not be saved before (the database did not answer) are saved
+    first, in their place."""
     if store is None:
         return None
     owner = identity.current_user().key
@@ -56,16 +58,27 @@ def keep(store: ChatStore | None, answer: Answer) -> str | None:
         cid = None if read_only() else st.session_state.get("conversation")
         if cid is not None:
             try:
+                _catch_up(store, cid, owner)
                 return store.add(cid, answer, owner)
             except (KeyError, NotYours):  # deleted in another tab, or not the user's
                 pass
-        cid = store.start(owner, answer.question)
+        first = next((a.question for aid, a in turns() if aid is None), answer.question)
+        cid = store.start(owner, first)
+        st.query_params.pop("svar", None)  # a shared answer's link gives way to the new one
         show(cid, turns(), mine=True)
         forget_list()
+        _catch_up(store, cid, owner)
         return store.add(cid, answer, owner)
     except StorageError as exc:
         st.warning(str(exc))
         return None
+
+
+def _catch_up(store: ChatStore, cid: str, owner: str) -> None:
+    on_screen = turns()
+    for i, (aid, answer) in enumerate(on_screen):
+        if aid is None:
+            on_screen[i] = (store.add(cid, answer, owner), answer)
 
 
 def forget_list() -> None:

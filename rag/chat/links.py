@@ -16,7 +16,7 @@ import html
 import streamlit as st
 
 from rag.answer.render import plain
-from rag.chat import audit, conversations, identity
+from rag.chat import audit, conversations, identity, resources, services
 from rag.chat.store import ChatStore, StorageError
 
 SHARE_HELP = (
@@ -32,8 +32,10 @@ def follow_url(store: ChatStore | None) -> None:
         return
     try:
         found = store.conversation(wanted) if store else None
-    except StorageError as exc:
-        st.warning(str(exc))
+    except StorageError:
+        store = None
+    if store is None:  # the link stays: it opens once the database answers again
+        st.warning(services.link_unavailable(resources.settings(), "Samtalen"))
         return
     if found is None:
         st.warning("Samtalen findes ikke (længere). Her er en ny.")
@@ -53,7 +55,10 @@ def load_ratings(store: ChatStore, answer_ids: list[str]) -> None:
     for aid in answer_ids:
         if f"thumbs-{aid}" in st.session_state:
             continue
-        rated = store.rating(aid, me)
+        try:
+            rated = store.rating(aid, me)
+        except StorageError:  # shown without; the banner says the database does not answer
+            return
         if rated:
             st.session_state[f"thumbs-{aid}"] = 1 if rated["rating"] == "up" else 0
             st.session_state[f"comment-{aid}"] = rated["comment"]
@@ -127,8 +132,10 @@ def shared_answer(store: ChatStore | None, aid: str, show_answer, presentation: 
     """The answer a shared link names, on its own; False when the link is stale."""
     try:
         found = store.answer(aid) if store else None
-    except StorageError as exc:
-        st.warning(str(exc))
+    except StorageError:
+        store = None
+    if store is None:  # the link stays: it opens once the database answers again
+        st.warning(services.link_unavailable(resources.settings(), "Svaret"))
         return False
     if found is None:
         st.warning("Svaret findes ikke (længere).")

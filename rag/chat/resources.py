@@ -84,14 +84,26 @@ def _store(url: str, retention_days: int) -> ChatStore:
     return ChatStore(url, retention_days)
 
 
-def store(s: Settings) -> tuple[ChatStore | None, str]:
-    """The conversation store, or None and why nothing is stored (a setting, a failing disk)."""
+def store_url(s: Settings) -> str:
+    return database_url(s)
+
+
+def open_store(s: Settings) -> tuple[ChatStore | None, str, str]:
+    """The conversation store, or None, why in Danish and the technical reason (a setting, a
+    failing disk, a database that does not answer). Pages use rag/chat/services.py's `store`,
+    which also knows whether the store works right now."""
     if s.retention_days <= 0:
-        return None, "Samtaler og vurderinger gemmes ikke."
+        return None, "Samtaler og vurderinger gemmes ikke.", ""
     try:
-        return _store(database_url(s), s.retention_days), ""
+        return _store(database_url(s), s.retention_days), "", ""
     except StorageError as exc:
-        return None, str(exc)
+        return None, str(exc), exc.detail
+
+
+def store(s: Settings) -> tuple[ChatStore | None, str]:
+    """The conversation store, or None and why nothing is stored."""
+    opened, why, _ = open_store(s)
+    return opened, why
 
 
 def details(s: Settings) -> list[str]:

@@ -5,6 +5,9 @@ On a server every build gets a collection of its own, named after the build, so 
 written beside the one in use and taken into use by the same pointer swap as the rest of the
 index; `drop_collections` removes those of builds that are gone.
 
+A server that does not answer is `VectorsUnreachable` (a `ConnectionError`), never damage: the
+search goes on with keywords alone until the server is back (rag/search/retrieve.py).
+
 A `DenseIndex` owns its Chroma client: `close` (a `with` block, or garbage collection) releases
 the client's files and sockets, which Chroma otherwise keeps open for the life of the process.
 
@@ -24,6 +27,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import chromadb
+import httpx
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
@@ -40,6 +44,10 @@ WINDOW_WORDS = 40
 # bounded breadth, trading exactness for speed as HNSW is meant to (`python -m rag bench`).
 EXACT_UP_TO = 5000
 LARGE_EF_SEARCH = 100  # Chroma's own default
+
+
+class VectorsUnreachable(ConnectionError):
+    """The Chroma server does not answer (stopped, restarting, unreachable)."""
 
 
 def ef_search(size: int) -> int:
@@ -95,7 +103,7 @@ def _client(folder: Path, url: str = "") -> chromadb.ClientAPI:
             settings=ChromaSettings(anonymized_telemetry=False),
         )
     except Exception as exc:  # the client checks the server at once and raises ValueError
-        raise ConnectionError(errno.ECONNREFUSED, f"Chroma-serveren {url} svarer ikke") from exc
+        raise VectorsUnreachable(errno.ECONNREFUSED, f"Chroma-serveren {url} svarer ikke") from exc
 
 
 def _create(client: chromadb.ClientAPI, name: str, size: int, url: str) -> chromadb.Collection:
@@ -221,6 +229,8 @@ class DenseIndex:
                 where=where,
                 include=["metadatas", "distances"],
             )
+        except (httpx.TransportError, ConnectionError) as exc:  # the server went away
+            raise VectorsUnreachable(errno.ECONNREFUSED, f"{type(exc).__name__}: {exc}") from exc
         except Exception as exc:  # Chroma raises many kinds on damaged or vanished files
             raise IndexDamaged(f"Vektorindekset kan ikke læses ({type(exc).__name__})") from exc
         best: dict[int, float] = {}

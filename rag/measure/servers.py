@@ -5,6 +5,7 @@ temporary folder. Both listen on 127.0.0.1 on a free port and leave nothing behi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -28,12 +29,13 @@ def chroma_program() -> Path:
 
 
 @contextmanager
-def chroma_server(folder: Path, timeout: float = 60) -> Iterator[str]:
-    """`chroma run` on a free port; yields its URL (http://127.0.0.1:<port>)."""
+def chroma_server(folder: Path, timeout: float = 60, port: int | None = None) -> Iterator[str]:
+    """`chroma run` on a free port (or `port`: a server started again on the same folder and
+    port is the same server back); yields its URL (http://127.0.0.1:<port>)."""
     program = chroma_program()
     if not program.exists():
         raise ServerMissing("chroma mangler: installér chromadb (make install).")
-    port = free_port()
+    port = port or free_port()
     folder.mkdir(parents=True, exist_ok=True)
     log = (folder.parent / f"chroma-{port}.log").open("w")
     proc = subprocess.Popen(
@@ -62,9 +64,31 @@ def _as_postgres(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(argv, check=True, capture_output=True, text=True, **kwargs)
 
 
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster on 127.0.0.1 that a test can `stop` and `start` again
+    (a database server going away under running pages, and coming back)."""
+
+    def __init__(self, bin_dir: Path, folder: Path, port: int, timeout: float) -> None:
+        self.bin_dir, self.folder, self.port, self.timeout = bin_dir, folder, port, timeout
+        self.data = folder / "data"
+        self.url = f"postgresql+psycopg://tillid@127.0.0.1:{port}/tillid"
+
+    def _pg_ctl(self, *argv: str) -> None:
+        _as_postgres([str(self.bin_dir / "pg_ctl"), "-D", str(self.data), *argv])
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        log = str(self.folder / "postgres.log")
+        self._pg_ctl("-l", log, "-o", options, "-w", "-t", str(int(self.timeout)), "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server (`fast`: connections are closed, as at a shutdown)."""
+        self._pg_ctl("-m", mode, "-w", "stop")
+
+
 @contextmanager
-def postgres_server(timeout: float = 60) -> Iterator[str]:
-    """A throwaway PostgreSQL cluster on a free port; yields a SQLAlchemy URL.
+def postgres_cluster(timeout: float = 60) -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL cluster on a free port, started, with a database `tillid`.
 
     The cluster lives in a fresh folder directly under the system's temporary folder (a folder
     the `postgres` user can reach, unlike pytest's private ones) and is removed afterwards.
@@ -75,48 +99,40 @@ def postgres_server(timeout: float = 60) -> Iterator[str]:
             "PostgreSQL mangler: installér med 'sudo apt-get install postgresql' (make test "
             "prøver selv)."
         )
-    port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="tillidsguiden-pg-"))
-    data = folder / "data"
+    cluster = PostgresCluster(bin_dir, folder, free_port(), timeout)
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres")
     try:
         _as_postgres(
-            [str(bin_dir / "initdb"), "-D", str(data), "-U", "tillid", "--auth=trust", "-E", "UTF8"]
-        )
-        _as_postgres(
             [
-                str(bin_dir / "pg_ctl"),
+                str(bin_dir / "initdb"),
                 "-D",
-                str(data),
-                "-l",
-                str(folder / "postgres.log"),
-                "-o",
-                f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off",
-                "-w",
-                "-t",
-                str(int(timeout)),
-                "start",
+                str(cluster.data),
+                "-U",
+                "tillid",
+                "--auth=trust",
+                "-E",
+                "UTF8",
             ]
         )
+        cluster.start()
         try:
-            _as_postgres(
-                [
-                    str(bin_dir / "createdb"),
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "-U",
-                    "tillid",
-                    "tillid",
-                ]
-            )
-            yield f"postgresql+psycopg://tillid@127.0.0.1:{port}/tillid"
+            createdb = [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(cluster.port)]
+            _as_postgres([*createdb, "-U", "tillid", "tillid"])
+            yield cluster
         finally:
-            _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
+            with contextlib.suppress(subprocess.CalledProcessError):  # stopped by the test
+                cluster.stop("immediate")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server(timeout: float = 60) -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on a free port; yields a SQLAlchemy URL."""
+    with postgres_cluster(timeout) as cluster:
+        yield cluster.url
 
 
 def _http_ok(url: str) -> bool:

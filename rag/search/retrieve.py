@@ -3,11 +3,18 @@
 Lexical (BM25) finds the pamphlet's own words, dense finds paraphrases and English questions;
 their rankings are fused by a weighted sum of normalised scores (weights tuned on
 eval/questions.jsonl, see eval/README.md), then overlapping and duplicate passages collapse.
+
+When the Chroma server does not answer, the candidates come from BM25 alone (`keyword_only`
+says so, for the answer's notice); they are still scored by their vectors, read from the vector
+cache that holds what the server holds (the same windows, the same model), so the fusion and the
+answer's evidence work as usual. The server is tried again every `chroma_retry_seconds`: search
+recovers by itself, and what it found without the server is not remembered as a hybrid result.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -22,10 +29,10 @@ from langchain_core.retrievers import BaseRetriever
 from rag.config import Settings
 from rag.documents import Chunk
 from rag.index.builder import ensure_index
-from rag.index.embeddings import Embedder, QueryCache, load_embedder
+from rag.index.embeddings import Embedder, EmbeddingCache, QueryCache, load_embedder, vector_cache
 from rag.index.lexical import LexicalIndex
 from rag.index.store import IndexDamaged, StoredIndex
-from rag.index.vectors import DenseIndex
+from rag.index.vectors import DenseIndex, VectorsUnreachable, windows
 from rag.search.question import Question
 from rag.text import plain_words, shingles
 
@@ -33,6 +40,8 @@ MODES = ("hybrid", "bm25", "dense")
 # Recent searches remembered per process: repeated questions (a trainer's examples, a page
 # rerun) return at once.
 RECENT_SEARCHES = 256
+# Seconds between attempts to reach a Chroma server that did not answer.
+CHROMA_RETRY_SECONDS = Settings.chroma_retry_seconds
 
 
 @dataclass(frozen=True)
@@ -97,17 +106,29 @@ class Searcher:
         self,
         chunks: list[Chunk],
         lexical: LexicalIndex,
-        dense: DenseIndex,
+        dense: DenseIndex | None,
         embedder: Embedder,
         fusion: Fusion | None = None,
         index: StoredIndex | None = None,
         owns_index: bool = False,
+        reconnect: Callable[[], DenseIndex] | None = None,
+        retry_seconds: float = CHROMA_RETRY_SECONDS,
+        window_cache: EmbeddingCache | None = None,
     ) -> None:
         self.index = index  # kept: its lease keeps the build's files while this searches
         self._owns_index = owns_index
         self.chunks = chunks
         self.lexical = lexical
-        self.dense = dense
+        self.dense = dense  # None while the Chroma server does not answer
+        # Why the vectors are away (technical, for maintainers); empty while they answer.
+        self.vectors_problem = "" if dense is not None else "Chroma-serveren svarer ikke"
+        self._reconnect = reconnect
+        self._retry_seconds = retry_seconds
+        self._tried = time.monotonic()
+        self._dense_lock = threading.Lock()
+        # While the server is away: the windows' vectors, from the cache (material only).
+        self._window_cache = window_cache
+        self._windows: dict[int, np.ndarray] = {}
         self.embedder = embedder
         self.embed_query = QueryCache(embedder)
         self._recent: OrderedDict[tuple, list[Hit]] = OrderedDict()
@@ -130,11 +151,14 @@ class Searcher:
         opened `index` to reuse them."""
         embedder = embedder or load_embedder(settings.embedder)
         fusion = Fusion.from_settings(settings)
+        away = {"retry_seconds": settings.chroma_retry_seconds}  # a Chroma server not answering
+        if settings.chroma_url:
+            away["window_cache"] = vector_cache(settings)
         if index is not None:
-            return cls.from_index(index, embedder, fusion)
+            return cls.from_index(index, embedder, fusion, **away)
         index = ensure_index(settings, notify=notify or _to_stderr, embedder=embedder)
         try:
-            return cls.from_index(index, embedder, fusion, owns_index=True)
+            return cls.from_index(index, embedder, fusion, owns_index=True, **away)
         except BaseException:
             index.close()
             raise
@@ -146,27 +170,54 @@ class Searcher:
         embedder: Embedder,
         fusion: Fusion | None = None,
         owns_index: bool = False,
+        retry_seconds: float = CHROMA_RETRY_SECONDS,
+        window_cache: EmbeddingCache | None = None,
     ) -> Searcher:
-        """The searcher over an opened index; `owns_index`: `close` closes the index too."""
+        """The searcher over an opened index; `owns_index`: `close` closes the index too. A
+        Chroma server that does not answer leaves it searching by keywords until it does."""
         url = index.meta.get("chroma_url", "")
+
+        def reconnect() -> DenseIndex:
+            return DenseIndex.open(index.path / "chroma", url)
+
         try:
             lexical = LexicalIndex.load(index.path / "lexical")
-            dense = DenseIndex.open(index.path / "chroma", url)
+            try:
+                dense = reconnect()
+            except VectorsUnreachable:
+                dense = None
         except Exception as exc:  # bm25s, numpy and Chroma raise many kinds on damaged files
-            where = f"på Chroma-serveren {url}" if url else f"i {index.path.name}"
+            where = "på Chroma-serveren" if url else f"i {index.path.name}"
             raise IndexDamaged(
                 f"Søgeindekset {where} kan ikke åbnes ({type(exc).__name__})"
             ) from exc
-        return cls(index.chunks, lexical, dense, embedder, fusion, index, owns_index)
+        return cls(
+            index.chunks,
+            lexical,
+            dense,
+            embedder,
+            fusion,
+            index,
+            owns_index,
+            reconnect=reconnect if url else None,
+            retry_seconds=retry_seconds,
+            window_cache=window_cache,
+        )
 
     @property
     def public_names(self) -> tuple[str, ...]:
         """The material's people (the index lists them): no personal data in a question."""
         return self.index.public_names if self.index is not None else ()
 
+    @property
+    def keyword_only(self) -> bool:
+        """True while the vectors' server does not answer: searches use BM25 alone."""
+        return self.dense is None
+
     def close(self) -> None:
         """Release the Chroma client, and the index when this searcher opened it."""
-        self.dense.close()
+        if self.dense is not None:
+            self.dense.close()
         if self._owns_index and self.index is not None:
             self.index.close()
 
@@ -207,7 +258,10 @@ class Searcher:
         if key in self._recent:
             self._recent.move_to_end(key)
         else:
-            self._recent[key] = self._search(question, k, mode, doc, kind)
+            hits = self._search(question, k, mode, doc, kind)
+            if mode != "bm25" and self.keyword_only:  # found without vectors: not remembered
+                return hits
+            self._recent[key] = hits
             if len(self._recent) > RECENT_SEARCHES:
                 self._recent.popitem(last=False)
         # Copies: the assistant re-ranks the hits it gets.
@@ -219,8 +273,12 @@ class Searcher:
         depth = max(self.fusion.depth, 2 * k)
         translate = question.english and self.fusion.translate_dense
         dense_query = question.lexical_query if translate else question.searched
-        lexical = self._lexical(question, depth, doc, kind) if mode != "dense" else {}
         dense = self._dense(dense_query, depth, doc, kind) if mode != "bm25" else {}
+        away = mode != "bm25" and self.keyword_only  # the vectors' server does not answer
+        lexical = self._lexical(question, depth, doc, kind) if mode != "dense" or away else {}
+        if away:
+            dense = self._scored_here(dense_query, lexical)
+            mode = "hybrid" if dense else "bm25"
         if mode == "bm25":
             fused = lexical
         elif mode == "dense":
@@ -269,7 +327,56 @@ class Searcher:
         where = [{"doc_id": doc[0] if len(doc) == 1 else {"$in": list(doc)}}] if doc else []
         where += [{"kind": kind}] if kind else []
         clause = where[0] if len(where) == 1 else ({"$and": where} if where else None)
-        return dict(self.dense.search(self.embed_query(query), n, clause))
+        dense = self._vectors()
+        if dense is None:
+            return {}
+        try:
+            return dict(dense.search(self.embed_query(query), n, clause))
+        except VectorsUnreachable as exc:
+            self._lost(dense, str(exc))
+            return {}
+
+    def _scored_here(self, query: str, candidates: dict[int, float]) -> dict[int, float]:
+        """The dense channel's similarity for these candidates, computed here from their
+        windows' cached vectors (what the server would have said for them); {} without a
+        cache."""
+        if self._window_cache is None or not candidates:
+            return {}
+        q = self.embed_query(query)
+        q = q / (np.linalg.norm(q) or 1.0)
+        scores = {}
+        for i in candidates:
+            if i not in self._windows:
+                texts = windows(self.chunks[i])
+                vectors = self._window_cache.embed_passages(self.embedder, texts).vectors
+                norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+                self._windows[i] = vectors / np.where(norms == 0, 1.0, norms)
+            scores[i] = float((self._windows[i] @ q).max()) if len(self._windows[i]) else 0.0
+        return scores
+
+    def _vectors(self) -> DenseIndex | None:
+        """The dense index; while its server is away, another try once the pause has passed."""
+        if self.dense is not None or self._reconnect is None:
+            return self.dense
+        with self._dense_lock:
+            if self.dense is None and time.monotonic() - self._tried >= self._retry_seconds:
+                self._tried = time.monotonic()
+                try:
+                    self.dense = self._reconnect()
+                    self.vectors_problem = ""
+                except VectorsUnreachable as exc:
+                    self.vectors_problem = str(exc)
+                except Exception as exc:  # back, but without this build's collection
+                    self.vectors_problem = f"{type(exc).__name__}: {exc}"
+        return self.dense
+
+    def _lost(self, dense: DenseIndex, problem: str) -> None:
+        with self._dense_lock:
+            if self.dense is dense:
+                # Not closed here: another session may still be in a search with it; the
+                # client is released when the last one lets go (DenseIndex's finalizer).
+                self.dense, self.vectors_problem = None, problem
+                self._tried = time.monotonic()
 
     def _fuse(
         self, lexical: dict[int, float], dense: dict[int, float], w: float
