@@ -67,6 +67,8 @@ def parse(command: str) -> tuple[str, str | None, list[str]]:
     program = "make" if words[0] == "make" else "tillidsguiden"
     words = words[3:] if words[:3] == ["python", "-m", "rag"] else words[1:]
     words = [w.strip("[]") for w in words]
+    if "--" in words:  # what follows is another program's (serve -- --server.port 8501)
+        words = words[: words.index("--")]
     sub = words[0] if words and re.fullmatch(r"[a-z][\w-]*", words[0]) else None
     options = [w.split("=")[0] for w in words if w.startswith("--") and len(w) > 2]
     return program, sub, options
