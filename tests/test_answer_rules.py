@@ -379,3 +379,133 @@ def test_of_several_checklists_the_one_the_question_names_is_shown(assistant, qu
     head = assistant.ask(question).text.splitlines()[0]
     assert head.startswith("**Tjekliste:") and title in head, head
     assert not re.search(r"(\[\d+\])\1", head), head  # one marker per passage
+
+
+# --- debris and refusal lines the lint catches (sentences as the PDF left them) -----------------
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        # kom-videre-med-social-kapital.txt, the Børn og Unge case and its approval line
+        (
+            "Den bearbejdede udgave af casen er godkendt af Nils petersen og søren aakjær.",
+            "lower_case_name",
+        ),
+        (
+            "Vi skal genetablere trygge rammer for lærerne, så de igen kan koncentrere sig om deres kerneopgave, siger søren aakjær.",
+            "lower_case_name",
+        ),
+        (
+            "En af de tilgange, der er blevet mest udbredt i danmark, er at vurdere den sociale kapital ud fra følgende tre elementer:",
+            "lower_case_name",
+        ),
+        ("Hvad vil i opnå ved at sætte fokus på social kapital?", "lower_case_i"),
+        (
+            "Hvordan vil i inddrage medarbejderne/kollegerne i indsatsen – i opstarten og undervejs?",
+            "lower_case_i",
+        ),
+        ("Overvej, om i skal fortsætte øvelsen med en anden delopgave senere.", "lower_case_i"),
+        ("FREMGANGSMåDE", "mixed_case"),
+        # tillid-giver-verdensklasse.md
+        (
+            "Særligt i forhold til nye krav om dokumentati-on og styring er der behov for et mere forpligtende forarbejde.",
+            "split_word",
+        ),
+        # inspiration-tillid-samarbejde.txt: a URL wrapped over two lines
+        ("Læs mere på www.oao.dk 1debb3f39dbbf3", "url_tail"),
+    ],
+)
+def test_the_lint_catches_pdf_debris_in_quotes(line, rule):
+    assert rule in lint(f"{line} [1]")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Partnerskaber kan i samspil med et nationalt netværk skabe forandringer.",
+        "Et lokalt serviceeftersyn af regler vil i mange tilfælde vise, at der lokalt er indført mange regler.",
+        "De lokale partnerskaber er i sin natur frivillige aftaler.",
+        "Skal I løse kerneopgaven effektivt, må du som leder sikre en tæt koordinering på tværs i virksomheden.",
+        "Der anvendes i dag 3,7 mia. kr. på konsulent-ydelser alene i staten.",
+        "Forklarer styrelsens daværende direktør, Charlotte Münter.",
+        "Hvad er mine forventninger til jer undervejs?",
+        "Vi skal styrke arbejds- og privatlivet.",
+    ],
+)
+def test_the_debris_rules_pass_clean_sentences_of_the_material(line):
+    from rag.measure.lint import DEBRIS
+
+    assert [name for name, rule in DEBRIS.items() if rule([line])] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "broken"),
+    [
+        ("Materialet nævner ikke VM, vandt og fodbold.", "da", True),
+        ("Materialet nævner ikke lønnen og steg.", "da", True),
+        ("The material does not mention negotiate, raise and løn.", "en", True),
+        ("Materialet nævner ikke afskedigelse og arbejdstid.", "da", False),
+        ("Materialet nævner ikke whistleblowerordningen og GDPR.", "da", False),
+        ("The material does not mention salary and overtime.", "en", False),
+    ],
+)
+def test_a_refusal_may_name_only_topic_nouns(text, language, broken):
+    refusal = f"Det kan jeg ikke finde i materialet.\n{text}"
+    assert ("refusal_words" in lint(refusal, refused=True, language=language)) is broken
+
+
+# --- words compared by meaning (rag/search/lemmas.py) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "lemma_form"),
+    [("inddrog", "inddrage"), ("bevarede", "bevare"), ("firmaer", "firma"), ("lønnen", "løn")],
+)
+def test_inflections_reduce_to_one_lemma(typed, lemma_form):
+    from rag.search.lemmas import lemma
+
+    assert lemma(typed) == lemma_form
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("sygefraværssamtale", {"sygefravær", "samtale"}),
+        ("teammøder", {"team", "møde"}),
+        ("samarbejdsudvalget", {"samarbejde", "udvalg"}),
+        ("tillidsrepræsentanterne", {"tillid", "repræsentant"}),
+    ],
+)
+def test_compounds_split_into_their_lemmas(word, parts):
+    from rag.search.lemmas import compound_parts
+
+    assert parts <= set(compound_parts(word))
+
+
+def test_a_word_that_is_no_compound_keeps_its_letters():
+    from rag.search.lemmas import compound_parts
+
+    assert compound_parts("medarbejderne") == ()
+    assert compound_parts("virksomhed") == ()  # "-hed" is an ending, not a word
+
+
+@pytest.mark.parametrize(
+    ("word", "topic"),
+    [
+        ("afskedigelse", True),
+        ("lønnen", True),
+        ("omorganisering", True),
+        ("sygefraværssamtale", True),
+        ("MUS", True),
+        ("vandt", False),
+        ("steg", False),
+        ("inddrog", False),
+        ("opsætter", False),
+        ("kronisk", False),
+    ],
+)
+def test_only_nouns_names_and_acronyms_are_topics(word, topic):
+    from rag.search.lemmas import is_topic
+
+    assert is_topic(word) is topic

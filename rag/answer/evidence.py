@@ -37,7 +37,8 @@ from wordfreq import zipf_frequency
 from rag.answer.model import LinearModel
 from rag.documents import Chunk
 from rag.index.lexical import Analyzer, danish_stopwords
-from rag.search.language import ENGLISH_WORDS, glossary_words
+from rag.search.language import ENGLISH_WORDS, glossary_pairs, glossary_words
+from rag.search.lemmas import is_topic
 from rag.search.question import Question
 from rag.search.retrieve import Hit
 from rag.text import fold_spelling, lexical_text
@@ -184,15 +185,24 @@ class TopicWord:
     text: str  # as typed (English words as typed, Danish glossary words as written there)
     weight: float
     known: float
+    shown: str = ""  # what a refusal names: the English term a glossary word translates
+
+    @property
+    def named(self) -> str:
+        return self.shown or self.text
 
 
 def topic_words(question: Question, stats: TermStats) -> list[TopicWord]:
     """The words of a question that carry its topic, with their weight and whether the material
     knows them. English words the glossary translates are replaced by their Danish words."""
     stop = danish_stopwords() | ENGLISH_WORDS | QUESTION_WORDS
+    source: dict[str, str] = {}
     if question.english:
         translated = glossary_words(question.searched)
         typed = [w for w in _WORD.findall(question.searched) if w.lower() not in translated]
+        for english, danish in glossary_pairs(question.searched):
+            for d in danish.split():
+                source.setdefault(d.lower(), english)
         words = typed + question.glossary.split()
     else:
         words = _WORD.findall(question.searched)
@@ -205,7 +215,7 @@ def topic_words(question: Question, stats: TermStats) -> list[TopicWord]:
             # An English word the glossary does not know: the material cannot use it.
             out.setdefault(low, TopicWord(w, stats.max_idf * specificity(w, "en"), 0.0))
             continue
-        out.setdefault(low, TopicWord(w, stats.weight(w), stats.known(w)))
+        out.setdefault(low, TopicWord(w, stats.weight(w), stats.known(w), source.get(low, "")))
     return list(out.values())
 
 
@@ -245,7 +255,15 @@ def features(
     words = topic_words(question, stats)
     total = sum(w.weight for w in words)
     unknown = sum(w.weight * (1 - w.known) for w in words) / total if total else 0.0
-    missing = [w.text for w in sorted(words, key=lambda w: -w.weight) if w.known == 0.0]
+    # Only topic nouns are named: "Materialet nævner ikke vandt og steg" reads as nonsense.
+    language = "en" if question.english else "da"
+    missing = list(
+        dict.fromkeys(
+            w.named
+            for w in sorted(words, key=lambda w: -w.weight)
+            if w.known == 0.0 and is_topic(w.named, language)
+        )
+    )
     dense = max((h.channels.get("dense", 0.0) for h in hits), default=0.0)
     found = set().union(*(stats.chunk_terms(h.chunk) for h in hits[:top])) if hits else set()
     values = {

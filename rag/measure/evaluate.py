@@ -31,7 +31,12 @@ CATEGORIES = (
     "english",
     "multi-doc",
     "out-of-scope",
+    "advice",
+    "two-part",
+    "follow-up",
 )
+NEEDS = ("any", "all")
+VARIANTS = ("original", "reworded", "english")
 SPLITS = ("tune", "heldout")
 _MARKUP = re.compile(r"<[^>]+>|[#*_`\\]")
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -60,6 +65,13 @@ class EvalQuestion:
     # fitted on it) or the "heldout" half (reported, never tuned on).
     scope: str | None = None
     split: str = "tune"
+    # "all": every source must appear for a full answer (two-part, several documents).
+    needs: str = "any"
+    # Rewordings and English twins share the original's group (and its split).
+    group: str | None = None
+    variant: str = "original"
+    history: list[str] = field(default_factory=list)  # earlier questions of the chat
+    situation: str = ""  # the manager's situation it was written from (informational)
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -78,6 +90,11 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 sources=[Source(str(s["doc"]), str(s["quote"])) for s in raw.get("sources", [])],
                 scope=raw.get("scope"),
                 split=str(raw.get("split", "tune")),
+                needs=str(raw.get("needs", "any")),
+                group=None if raw.get("group") is None else str(raw["group"]),
+                variant=str(raw.get("variant", "original")),
+                history=[str(h) for h in raw.get("history", [])],
+                situation=str(raw.get("situation", "")),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise QuestionFileError(f"{path}:{n}: ugyldigt spørgsmål ({exc})") from exc
@@ -86,6 +103,10 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         if q.split not in SPLITS:
             raise QuestionFileError(
                 f"{path}:{n}: {q.id} har split {q.split!r}; brug tune eller heldout"
+            )
+        if q.needs not in NEEDS or q.variant not in VARIANTS:
+            raise QuestionFileError(
+                f"{path}:{n}: {q.id}: needs skal være any/all og variant original/reworded/english"
             )
         questions.append(q)
     return questions
@@ -153,10 +174,21 @@ class Scored:
         return dcg / ideal if ideal else 0.0
 
 
+def searched_text(q: EvalQuestion) -> str:
+    """What is searched for a question: a follow-up made standalone with its chat history the
+    way the assistant does it without an LLM (rag/answer/followup.py)."""
+    from rag.answer.followup import standalone
+
+    previous: list[str] = []
+    for earlier in q.history:
+        previous.append(standalone(earlier, previous))
+    return standalone(q.question, previous)
+
+
 def score_question(
     searcher: Searcher, matcher: QuoteMatcher, q: EvalQuestion, mode: str, k: int
 ) -> Scored:
-    hits, seconds = searcher.timed_search(q.question, k=k, mode=mode)
+    hits, seconds = searcher.timed_search(searched_text(q), k=k, mode=mode)
     sources = [matcher.satisfied(h.chunk, q.sources) for h in hits]
     first = next((h.rank for h, s in zip(hits, sources, strict=True) if s), None)
     details = [

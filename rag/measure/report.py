@@ -150,20 +150,13 @@ def write_answer_report(
         )
         + ".",
         "",
-        "## Per category (held-out half)",
-        "",
-        "| category | n | answer recall | lead hit | partial | lint | refused |",
-        "|---|---|---|---|---|---|---|",
     ]
-    held = metrics["halves"].get("heldout") or metrics["halves"]["all"]
     before_file = folder / "answers-before.json"
     if before_file.exists():
-        lines[-4:-4] = _before_after(json.loads(before_file.read_text(encoding="utf-8")), held)
-    for cat, v in held["by_category"].items():
-        lines.append(
-            f"| {cat} | {v['n']} | {_cell(v['answer_recall'])} | {_cell(v['lead_hit'])} | "
-            f"{_cell(v['partial'])} | {_cell(v['lint'])} | {_cell(v['refused'])} |"
+        lines += _before_after(
+            json.loads(before_file.read_text(encoding="utf-8")), metrics["halves"]
         )
+    lines += _breakdowns(metrics["halves"])
     lines += [
         "",
         "## Refusal trade-off",
@@ -207,23 +200,63 @@ _ANSWER_ROWS = (
     ("citation_precision", "citation precision"),
     ("citation_recall", "citation recall"),
     ("support", "answer support"),
+    ("consistency.decision", "same answer/refuse decision across rewordings"),
+    ("consistency.decision_and_source", "same decision and first cited passage"),
+)
+_BREAKDOWNS = (
+    ("by_category", "category"),
+    ("by_overlap", "overlap with the expected passage (Danish, answerable)"),
+    ("by_language", "language"),
 )
 
 
-def _before_after(before: dict, held: dict) -> list[str]:
-    """The held-out half before issue 12's work (answers-before.json) and now."""
-    was = before["halves"].get("heldout", {})
+def _breakdowns(halves: dict) -> list[str]:
+    """Per category, overlap bucket and language: both halves side by side."""
+    names = [h for h in ("tune", "heldout") if h in halves] or ["all"]
+    lines: list[str] = []
+    for key, title in _BREAKDOWNS:
+        groups = sorted({g for h in names for g in halves[h][key]}, key=_bucket_order)
+        head = " | ".join(f"n, recall, lead, refused ({_HALVES[h]})" for h in names)
+        lines += ["", f"## Per {title}", "", f"| {title} | {head} |", "|---|" + "---|" * len(names)]
+        for g in groups:
+            cells = []
+            for h in names:
+                v = halves[h][key].get(g)
+                cells.append(
+                    "–"
+                    if v is None
+                    else f"{v['n']}, {_cell(v['answer_recall'])}, {_cell(v['lead_hit'])}, "
+                    f"{_cell(v['refused'])}"
+                )
+            lines.append(f"| {g} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _bucket_order(name: str) -> tuple[int, str]:
+    order = {"≤0.3": 0, "0.3–0.6": 1, ">0.6": 2}
+    return order.get(name, 3), name
+
+
+def _before_after(before: dict, halves: dict) -> list[str]:
+    """Both halves before the current work (answers-before.json, its commit named in it) and
+    now."""
+    names = [h for h in ("tune", "heldout") if h in halves and h in before["halves"]]
+    commit = before.get("commit", "06a055a")
     lines = [
-        "## Held-out half: before and after",
+        "## Before and after",
         "",
-        "Before: commit 06a055a's answers to this question file, scored with these measures.",
+        f"Before: commit {commit}'s answers to this question file, scored with these measures.",
         "",
-        "| | before | now |",
-        "|---|---|---|",
+        "| | " + " | ".join(f"{_HALVES[h]} before | now" for h in names) + " |",
+        "|---|" + "---|---|" * len(names),
     ]
     for key, name in _ANSWER_ROWS[2:]:
-        lines.append(f"| {name} | {_cell(_dig(was, key))} | {_cell(_dig(held, key))} |")
-    return [*lines, ""]
+        cells = [
+            f"{_cell(_dig(before['halves'][h], key))} | {_cell(_dig(halves[h], key))}"
+            for h in names
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _dig(d: dict, key: str):

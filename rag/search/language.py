@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from lemminflect import getAllLemmas
+
 from rag.config import PACKAGE_DATA
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[a-z]+)?", re.UNICODE)
@@ -172,9 +174,49 @@ def glossary_matches(text: str) -> list[tuple[tuple[str, ...], str]]:
     return _matches(text)
 
 
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, dict[str, tuple[str, ...]]]:
+    """english → {word class: Danish words the material uses} (rag/data/lexicon-en-da.tsv,
+    derived from FreeDict by tools/derive_word_data.py)."""
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for line in (PACKAGE_DATA / "lexicon-en-da.tsv").read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        english, pos, danish = [*line.split("\t"), "", ""][:3]
+        out.setdefault(english, {})[pos] = tuple(danish.split())
+    return out
+
+
+def _singular(word: str) -> list[str]:
+    w = word.lower()
+    forms = [w]
+    if w.endswith("ies") and len(w) > 4:
+        forms.append(w[:-3] + "y")
+    if w.endswith("es") and len(w) > 4:
+        forms.append(w[:-2])
+    if w.endswith("s") and len(w) > 3:
+        forms.append(w[:-1])
+    return forms
+
+
+def english_noun(word: str) -> bool:
+    """An English noun that is no adjective or adverb too (lemminflect's lexicon: "salary",
+    "leave", "contribution"; not "annual", "overall", "wrote"), or a term of the glossary."""
+    low = word.lower()
+    if (low,) in {e for e, _ in _glossary() if len(e) == 1}:
+        return True
+    classes = getAllLemmas(low) if low.isalpha() else {}
+    return "NOUN" in classes and not {"ADJ", "ADV"} & set(classes)
+
+
 def danish_terms(text: str) -> str:
     """Danish words for the domain terms of an English text (longest terms first)."""
     return " ".join(danish for _, danish in _matches(text) if danish)
+
+
+def glossary_pairs(text: str) -> list[tuple[str, str]]:
+    """(English term as found, its Danish words) for each glossary term in an English text."""
+    return [(" ".join(english), danish) for english, danish in _matches(text)]
 
 
 def glossary_words(text: str) -> set[str]:
