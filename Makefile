@@ -38,20 +38,15 @@ run: ingest
 	@echo "Tillidsguiden kører på http://$(HOST):$(PORT) – stop den med Ctrl+C."
 	$(VENV)/bin/tillidsguiden serve -- --server.address $(HOST) --server.port $(PORT)
 
-# The vendored word lists in rag/data/ (word classes, synonyms, English-Danish lexicon) are
-# derived from Debian's hunspell-da, mythes-da and FreeDict packages; only a maintainer who
-# changes the corpus or the derivation needs them (the app reads the vendored files).
+# The vendored word lists in rag/data/ (lemmas, word classes, synonyms, English-Danish lexicon)
+# are derived from Debian's hunspell-da, mythes-da and FreeDict packages and simplemma's data;
+# only a maintainer who changes the corpus or the derivation needs them (the app reads the
+# vendored files).
 word-data: install
-	@if [ -e /usr/share/hunspell/da_DK.dic ] && [ -e /usr/share/mythes/th_da_DK.dat ] \
-	  && [ -e /usr/share/dictd/freedict-dan-eng.dict.dz ]; then :; \
-	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && apt-get install -y -qq hunspell-da mythes-da dict-freedict-dan-eng dict-freedict-eng-dan >/dev/null; \
-	elif command -v apt-get >/dev/null && sudo -n true 2>/dev/null; then \
-	  sudo apt-get update -qq && sudo apt-get install -y -qq hunspell-da mythes-da dict-freedict-dan-eng dict-freedict-eng-dan >/dev/null; \
-	else \
-	  echo "Installér hunspell-da, mythes-da, dict-freedict-dan-eng og dict-freedict-eng-dan (Debian/Ubuntu)."; exit 2; \
-	fi
-	$(PY) tools/derive_word_data.py
+	@scripts/system-package.sh "Danske ordlister" \
+	  "ls /usr/share/hunspell/da_DK.dic /usr/share/mythes/th_da_DK.dat /usr/share/dictd/freedict-dan-eng.dict.dz" \
+	  hunspell-da mythes-da dict-freedict-dan-eng dict-freedict-eng-dan
+	$(PY) scripts/derive_word_data.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

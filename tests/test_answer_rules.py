@@ -509,3 +509,121 @@ def test_only_nouns_names_and_acronyms_are_topics(word, topic):
     from rag.search.lemmas import is_topic
 
     assert is_topic(word) is topic
+
+
+# --- answerability by meaning (rag/answer/evidence.py) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "known"),
+    [
+        ("inddrog", 1.0),  # the material writes "inddrage", "inddrager"
+        ("firmaer", 1.0),  # … "virksomheder" (a synonym, mythes-da)
+        ("medarbejderne", 1.0),
+        ("teammøderne", 0.5),  # "team" and "møde" are there, the compound is not
+        ("kørselsgodtgørelse", 0.0),
+    ],
+)
+def test_the_material_knows_a_word_by_lemma_synonym_or_compound_parts(assistant, word, known):
+    assert assistant.stats.known_meaning(word) >= known
+    if known == 0.0:
+        assert assistant.stats.known_meaning(word) < 0.5
+
+
+def test_a_word_that_is_no_topic_never_counts_as_unknown(assistant):
+    from rag.answer.evidence import topic_words
+
+    q = assistant.searcher.analyse("Hvordan inddrog og bevarede lederne tilliden under fusionen?")
+    assert all(w.known > 0 for w in topic_words(q, assistant.stats))
+
+
+def test_an_english_word_with_a_danish_counterpart_in_the_material_is_known(assistant):
+    from rag.answer.evidence import topic_words
+
+    q = assistant.searcher.analyse("How can managers and employees build trust after a change?")
+    words = {w.named.lower(): w.known for w in topic_words(q, assistant.stats)}
+    assert words and all(k > 0 for k in words.values()), words
+    assert "arbejdstager" in q.glossary or "medarbejder" in q.glossary  # searched in Danish too
+
+
+def test_a_refusal_names_no_verb_and_an_english_one_names_english_nouns(assistant):
+    from rag.measure.lint import named_words
+
+    da = assistant.ask("Hvem vandt VM i fodbold sidste år?")
+    assert da.refused and "vandt" not in named_words(da.text)
+    en = assistant.ask("How do I negotiate a raise in salary?")
+    assert en.refused and set(named_words(en.text)) <= {"raise", "salary"}
+
+
+def test_the_topic_model_tells_the_material_from_hr_and_legal_questions(assistant):
+    gate, embedder = assistant.gate, assistant.searcher.embedder
+    assert gate.topic is not None
+
+    def logit(text: str) -> float:
+        return gate.topic.logit(assistant.searcher.embed_query(text), embedder.name)
+
+    inside = logit(
+        "Hvordan genopbygger jeg tilliden mellem ledelse og medarbejdere efter en fusion?"
+    )
+    beside = logit("Hvor mange dages opsigelsesvarsel har en funktionær efter tre års ansættelse?")
+    assert inside > beside
+
+
+# --- hedges only when true (rag/answer/fits.py holds_kind) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "holds"),
+    [
+        # kom-videre-med-social-kapital.txt
+        ("count", "På den måde voksede styrelsen med ét slag fra 400 til 850 ansatte.", True),
+        ("duration", "Forløbet kan spænde fra et par uger til flere måneder.", True),
+        # tillid-giver-verdensklasse.md
+        ("time", "OAO offentliggjorde den 17. september ”Tillid giver verdensklasse”.", True),
+        ("count", "Tillid er en gensidig handling.", False),
+        ("time", "Tillid er en gensidig handling.", False),
+    ],
+)
+def test_a_passage_holds_the_asked_kind_of_fact_in_figures_or_words(kind, sentence, holds):
+    from rag.answer.fits import holds_kind
+
+    assert holds_kind(kind, sentence) is holds
+
+
+def test_no_hedge_when_a_top_passage_holds_the_figure(assistant):
+    answer = assistant.ask("Hvor mange ansatte fik Økonomistyrelsen efter sammenlægningen?")
+    assert not answer.partial and "nævner ikke et antal" not in answer.text
+
+
+# --- follow-ups that change the setting (rag/answer/followup.py) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "expected"),
+    [
+        (
+            "Hvordan inddrager kommunerne tillidsrepræsentanterne i en omstrukturering?",
+            "Hvad med i staten?",
+            "Hvordan inddrager staten tillidsrepræsentanterne i en omstrukturering?",
+        ),
+        (
+            "Hvordan inddrager man tillidsrepræsentanterne i en omstrukturering?",
+            "Hvad med i staten?",
+            "Hvordan inddrager man tillidsrepræsentanterne i en omstrukturering i staten?",
+        ),
+        (
+            "Hvad kan lederne gøre for at styrke tilliden?",
+            "Og for medarbejderne?",
+            "Hvad kan medarbejderne gøre for at styrke tilliden?",
+        ),
+        (
+            "How do municipalities work with trust?",
+            "What about in the state?",
+            "How do the state work with trust?",
+        ),
+    ],
+)
+def test_a_follow_up_that_changes_the_setting_asks_the_question_anew(previous, follow_up, expected):
+    from rag.answer.followup import standalone
+
+    assert standalone(follow_up, [previous]) == expected

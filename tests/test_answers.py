@@ -148,7 +148,8 @@ def test_a_scripted_dialogue_carries_the_topic_into_follow_ups(assistant):
     assert "**Eksempel fra praksis:" in second.text
     assert any(c.chunk.kind == "case" for c in second.citations)
     third = assistant.ask("Hvad med i staten?", history=[first, second])
-    assert third.standalone.startswith("Hvad med i staten? (")
+    assert "staten" in third.standalone and "tillidsrepræsentanterne" in third.standalone
+    assert not third.standalone.startswith("Hvad med i staten?")  # asked anew, in the state
     assert not third.refused
 
 
@@ -160,7 +161,8 @@ def test_the_held_out_half_keeps_the_level_this_version_reached(assistant):
     its level there (recall 0.422, answerable refused 0.193, neighbouring refused 0.667), to be
     raised with every change that moves it."""
     copies = {"inspiration-tillid-samarbejde-scan": "inspiration-tillid-samarbejde"}
-    metrics, scored = evaluate_answers(assistant, QUESTIONS, QuoteMatcher(copies))
+    held_out = [q for q in QUESTIONS if q.split == "heldout"]
+    metrics, scored = evaluate_answers(assistant, held_out, QuoteMatcher(copies))
     held = metrics["halves"]["heldout"]
     assert held["support"] >= 0.98
     assert held["answerable_refused"] <= 0.22

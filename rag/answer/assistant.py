@@ -109,7 +109,7 @@ class Assistant:
         self.llm = llm
         models = load_models()
         bar = settings.refuse_below if settings.refuse_below is not None else models.refuse_below
-        self.gate = Gate(models.answerable, bar)
+        self.gate = Gate(models.answerable, bar, models.topic)
         self.stats = TermStats(searcher.lexical.analyzer, searcher.chunks)
         self.ranker = SentenceRanker(
             self.stats, searcher.embedder, models.sentence, cache, settings.answer_passages
@@ -205,8 +205,9 @@ class Assistant:
         yield Step("rank")
         query = self.searcher.embed_query(asked.searched)
         ranked = self.ranker.rank(asked, hits, query)
-        best = max((u.features["sim"] for u in ranked), default=0.0)
-        evidence = self.gate.assess(asked, hits, self.stats, best)
+        evidence = self.gate.assess(
+            asked, hits, self.stats, ranked, (query, self.searcher.embedder.name)
+        )
         language = asked.language
 
         keyword_only = self.searcher.keyword_only  # the vectors' server did not answer

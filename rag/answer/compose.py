@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer.fits import FACT_TYPES, Focus, fits
+from rag.answer.fits import FACT_TYPES, holds_kind
 from rag.answer.labels import label
 from rag.answer.ranking import SentenceRanker, Unit, units_of
 from rag.documents import Chunk, Citation
@@ -320,13 +320,14 @@ def _promote_fit(prose: list[Unit], reach: int) -> list[Unit]:
 def _partial(
     question: Question, prose: list[Unit], parts: list[list[str]], ranker: SentenceRanker
 ) -> bool:
-    """A fact question whose fact (a length of time, a number, a time, a name) is in none of
-    the best units, nor in the part the question asked for."""
+    """A fact question (a length of time, a number, a time, a name) whose kind of fact is in
+    none of the passages of the three best sentences (the answer's lead and bullets): only
+    then does the answer say the material does not give it."""
     if question.answer_type not in FACT_TYPES or not (prose or parts):
         return False
-    focus = Focus(question.terms, ranker.stats.analyzer.terms)
-    in_parts = any(fits(question.answer_type, line, focus) for part in parts for line in part[1:])
-    return not in_parts and not any(u.features.get("fits") for u in prose[:3])
+    passages = {u.hit.chunk.chunk_id: u.hit.chunk.text for u in prose[:3]}
+    texts = [*passages.values(), *(line for part in parts for line in part[1:])]
+    return not any(holds_kind(question.answer_type, t) for t in texts)
 
 
 def _quote(unit: Unit, cites: Citations, place: str | None, bullet: bool = False) -> list[str]:

@@ -17,6 +17,12 @@ A word's topic weight is its IDF in the material times how rare it is in the lan
 (`wordfreq`): "søger", "holde" or "after" say little about what a question is about,
 "Kompetencefonden" or "whistleblower" say everything.
     best_sentence  best cosine similarity of one candidate sentence to the question
+    lead_focus     `focus` in the passage of the best-ranked sentence alone: what the answer
+                   would lead with must be about the question's topic, not only the top three
+    fact_fits      for a number/time/duration/name question, one of the three best sentences
+                   holds such a fact about what was asked (1 for other questions)
+    topic          the `topic` model's logit for the question's own vector: the material's
+                   subjects or the HR and legal questions beside them (rag/answer/model.py)
     english        the question is English (it meets the Danish text with lower similarity)
 
 The `answerable` model (rag/answer/model.py, fitted on the tuning half) turns them into the
@@ -30,15 +36,19 @@ import bisect
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from wordfreq import zipf_frequency
 
-from rag.answer.model import LinearModel
+from rag.answer.fits import FACT_TYPES
+from rag.answer.model import LinearModel, VectorModel
 from rag.documents import Chunk
 from rag.index.lexical import Analyzer, danish_stopwords
-from rag.search.language import ENGLISH_WORDS, glossary_pairs, glossary_words
-from rag.search.lemmas import is_topic
+from rag.search.language import ENGLISH_WORDS, glossary_pairs, glossary_words, translations
+from rag.search.lemmas import compound_parts as lemma_parts
+from rag.search.lemmas import is_topic, keys, lemma, synonyms, words
 from rag.search.question import Question
 from rag.search.retrieve import Hit
 from rag.text import fold_spelling, lexical_text
@@ -107,6 +117,7 @@ class TermStats:
         self._df = Counter(t for terms in self._terms.values() for t in terms)
         self._n = max(len(chunks), 1)
         self._sorted = sorted(self._df)
+        self.lemmas = material_lemmas(chunks)
 
     def idf(self, term: str) -> float:
         return math.log(1 + self._n / (self._df.get(term, 0) + 0.5))
@@ -138,6 +149,22 @@ class TermStats:
         if parts and all(p in self._df for p in parts):
             return 0.5
         return 0.5 if self.compound_parts(word) else 0.0
+
+    def known_meaning(self, word: str) -> float:
+        """How well the material knows a Danish word by meaning: 1 when it uses its lemma,
+        an inflection or a synonym of it ("firmaer": virksomheder), 0.5 for a compound whose
+        parts it uses ("sygefraværssamtale"), else what `known` says of the spelling."""
+        spelled = self.known(word)
+        if spelled == 1.0 or self.uses(word) or any(self.uses(s) for s in synonyms(word)):
+            return 1.0
+        parts = lemma_parts(word)
+        if parts and all(fold_spelling(p) in self.lemmas for p in parts[:2]):
+            return max(spelled, 0.5)
+        return spelled
+
+    def uses(self, word: str) -> bool:
+        """The material uses the word's lemma (or the word as a compound part)."""
+        return bool(keys(word) & self.lemmas)
 
     def compound_parts(self, word: str) -> tuple[str, str] | None:
         """Two words the material knows that make up `word` ("teammøde" = team + møde,
@@ -193,30 +220,52 @@ class TopicWord:
 
 
 def topic_words(question: Question, stats: TermStats) -> list[TopicWord]:
-    """The words of a question that carry its topic, with their weight and whether the material
-    knows them. English words the glossary translates are replaced by their Danish words."""
+    """The words of a question that carry its topic, with their weight and how well the
+    material knows them (by lemma, synonym or compound parts). A word that is no topic noun
+    ("inddrog", "vandt", "overall") is never unknown: it is counted as known. English words
+    the glossary or the lexicon translates are replaced by their Danish words."""
     stop = danish_stopwords() | ENGLISH_WORDS | QUESTION_WORDS
-    source: dict[str, str] = {}
     if question.english:
-        translated = glossary_words(question.searched)
-        typed = [w for w in _WORD.findall(question.searched) if w.lower() not in translated]
-        for english, danish in glossary_pairs(question.searched):
-            for d in danish.split():
-                source.setdefault(d.lower(), english)
-        words = typed + question.glossary.split()
-    else:
-        words = _WORD.findall(question.searched)
+        return _english_topic_words(question, stats, stop)
     out: dict[str, TopicWord] = {}
-    for w in words:
+    for w in _WORD.findall(question.searched):
         low = w.lower()
-        if low in stop or (len(w) < 3 and not w.isupper()):
+        if low in stop or (len(w) < 3 and not w.isupper()) or low in out:
             continue
-        if question.english and w in typed:
-            # An English word the glossary does not know: the material cannot use it.
-            out.setdefault(low, TopicWord(w, stats.max_idf * specificity(w, "en"), 0.0))
-            continue
-        out.setdefault(low, TopicWord(w, stats.weight(w), stats.known(w), source.get(low, "")))
+        known = stats.known_meaning(w) if is_topic(w) else 1.0
+        out[low] = TopicWord(w, stats.weight(w), known)
     return list(out.values())
+
+
+def _english_topic_words(
+    question: Question, stats: TermStats, stop: frozenset[str]
+) -> list[TopicWord]:
+    out: dict[str, TopicWord] = {}
+    translated = glossary_words(question.searched)
+    for english, danish in glossary_pairs(question.searched):
+        for d in danish.split():
+            if d.lower() not in stop and d.lower() not in out:
+                out[d.lower()] = TopicWord(d, stats.weight(d), stats.known_meaning(d), english)
+    for w in _WORD.findall(question.searched):
+        low = w.lower()
+        if low in stop or low in translated or len(w) < 3 or low in out:
+            continue
+        danish = [d for d in translations(w) if stats.uses(d)]
+        if danish:  # an English word with a Danish counterpart in the material is known
+            out[low] = TopicWord(danish[0], stats.weight(danish[0]), 1.0, w)
+        elif is_topic(w, "en"):
+            out[low] = TopicWord(w, stats.max_idf * specificity(w, "en"), 0.0)
+    return list(out.values())
+
+
+def material_lemmas(chunks: list[Chunk]) -> set[str]:
+    """Every lemma (folded) and compound part the material's words have."""
+    vocabulary = {w.lower() for c in chunks for w in words(lexical_text(c))}
+    found: set[str] = set()
+    for w in vocabulary:
+        found |= keys(w)
+        found |= {fold_spelling(p) for p in lemma_parts(w)}
+    return found
 
 
 @dataclass(frozen=True)
@@ -249,9 +298,15 @@ class Evidence:
 
 
 def features(
-    question: Question, hits: list[Hit], stats: TermStats, best_sentence: float, top: int = 3
+    question: Question,
+    hits: list[Hit],
+    stats: TermStats,
+    ranked: Sequence[Any] = (),
+    topic: float = 0.0,
+    top: int = 3,
 ) -> tuple[dict[str, float], list[str]]:
-    """The named signals for one question, and the topic words the material does not know."""
+    """The named signals for one question, and the topic words the material does not know.
+    `ranked` are the candidate units best first (rag/answer/ranking.py `Unit`s)."""
     words = topic_words(question, stats)
     total = sum(w.weight for w in words)
     unknown = sum(w.weight * (1 - w.known) for w in words) / total if total else 0.0
@@ -261,30 +316,48 @@ def features(
         dict.fromkeys(
             w.named
             for w in sorted(words, key=lambda w: -w.weight)
-            if w.known == 0.0 and is_topic(w.named, language)
+            if w.known < 1.0 and is_topic(w.named, language)
         )
     )
     dense = max((h.channels.get("dense", 0.0) for h in hits), default=0.0)
     found = set().union(*(stats.chunk_terms(h.chunk) for h in hits[:top])) if hits else set()
+    lead = ranked[0] if ranked else None
+    passage = stats.chunk_terms(lead.hit.chunk) if lead else set()
     values = {
         "dense": dense,
         "coverage": stats.coverage(question.terms, found),
         "focus": _focus(words, found, stats),
+        "lead_focus": _focus(words, passage, stats),
         "unknown": unknown,
-        "best_sentence": best_sentence,
+        "best_sentence": max((u.features["sim"] for u in ranked), default=0.0),
+        "fact_fits": _fact_fits(question, ranked),
+        "topic": topic,
         "english": float(question.english),
     }
     return values, missing
 
 
+def _fact_fits(question: Question, ranked: Sequence[Any], n: int = 3) -> float:
+    """For a question after a number, a time, a duration or a name: does one of the best
+    units hold one about what was asked (rag/answer/fits.py)? 1 for other questions. A
+    neighbouring question ("Hvor mange medlemmer skal der sidde i MED-udvalget?") finds the
+    topic, not the fact."""
+    if question.answer_type not in FACT_TYPES:
+        return 1.0
+    return float(any(u.features.get("fits") for u in ranked[:n]))
+
+
 def _focus(words: list[TopicWord], found: set[str], stats: TermStats, n: int = 2) -> float:
-    """Share of the weight of the question's `n` most specific words that the top passages
-    hold (longer words first among equals: compounds carry the topic)."""
-    specific = sorted(words, key=lambda w: (-w.weight, -len(w.text)))[:n]
+    """Share of the weight of the question's `n` most specific topic words that the top
+    passages hold, as typed, as lemma or as a synonym the material uses (longer words first
+    among equals: compounds carry the topic)."""
+    topics = [w for w in words if is_topic(w.text) or w.shown] or words
+    specific = sorted(topics, key=lambda w: (-w.weight, -len(w.text)))[:n]
     total = sum(w.weight for w in specific)
     held = 0.0
     for w in specific:
-        if set(stats.analyzer.terms(w.text)[:1]) & found:
+        forms = [w.text, lemma(w.text), *synonyms(w.text)]
+        if any(set(stats.analyzer.terms(f)[:1]) & found for f in forms):
             held += w.weight
         elif (parts := stats.compound_parts(w.text)) and all(
             set(stats.analyzer.terms(p)[:1]) & found for p in parts
@@ -299,10 +372,18 @@ class Gate:
 
     model: LinearModel
     bar: float
+    topic: VectorModel | None = None
 
     def assess(
-        self, question: Question, hits: list[Hit], stats: TermStats, best_sentence: float
+        self,
+        question: Question,
+        hits: list[Hit],
+        stats: TermStats,
+        ranked: Sequence[Any] = (),
+        vector: tuple[Any, str] | None = None,
     ) -> Evidence:
-        values, missing = features(question, hits, stats, best_sentence)
+        """`vector`: the question's vector and the embedder's name, for the topic model."""
+        prior = self.topic.logit(*vector) if self.topic and vector else 0.0
+        values, missing = features(question, hits, stats, ranked, prior)
         probability = self.model.probability(values) if hits else 0.0
         return Evidence(values, probability, self.bar, missing[:3])

@@ -165,6 +165,38 @@ FACT_TYPES = ("duration", "count", "time", "who")
 PROMOTED_TYPES = (*FACT_TYPES, "definition")
 
 
+_VAGUE_DURATION = re.compile(
+    r"\b(et par|nogle|flere|få|mange|en|et)\s+"
+    r"(minut\w*|timer?|dage?|døgn|uger?|måned\w*|år)\b",
+    re.I,
+)
+# A point in time a "hvornår" question can be answered with: a year, a month, a season, a
+# weekday or a clock time ("efter" or "senest" alone name none).
+_DATE = re.compile(
+    rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b(foråret|sommeren|efteråret|vinteren)\b|"
+    r"\b(mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag)\b|\bkl\.\s*\d",
+    re.I,
+)
+_ANY_NUMBER = re.compile(rf"\d|\b({_NUMBER_WORDS}|ca\.|cirka|omkring)\b", re.I)
+_NAME = re.compile(r"(?<=[\s(,])(?<![.!?:] )[A-ZÆØÅ][\w’'-]+|\b[A-ZÆØÅ]{2,}\b")
+
+
+def holds_kind(answer_type: str | None, text: str) -> bool:
+    """Does a passage hold a fact of the kind asked for anywhere: any number ("ca. 400.000",
+    "halvdelen"), a date ("17. september"), a duration, also in words ("et par uger til flere
+    måneder"), a name? A hedge ("Materialet nævner ikke et antal …") is true only when none of
+    the passages an answer is built from holds one."""
+    if answer_type == "count":
+        return bool(_ANY_NUMBER.search(text))
+    if answer_type == "duration":
+        return bool(_DURATION.search(text) or _VAGUE_DURATION.search(text))
+    if answer_type == "time":
+        return bool(_DATE.search(text))
+    if answer_type == "who":
+        return bool(_NAME.search(text) or _ORGANISATION.search(text))
+    return True
+
+
 def fits(answer_type: str | None, text: str, focus: Focus) -> bool:
     rule = FITS.get(answer_type or "")
     return bool(rule and rule(text, focus))

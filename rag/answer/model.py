@@ -4,6 +4,11 @@ Two decisions in the answer step are such models (rag/data/answer-models.json):
 - `sentence`: how likely a sentence (with the sentence it leans on, or the list it announces)
   holds the answer to the question;
 - `answerable`: how likely the material answers the question at all.
+A third, `topic`, reads the question's own e5 vector: a logistic model over its dimensions that
+tells the material's subjects (trust, cooperation, social capital, the core task) from the
+HR and legal questions a manager asks beside them (pay, leave, dismissal, working time). Its
+logit is one feature of `answerable`; it belongs to the embedder it was fitted with and is
+neutral (the fitted mean) with any other.
 
 Each is a weight per named feature on standardised values, plus a bias; `explain` shows how
 much each feature pushed a decision. `python -m rag eval --answers --fit` refits both on the
@@ -17,6 +22,8 @@ import math
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
+
+import numpy as np
 
 from rag.config import PACKAGE_DATA
 
@@ -64,11 +71,47 @@ class LinearModel:
 
 
 @dataclass(frozen=True)
+class VectorModel:
+    """A logistic model over the dimensions of a question vector (fitted on standardised
+    dimensions; kept here as one weight vector in the vector's own units)."""
+
+    embedder: str
+    weights: tuple[float, ...]
+    bias: float
+    neutral: float  # the logit to use for another embedder's vectors
+
+    def logit(self, vector: np.ndarray | None, embedder: str) -> float:
+        if vector is None or embedder != self.embedder or len(vector) != len(self.weights):
+            return self.neutral
+        return float(self.bias + np.dot(np.asarray(self.weights), vector))
+
+    @classmethod
+    def from_linear(cls, model: LinearModel, embedder: str, neutral: float) -> VectorModel:
+        scale = np.asarray(model.scale)
+        weights = np.asarray(model.weights) / scale
+        bias = model.bias - float(np.dot(weights, np.asarray(model.mean)))
+        return cls(embedder, tuple(float(w) for w in weights), float(bias), float(neutral))
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"weights": [round(w, 6) for w in self.weights]}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> VectorModel:
+        return cls(
+            str(d["embedder"]),
+            tuple(float(w) for w in d["weights"]),
+            float(d["bias"]),
+            float(d["neutral"]),
+        )
+
+
+@dataclass(frozen=True)
 class AnswerModels:
     sentence: LinearModel
     answerable: LinearModel
     refuse_below: float  # the bar fitted with `answerable` (Settings.refuse_below overrides)
     fitted: dict  # what the models were fitted on, for the README and reports
+    topic: VectorModel | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -76,6 +119,7 @@ class AnswerModels:
             "answerable": self.answerable.to_dict(),
             "refuse_below": self.refuse_below,
             "fitted": self.fitted,
+            **({"topic": self.topic.to_dict()} if self.topic else {}),
         }
 
     @classmethod
@@ -85,6 +129,7 @@ class AnswerModels:
             answerable=LinearModel.from_dict(d["answerable"]),
             refuse_below=float(d["refuse_below"]),
             fitted=dict(d.get("fitted", {})),
+            topic=VectorModel.from_dict(d["topic"]) if d.get("topic") else None,
         )
 
     def save(self, path: Path = MODELS_FILE) -> None:

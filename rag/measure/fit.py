@@ -4,6 +4,11 @@
                 unit holds an expected quote (questions whose retrieval found no such unit
                 teach nothing about ranking and are left out)
     answerable  one example per question: answerable or out of scope
+    topic       the question's own vector → answerable or out of scope; its logit enters
+                `answerable` as a feature, taken out of fold (5 folds by question group, so a
+                rewording never sees its original) so that `answerable` weighs it as it will
+                behave on questions it was not fitted on; its L2 strength is the one of a
+                small grid whose out-of-fold ranking is best
 
 Logistic regression with a little L2, on standardised features (Newton steps; a few hundred
 examples and a dozen features need nothing more). The refusal bar is the midpoint between the
@@ -19,8 +24,8 @@ import numpy as np
 
 from rag.answer.assistant import Assistant
 from rag.answer.evidence import features
-from rag.answer.model import AnswerModels, LinearModel
-from rag.measure.evaluate import EvalQuestion, squash
+from rag.answer.model import AnswerModels, LinearModel, VectorModel
+from rag.measure.evaluate import EvalQuestion, searched_text, squash
 
 SENTENCE_FEATURES = (
     "sim",
@@ -38,7 +43,19 @@ SENTENCE_FEATURES = (
     "short",
     "opening",
 )
-ANSWERABLE_FEATURES = ("dense", "coverage", "focus", "unknown", "best_sentence", "english")
+ANSWERABLE_FEATURES = (
+    "dense",
+    "coverage",
+    "focus",
+    "lead_focus",
+    "unknown",
+    "best_sentence",
+    "fact_fits",
+    "topic",
+    "english",
+)
+TOPIC_L2 = (3.0, 30.0, 300.0)
+FOLDS = 5
 
 
 def fit_logistic(
@@ -82,7 +99,7 @@ def sentence_examples(
     for q in questions:
         if not q.answerable:
             continue
-        asked = assistant.searcher.analyse(q.question)
+        asked = assistant.searcher.analyse(q.question, searched_text(q))
         hits = assistant.retrieve(asked)
         query = assistant.searcher.embed_query(asked.searched)
         units = assistant.ranker.candidates(asked, hits)
@@ -97,18 +114,62 @@ def sentence_examples(
     return np.array(rows, dtype=float), np.array(labels, dtype=float), used
 
 
+def question_vectors(assistant: Assistant, questions: list[EvalQuestion]) -> np.ndarray:
+    searcher = assistant.searcher
+    return np.array(
+        [
+            searcher.embed_query(searcher.analyse(q.question, searched_text(q)).searched)
+            for q in questions
+        ]
+    )
+
+
+def folds(questions: list[EvalQuestion], k: int = FOLDS) -> np.ndarray:
+    """A fold per question; a group (original, rewordings, twin) stays in one fold."""
+    groups = sorted({q.group or q.id for q in questions})
+    fold = {g: i % k for i, g in enumerate(groups)}
+    return np.array([fold[q.group or q.id] for q in questions])
+
+
+def _auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    pos, neg = scores[labels == 1], scores[labels == 0]
+    if not len(pos) or not len(neg):
+        return 0.5
+    return float(np.mean((pos[:, None] > neg[None, :]) + 0.5 * (pos[:, None] == neg[None, :])))
+
+
+def fit_topic(
+    vectors: np.ndarray, labels: np.ndarray, fold: np.ndarray, embedder: str
+) -> tuple[VectorModel, np.ndarray, float]:
+    """The topic model on every tuning question, its out-of-fold logits, and its L2."""
+    names = tuple(f"e{i}" for i in range(vectors.shape[1]))
+
+    def out_of_fold(l2: float) -> np.ndarray:
+        logits = np.zeros(len(labels))
+        for k in sorted(set(fold.tolist())):
+            model = fit_logistic(vectors[fold != k], labels[fold != k], names, l2)
+            vm = VectorModel.from_linear(model, embedder, 0.0)
+            logits[fold == k] = [vm.logit(v, embedder) for v in vectors[fold == k]]
+        return logits
+
+    tried = {l2: out_of_fold(l2) for l2 in TOPIC_L2}
+    l2 = max(TOPIC_L2, key=lambda v: _auc(tried[v], labels))
+    final = fit_logistic(vectors, labels, names, l2)
+    neutral = float(np.mean(tried[l2]))
+    return VectorModel.from_linear(final, embedder, neutral), tried[l2], l2
+
+
 def answerable_examples(
-    assistant: Assistant, questions: list[EvalQuestion]
+    assistant: Assistant, questions: list[EvalQuestion], topic: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     rows, labels = [], []
-    for q in questions:
-        asked = assistant.searcher.analyse(q.question)
+    for n, q in enumerate(questions):
+        asked = assistant.searcher.analyse(q.question, searched_text(q))
         hits = assistant.retrieve(asked)
         query = assistant.searcher.embed_query(asked.searched)
-        units = assistant.ranker.candidates(asked, hits)
-        assistant.ranker.describe(asked, hits, units, query)
-        best = max((u.features["sim"] for u in units), default=0.0)
-        values, _ = features(asked, hits, assistant.stats, best)
+        ranked = assistant.ranker.rank(asked, hits, query)  # with the sentence model just fitted
+        prior = float(topic[n]) if topic is not None else 0.0
+        values, _ = features(asked, hits, assistant.stats, ranked, prior)
         rows.append([values[f] for f in ANSWERABLE_FEATURES])
         labels.append(float(q.answerable))
     return np.array(rows, dtype=float), np.array(labels, dtype=float)
@@ -133,7 +194,13 @@ def fit_models(
     tune = [q for q in questions if q.split == "tune"]
     x, y, used = sentence_examples(assistant, tune)
     sentence = fit_logistic(x, y, SENTENCE_FEATURES, l2)
-    xa, ya = answerable_examples(assistant, tune)
+    assistant.ranker.model = sentence
+    labels = np.array([float(q.answerable) for q in tune])
+    embedder = assistant.searcher.embedder.name
+    topic, prior, topic_l2 = fit_topic(
+        question_vectors(assistant, tune), labels, folds(tune), embedder
+    )
+    xa, ya = answerable_examples(assistant, tune, prior)
     answerable = fit_logistic(xa, ya, ANSWERABLE_FEATURES, l2)
     p = np.array(
         [answerable.probability(dict(zip(ANSWERABLE_FEATURES, r, strict=True))) for r in xa]
@@ -149,8 +216,10 @@ def fit_models(
         "out_of_scope_questions": int(len(ya) - ya.sum()),
         "max_false_refusals": max_false_refusals,
         "l2": l2,
+        "topic_l2": topic_l2,
+        "topic_auc_out_of_fold": round(_auc(prior, labels), 4),
     }
-    return AnswerModels(sentence, answerable, round(bar, 4), fitted)
+    return AnswerModels(sentence, answerable, round(bar, 4), fitted, topic)
 
 
 def format_models(models: AnswerModels) -> str:

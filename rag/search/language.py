@@ -177,7 +177,7 @@ def glossary_matches(text: str) -> list[tuple[tuple[str, ...], str]]:
 @lru_cache(maxsize=1)
 def _lexicon() -> dict[str, dict[str, tuple[str, ...]]]:
     """english → {word class: Danish words the material uses} (rag/data/lexicon-en-da.tsv,
-    derived from FreeDict by tools/derive_word_data.py)."""
+    derived from FreeDict by scripts/derive_word_data.py)."""
     out: dict[str, dict[str, tuple[str, ...]]] = {}
     for line in (PACKAGE_DATA / "lexicon-en-da.tsv").read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
@@ -199,6 +199,26 @@ def _singular(word: str) -> list[str]:
     return forms
 
 
+def translations(word: str) -> tuple[str, ...]:
+    """Danish words the material uses for an English word (FreeDict, by its lemma too):
+    "employee" → arbejdstager; () when the lexicon has none."""
+    lexicon = _lexicon()
+    found: list[str] = []
+    for form in dict.fromkeys([word.lower(), english_lemma(word), *_singular(word)]):
+        for danish in lexicon.get(form, {}).values():
+            found += [d for d in danish if d not in found]
+    return tuple(found)
+
+
+def english_lemma(word: str) -> str:
+    """The English dictionary form ("experiences" → "experience", "wrote" → "write")."""
+    classes = getAllLemmas(word.lower()) if word.isalpha() else {}
+    for pos in ("NOUN", "VERB", "ADJ", "ADV"):
+        if pos in classes:
+            return classes[pos][0]
+    return word.lower()
+
+
 def english_noun(word: str) -> bool:
     """An English noun that is no adjective or adverb too (lemminflect's lexicon: "salary",
     "leave", "contribution"; not "annual", "overall", "wrote"), or a term of the glossary."""
@@ -210,8 +230,15 @@ def english_noun(word: str) -> bool:
 
 
 def danish_terms(text: str) -> str:
-    """Danish words for the domain terms of an English text (longest terms first)."""
-    return " ".join(danish for _, danish in _matches(text) if danish)
+    """Danish words for an English text: the glossary's for its domain terms (longest terms
+    first), then the lexicon's for its other words ("employees" → arbejdstager)."""
+    covered = glossary_words(text)
+    found = [danish for _, danish in _matches(text) if danish]
+    for word in _WORD.findall(text):
+        low = word.lower()
+        if low not in covered and low not in ENGLISH_WORDS and len(low) > 2:
+            found += translations(low)[:2]
+    return " ".join(dict.fromkeys(found))
 
 
 def glossary_pairs(text: str) -> list[tuple[str, str]]:

@@ -4,13 +4,12 @@ A manager writes "inddrog", "firmaer", "teammøder"; the material writes "inddra
 "virksomheder", "møder i teamet". Comparing surface forms (or Snowball stems, which leave
 "inddrog" and "inddrage" apart) makes such words look foreign. Here every word is reduced to
 
-- its lemma (`simplemma`, whose Danish data is bundled: "inddrog" → "inddrage", "lønnen" →
-  "løn"), folded like the lexical index folds spelling ("samarbejde" typed "samarbejde",
-  "samarbeide" …);
+- its lemma ("inddrog" → "inddrage", "lønnen" → "løn"; a table derived from simplemma's
+  Danish data, rag/data/lemmas-da.tsv), folded like the lexical index folds spelling;
 - its compound parts, against general Danish (`wordfreq`), independent of the material:
   "sygefraværssamtale" → sygefravær, syge, fravær, samtale;
 - its word class from Debian's hunspell-da (rag/data/words-da.tsv, derived by
-  tools/derive_word_data.py): only nouns, names and acronyms are topics a refusal may name.
+  scripts/derive_word_data.py): only nouns, names and acronyms are topics a refusal may name.
 
 The evaluation (rag/measure/overlap.py) and the answer step use the same functions, so what
 counts as "the same word" is one definition.
@@ -21,11 +20,10 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-import simplemma
-from wordfreq import zipf_frequency
+from wordfreq import get_frequency_dict
 
 from rag.config import PACKAGE_DATA
-from rag.search.language import english_noun
+from rag.search.language import english_lemma, english_noun
 from rag.text import fold_spelling
 
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -46,19 +44,62 @@ def words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
+@cache
+def _lemma_table() -> dict[str, str]:
+    """form → lemma (rag/data/lemmas-da.tsv, derived from simplemma's Danish data by
+    scripts/derive_word_data.py: simplemma's own dictionary takes seconds to load)."""
+    table: dict[str, str] = {}
+    for line in (PACKAGE_DATA / "lemmas-da.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            form, _, base = line.partition("\t")
+            table[form] = base
+    return table
+
+
 @lru_cache(maxsize=65536)
 def lemma(word: str, lang: str = "da") -> str:
-    """The dictionary form, lower-case: "inddrog" → "inddrage", "Medarbejderne" → "medarbejder"."""
+    """The dictionary form, lower-case: "inddrog" → "inddrage", "Medarbejderne" → "medarbejder".
+    A form the table does not know loses an inflection ending when what is left is a word
+    ("teammøderne" → "teammøde" through its last part "møderne")."""
     low = word.lower()
-    try:
-        return simplemma.lemmatize(low, lang=lang).lower()
-    except (ValueError, KeyError):
+    if lang == "en":
+        return english_lemma(low)
+    table = _lemma_table()
+    if low in table:
+        return table[low]
+    if known(low) or classes_of(low):
         return low
+    for k in range(3, len(low) - 3):  # a compound: inflect its last part
+        head, tail = low[:k], low[k:]
+        if tail in table and (known(tail) or classes_of(tail)):
+            return head + table[tail]
+    return _without_ending(low)
+
+
+_INFLECTIONS = ("erne", "ene", "ens", "ets", "en", "et", "er", "ne", "e", "s", "r", "n")
+
+
+def _without_ending(word: str) -> str:
+    """An unknown form without the inflection ending that leaves a known word, or a known
+    compound's tail ("kørselsgodtgørelsen" → "kørselsgodtgørelse")."""
+    for ending in _INFLECTIONS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 3:
+            tail = next((stem[k:] for k in range(len(stem) - 3) if known(stem[k:])), "")
+            if known(stem) or (len(tail) >= 4 and tail == stem[-len(tail) :]):
+                return stem
+    return word
+
+
+@cache
+def _frequencies(lang: str) -> dict[str, float]:
+    return get_frequency_dict(lang)
 
 
 def known(word: str, lang: str = "da") -> bool:
-    """General Danish (or English) uses the word: it can be a compound's part."""
-    return zipf_frequency(word, lang) >= MIN_PART_ZIPF
+    """General Danish (or English) uses the word: it can be a compound's part (a dictionary
+    lookup: wordfreq's own `zipf_frequency` normalises the word first and is slow per call)."""
+    return _frequencies(lang).get(word, 0.0) >= 10 ** (MIN_PART_ZIPF - 9)
 
 
 @lru_cache(maxsize=65536)
@@ -110,7 +151,9 @@ def classes_of(word: str) -> frozenset[str]:
     return table.get(word) or table.get(word.lower()) or frozenset()
 
 
-_NOUN_SUFFIX = re.compile(r"(ing|ning|else|hed|skab|tion|isme|itet|ør|ist)(en|er|erne|ens|s)?$")
+_NOUN_SUFFIX = re.compile(
+    r"(ing|ning|else|hed|skab|tion|isme|itet|ør|ist)(en|er|erne|ens|s|n|r|rne|ns)?$"
+)
 _VERB_ENDINGS = ("r", "de", "te", "t", "ede", "et")
 
 
@@ -178,6 +221,23 @@ def _noun_form(word: str, base: str) -> bool:
 def is_name(word: str) -> bool:
     """A proper name whose lower-case form is no ordinary word ("Petersen")."""
     return classes_of(word[:1].upper() + word[1:].lower()) == {"name"}
+
+
+@cache
+def _synonym_table() -> dict[str, tuple[str, ...]]:
+    """word → synonyms the material uses (rag/data/synonyms-da.tsv, from mythes-da)."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in (PACKAGE_DATA / "synonyms-da.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, _, synonyms = line.partition("\t")
+            table[word] = tuple(synonyms.split())
+    return table
+
+
+def synonyms(word: str) -> tuple[str, ...]:
+    """Synonyms of a word (by its lemma) that the shipped material uses: "firmaer" →
+    virksomhed, …; () when the thesaurus has none."""
+    return _synonym_table().get(lemma(word), ())
 
 
 def is_acronym(word: str) -> bool:

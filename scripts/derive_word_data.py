@@ -2,6 +2,10 @@
 
 Run on a machine with the Debian packages installed (`make word-data` installs them first):
 
+    simplemma's bundled Danish lemma data (PyPI; MIT code, data ODbL / CC BY-SA)
+        → rag/data/lemmas-da.tsv: the lemma of every word form general Danish (wordfreq),
+          the Danish dictionary and the material use, where it differs from the form; a
+          lookup table loads in milliseconds, simplemma's own dictionary in seconds
     hunspell-da (Stavekontrolden, GPL-2.0/LGPL-2.1/MPL-1.1)
         → rag/data/words-da.tsv: word class of common Danish words (noun, verb, adjective,
           name), for "is this word a topic noun?" in refusal lines and the readability lint
@@ -13,7 +17,7 @@ Run on a machine with the Debian packages installed (`make word-data` installs t
 The app reads only the vendored files (no system package at run time); their licence notices
 are in rag/data/LICENSES.md. Re-run after a change of the corpus:
 
-    .venv/bin/python tools/derive_word_data.py [--corpus corpus]
+    .venv/bin/python scripts/derive_word_data.py [--corpus corpus]
 """
 
 from __future__ import annotations
@@ -90,6 +94,33 @@ def write_words(path: Path) -> int:
             continue
         rows.append(f"{word}\t{','.join(sorted(names))}")
     path.write_text(_header("hunspell-da (Stavekontrolden 2.7)") + "\n".join(rows) + "\n", "utf-8")
+    return len(rows)
+
+
+def material_words(corpus: Path) -> set[str]:
+    from rag.search.lemmas import words
+
+    found: set[str] = set()
+    for path in sorted(corpus.glob("*")):
+        if path.suffix in (".txt", ".md"):
+            found |= {w.lower() for w in words(path.read_text(encoding="utf-8"))}
+    return found
+
+
+def write_lemmas(path: Path, material: set[str]) -> int:
+    """form<TAB>lemma for every lower-case form whose lemma differs from it."""
+    import simplemma
+    from wordfreq import get_frequency_dict
+
+    forms = set(get_frequency_dict("da")) | material
+    forms |= {w.lower() for w in word_classes()}
+    rows = []
+    for form in sorted(f for f in forms if f.isalpha() and f.islower()):
+        base = simplemma.lemmatize(form, lang="da")
+        if base.lower() != form:
+            rows.append(f"{form}\t{base.lower()}")
+    header = _header("simplemma's Danish lemma data (PyPI package simplemma)")
+    path.write_text(header + "\n".join(rows) + "\n", "utf-8")
     return len(rows)
 
 
@@ -181,7 +212,7 @@ def write_lexicon(path: Path, material: set[str]) -> int:
 
 def _header(source: str) -> str:
     return (
-        f"# Derived by tools/derive_word_data.py from Debian's {source}; "
+        f"# Derived by scripts/derive_word_data.py from Debian's {source}; "
         "licence notice in rag/data/LICENSES.md.\n"
     )
 
@@ -195,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print("Mangler: " + ", ".join(map(str, missing)) + " (make word-data installerer dem).")
         return 2
+    lemmas = write_lemmas(DATA / "lemmas-da.tsv", material_words(Path(args.corpus)))
+    print(f"lemmas-da.tsv: {lemmas} ord")
     material = material_lemmas(Path(args.corpus))
     print(f"words-da.tsv: {write_words(DATA / 'words-da.tsv')} ord")
     print(f"synonyms-da.tsv: {write_synonyms(DATA / 'synonyms-da.tsv', material)} ord")
