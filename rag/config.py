@@ -112,6 +112,11 @@ class Settings:
     # A definition or fact question leads with the first of this many best units that holds
     # what it asks for ("X er …", the number, the date, the name), when the best one does not.
     lead_fit_reach: int = 4
+    # A question that asks several things ("Hvad er X, og hvordan gør jeg Y?") is answered
+    # part by part, up to this many parts; "which examples" questions show up to this many
+    # cases, naming the rest.
+    max_question_parts: int = 3
+    max_cases: int = 3
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:

@@ -627,3 +627,50 @@ def test_a_follow_up_that_changes_the_setting_asks_the_question_anew(previous, f
     from rag.answer.followup import standalone
 
     assert standalone(follow_up, [previous]) == expected
+
+
+# --- the answer carries its answer (rag/answer/compose.py) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "count"),
+    [
+        # kom-videre-med-social-kapital.txt
+        (
+            "Der er tre vigtige forudsætninger for, at du som leder kan stå i spidsen for en ordentlig forandringsproces.",
+            3,
+        ),
+        ("Arbejdsmiljørådet har formuleret ti råd til virksomhedens samlede ledelsessystem:", 10),
+        (
+            "Social kapital er den egenskab, der gør organisationens medlemmer i stand til det.",
+            None,
+        ),
+    ],
+)
+def test_a_sentence_says_how_many_things_it_announces(sentence, count):
+    from rag.answer.compose import announced_count
+
+    assert announced_count(sentence) == count
+
+
+def test_a_two_part_question_gets_each_part_answered(assistant):
+    answer = assistant.ask(
+        "Kriminalforsorgen bruger noget med at kopiere det, de dygtigste gør. Hvad er idéen i "
+        "det, og hvordan planlægger jeg bagefter en omlægning fase for fase?"
+    )
+    assert "positiv afvigelse" in answer.text  # the first part
+    assert "Fase 1" in answer.text  # the second: the exercise in phases
+
+
+def test_a_question_after_several_examples_gets_several_cases(assistant):
+    answer = assistant.ask("Hvilke eksempler fra staten er der på at skabe tillid efter en fusion?")
+    cases = [
+        line for line in answer.text.splitlines() if line.startswith("**Eksempel fra praksis:")
+    ]
+    assert len(cases) >= 2 and len(set(cases)) == len(cases)
+
+
+def test_a_case_sentence_that_leads_says_whose_case_it_is(assistant):
+    answer = assistant.ask("Hvordan fik de i arresthuset korpsånden til at blive bedre?")
+    assert answer.citations[0].chunk.kind == "case"
+    assert answer.text.startswith("*Case: Viborg Arrest og Kriminalforsorgen:* ")

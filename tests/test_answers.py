@@ -214,3 +214,35 @@ def test_cli_eval_answers_prints_the_figures_and_the_tradeoff(real_index, tmp_pa
     assert all("answer" in row and "citations" in row for row in out["questions"])
     assert main(args) == 0
     assert "kildepræcision" in capsys.readouterr().out
+
+
+class PassageCounter:
+    """An embedder that counts the passage texts it is asked to embed (questions pass)."""
+
+    def __init__(self, embedder) -> None:
+        self.embedder, self.name, self.passages = embedder, embedder.name, 0
+
+    def embed_passages(self, texts):
+        self.passages += len(texts)
+        return self.embedder.embed_passages(texts)
+
+    def __getattr__(self, attr):
+        return getattr(self.embedder, attr)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Er der en tjekliste om at lede på tværs?",
+        "Har I en øvelse, hvor vi tegner, hvordan vi samarbejder med andre afdelinger?",
+        "Giv mig et eksempel fra et hospital på bedre samarbejde mellem faggrupper",
+    ],
+)
+def test_after_a_fresh_ingest_no_answer_embeds_a_sentence(ingested, embedder, question):
+    """Ingest embeds every text an answer scores: checklist items and exercise steps too."""
+    from rag.answer.assistant import Assistant
+
+    settings, _ = ingested
+    counting = PassageCounter(embedder)
+    answer = Assistant.open(settings, embedder=counting).ask(question)
+    assert not answer.refused and counting.passages == 0

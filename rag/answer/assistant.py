@@ -19,23 +19,24 @@ from rag.answer.cited import Checked, check_answer, fallback_notice
 from rag.answer.compose import Composer
 from rag.answer.evidence import Evidence, Gate, TermStats
 from rag.answer.excerpts import choose_sources
-from rag.answer.followup import is_follow_up, standalone
+from rag.answer.followup import content_words, is_follow_up, standalone
 from rag.answer.grounding import GroundingCheck
 from rag.answer.labels import join_words, kind_label, label
 from rag.answer.llm import LLM, LLMError, Waiting, load_chat_model
 from rag.answer.model import load_models
 from rag.answer.prompts import answer_messages, condense_messages, instructions
-from rag.answer.ranking import SentenceRanker
+from rag.answer.ranking import SentenceRanker, Unit
 from rag.config import Settings
 from rag.documents import Answer, Chunk, Citation
 from rag.index.embeddings import Embedder, EmbeddingCache, vector_cache
 from rag.index.store import StoredIndex
 from rag.privacy import redact, without_placeholders
-from rag.search.question import Question, drop_instructions
+from rag.search.question import Question, drop_instructions, question_parts
 from rag.search.retrieve import Hit, Searcher
 
 EXTRACT_MODE = "uddrag"
 LLM_MODE = "llm"
+_POINTER = re.compile(r"\b(det|den|dem|dette|denne|de|it|that|them|this|those)\b", re.I)
 
 
 MAX_QUESTION_CHARS = 2000
@@ -121,6 +122,7 @@ class Assistant:
             bullet_ratio=settings.bullet_ratio,
             max_items=settings.max_list_items,
             fit_reach=settings.lead_fit_reach,
+            max_cases=settings.max_cases,
         )
         self._parts = _parts_index(searcher.chunks)
 
@@ -202,9 +204,12 @@ class Assistant:
         kept = self.standalone(meant, history)
         asked = self.searcher.analyse(meant, redacted.with_topics(kept))
         hits = self.retrieve(asked, doc=doc, kind=kind)
+        parts = self._parts_of(asked)
+        part_hits = self._part_hits(parts, doc=doc, kind=kind)
         yield Step("rank")
         query = self.searcher.embed_query(asked.searched)
         ranked = self.ranker.rank(asked, hits, query)
+        must = [self._best_for(p, h) for p, h in zip(parts, part_hits, strict=True)]
         evidence = self.gate.assess(
             asked, hits, self.stats, ranked, (query, self.searcher.embedder.name)
         )
@@ -258,7 +263,9 @@ class Assistant:
             notice, grounding = fallback_notice(language, checked)
             grounding["seconds"] = llm_seconds
         yield Step("write")
-        composed = self.composer.compose(asked, hits, ranked, query)
+        composed = self.composer.compose(
+            asked, hits, ranked, query, must=[u for u in must if u is not None]
+        )
         yield from composed.text.splitlines(keepends=True)
         yield finish(
             composed.text,
@@ -322,6 +329,29 @@ class Assistant:
             return str(exc)
         check = GroundingCheck(self.stats, self.ranker.vectors)
         return check_answer("".join(produced), sources, check, instructions(question))
+
+    def _parts_of(self, asked: Question) -> list[Question]:
+        """The parts of a two-part question, each analysed; [] for a single question. A
+        short part or one that points back ("og hvordan bruger man den?") is searched with
+        the first part beside it."""
+        texts = question_parts(asked.searched)[: self.settings.max_question_parts]
+        if len(texts) < 2:
+            return []
+        out = [self.searcher.analyse(texts[0])]
+        for text in texts[1:]:
+            alone = len(content_words(text)) >= 3 and not _POINTER.search(text)
+            out.append(self.searcher.analyse(text, text if alone else f"{text} ({texts[0]})"))
+        return out
+
+    def _part_hits(
+        self, parts: list[Question], **filters: str | tuple[str, ...] | None
+    ) -> list[list[Hit]]:
+        """Each part's own three best passages."""
+        return [self.searcher.search(p, k=3, **filters) for p in parts]  # type: ignore[arg-type]
+
+    def _best_for(self, part: Question, hits: list[Hit]) -> Unit | None:
+        """The unit of a part's own passages that best answers that part."""
+        return self.ranker.best(part, hits, self.searcher.embed_query(part.searched))
 
     def _siblings(self, chunk: Chunk) -> list[Chunk]:
         """The chunks of the same checklist, exercise or case (a long one spans several)."""

@@ -79,12 +79,22 @@ class Composer:
     max_items: int = 8
     fit_reach: int = 4  # a unit this far down may lead when it alone has what is asked
 
+    max_cases: int = 3  # cases shown for "which examples …"; the rest are named
+    max_parts: int = 3
+
     def compose(
-        self, question: Question, hits: list[Hit], ranked: list[Unit], query: np.ndarray
+        self,
+        question: Question,
+        hits: list[Hit],
+        ranked: list[Unit],
+        query: np.ndarray,
+        must: Sequence[Unit] = (),
     ) -> Composition:
+        """`must`: the best unit for each further part of a two-part question; each is shown
+        right after the lead."""
         language = question.language
         cites = Citations()
-        structured = _structured(question, hits, self.ranker.stats.analyzer.terms)
+        structured = _structured(question, hits, self.ranker.stats.analyzer.terms, self.max_cases)
         # The part the question asks for, or the part of the best passage, comes first.
         asked_for = [h for h in structured if h.chunk.kind == question.kind or h.rank == 1]
         shown = {h.chunk.chunk_id for h in structured}
@@ -102,33 +112,56 @@ class Composer:
         blocks += first_parts  # the checklist/exercise/case the question asks for comes first
         lead = prose[0] if prose else None
         if lead and not asked_for:
-            blocks.append(_quote(lead, cites, place=None))
+            # A case's sentence says whose experience it is: "*Case: Glostrup Hospital:* …"
+            place = _place(lead) if lead.hit.chunk.kind == "case" else None
+            blocks.append(_quote(lead, cites, place=place, language=language))
         limit = self.max_bullets - 1 if asked_for else self.max_bullets
-        bullets = self._bullets(prose, lead, limit, skip_lead=not asked_for)
+        in_parts = {c.chunk_id for h in structured for c in self.siblings(h.chunk)} | shown
+        must = [u for u in must if u.hit.chunk.chunk_id not in in_parts]
+        bullets = self._bullets(prose, lead, limit, skip_lead=not asked_for, must=must)
         if bullets:
             lines = [f"**{label(language, 'more')}:**"]
             for u in bullets:
                 place = _place(u) if lead and _elsewhere(u, lead) else None
-                lines += _quote(u, cites, place, bullet=True)
+                lines += _quote(u, cites, place, bullet=True, language=language)
             blocks.append(lines)
         for hit in structured:
             if hit not in asked_for:
                 blocks.append(self._part(hit, question, query, cites))
+        blocks.append(_more_cases(question, hits, structured, language))
         text = "\n\n".join("\n".join(b) for b in blocks if b)
         return Composition(text, cites.all(), partial)
 
     def _bullets(
-        self, prose: list[Unit], lead: Unit | None, limit: int, skip_lead: bool
+        self,
+        prose: list[Unit],
+        lead: Unit | None,
+        limit: int,
+        skip_lead: bool,
+        must: Sequence[Unit] = (),
     ) -> list[Unit]:
-        """Next units that add something: nearly as likely as the lead, not repeating it."""
+        """Next units that add something: nearly as likely as the lead, not repeating it. The
+        answers to a two-part question's other parts come first, then, among units nearly as
+        likely, one from each document not yet quoted (a question across the booklets gets
+        each booklet's answer), then the rest in order."""
         if lead is None or limit <= 0:
             return []
         bar = max(self.bullet_floor, self.bullet_ratio * lead.probability)
         chosen: list[Unit] = []
         seen = [_grams(lead)] if skip_lead else []
-        for u in prose:
-            if len(chosen) == limit or u.probability < bar:
+        wanted = [u for u in must if not (skip_lead and u.overlaps(lead))]
+        likely = [u for u in prose if u.probability >= bar]
+        docs = {lead.hit.chunk.doc_id}
+        other_docs = []
+        for u in likely:
+            if u.hit.chunk.doc_id not in docs:
+                docs.add(u.hit.chunk.doc_id)
+                other_docs.append(u)
+        for u in [*wanted, *other_docs, *prose]:
+            if len(chosen) == limit:
                 break
+            if u.probability < bar and u.key not in {w.key for w in wanted}:
+                continue
             if (skip_lead and (u is lead or u.overlaps(lead))) or any(
                 u.overlaps(c) for c in chosen
             ):
@@ -185,7 +218,7 @@ class Composer:
                 items[-1][1].append(u)
         shown = items
         if len(items) > self.max_items:
-            sims = self.ranker.similarities([" ".join(s.text for s in i[1]) for i in items], query)
+            sims = self.ranker.group_similarities([[s.text for s in i[1]] for i in items], query)
             best = set(np.argsort(-sims)[: self.max_items].tolist())
             shown = [item for k, item in enumerate(items) if k in best]
         lines = [
@@ -247,12 +280,10 @@ class Composer:
         return (lines, _by_chunk_pairs(used)) if used else ([], [])
 
     def _closest_step(self, groups, query: np.ndarray) -> int | None:
-        texts = [
-            " ".join([*([h[1].text] if h else []), *(u.text for _, u in b)]) for h, b in groups
-        ]
+        texts = [[*([h[1].text] if h else []), *(u.text for _, u in b)] for h, b in groups]
         if not any(texts):
             return None
-        return int(np.argmax(self.ranker.similarities(texts, query)))
+        return int(np.argmax(self.ranker.group_similarities(texts, query)))
 
     def _case(self, chunks: list[Chunk], question: Question, query: np.ndarray, hit: Hit):
         """The sentences of the case that answer the question, in the source's order."""
@@ -285,13 +316,15 @@ def _once(chunks: list[Chunk]):
 
 
 def _structured(
-    question: Question, hits: list[Hit], terms: Callable[[str], list[str]]
+    question: Question, hits: list[Hit], terms: Callable[[str], list[str]], max_cases: int = 3
 ) -> list[Hit]:
     """A checklist or exercise gets its own part when it is the best match or when the
     question asks for that kind; a case only when the question asks for an example (else its
     sentences compete for the lead like any other's). One part per kind: of several of the
     asked kind, the one whose own name shares most words with the question ("en tjekliste til
-    at se, om kerneopgaven er klar" is "Er jeres kerneopgave klar?"), else the best ranked."""
+    at se, om kerneopgaven er klar" is "Er jeres kerneopgave klar?"), else the best ranked. A
+    question after several examples ("Hvilke eksempler …") gets up to `max_cases` cases, one
+    per case, from any document among the hits."""
     candidates: dict[str, list[Hit]] = {}
     for h in hits[:3]:
         kind = h.chunk.kind
@@ -303,7 +336,16 @@ def _structured(
     def named(h: Hit) -> int:
         return len(asked & set(terms(_title(h.chunk))))
 
-    return [max(group, key=named) for group in candidates.values()]  # max keeps the first tie
+    parts = [max(group, key=named) for group in candidates.values()]  # max keeps the first tie
+    if question.kind == "case" and asks_for_examples(question):
+        titles = {_title(h.chunk) for h in parts}
+        for h in hits:
+            if h.chunk.kind == "case" and _title(h.chunk) not in titles:
+                if sum(p.chunk.kind == "case" for p in parts) >= max_cases:
+                    break
+                titles.add(_title(h.chunk))
+                parts.append(h)
+    return parts
 
 
 def _promote_fit(prose: list[Unit], reach: int) -> list[Unit]:
@@ -330,8 +372,12 @@ def _partial(
     return not any(holds_kind(question.answer_type, t) for t in texts)
 
 
-def _quote(unit: Unit, cites: Citations, place: str | None, bullet: bool = False) -> list[str]:
-    """A unit as answer lines: its prose with the marker, then the items of its list."""
+def _quote(
+    unit: Unit, cites: Citations, place: str | None, bullet: bool = False, language: str = "da"
+) -> list[str]:
+    """A unit as answer lines: its prose with the marker, then the items of its list, and how
+    many more the source has when the sentence announces more than the passage holds ("ti
+    råd:" with eight items in this passage)."""
     marker = cites.mark(unit.hit.chunk, unit.parts)
     prose = " ".join(p.text for p in unit.lead_in)
     where = f"*{place}:* " if place else ""
@@ -343,7 +389,62 @@ def _quote(unit: Unit, cites: Citations, place: str | None, bullet: bool = False
             lines[-1] += f" {item.text}"  # the rest of a bullet item on its line
         else:
             lines.append(f"{indent}{item.text}")
+    shown = sum(1 for item in unit.items if not item.continues)
+    announced = announced_count(unit.sentence.text)
+    if shown and announced and announced > shown:
+        lines.append(f"{indent}{label(language, 'more_in_list', n=str(announced - shown))}")
     return lines
+
+
+_COUNT_WORDS = {
+    "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7, "otte": 8, "ni": 9, "ti": 10,
+    "elleve": 11, "tolv": 12, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+_ANNOUNCED = re.compile(
+    r"\b(\d{1,2}|" + "|".join(_COUNT_WORDS) + r")\s+(?:[a-zæøå]+\s+){0,2}?"
+    r"(råd|anbefalinger|elementer|forudsætninger|trin|faser|spørgsmål|punkter|ting|krav|"
+    r"principper|måder|veje|temaer|perspektiver|områder|gode råd|dimensioner)\b",
+    re.I,
+)
+
+
+def announced_count(text: str) -> int | None:
+    """How many things a sentence announces ("følgende ti råd:", "tre vigtige
+    forudsætninger"), or None."""
+    m = _ANNOUNCED.search(text)
+    if not m:
+        return None
+    word = m.group(1).lower()
+    return int(word) if word.isdigit() else _COUNT_WORDS[word]
+
+
+_PLURAL_EXAMPLES = re.compile(
+    r"\b(eksempler|cases|erfaringer|examples|arbejdspladser|steder|kommuner|styrelser|"
+    r"hvilke\s+(?:\w+\s+)?(?:projekter|indsatser|organisationer))\b",
+    re.I,
+)
+
+
+def asks_for_examples(question: Question) -> bool:
+    """The question asks for several cases: "Hvilke eksempler …", "Kender du statslige
+    eksempler …", "Which cases …"."""
+    return bool(_PLURAL_EXAMPLES.search(question.text))
+
+
+def _more_cases(question: Question, hits: list[Hit], shown: list[Hit], language: str) -> list[str]:
+    """For a question after several examples, the further cases among the hits by name."""
+    if question.kind != "case" or not asks_for_examples(question):
+        return []
+    named = {_title(h.chunk) for h in shown if h.chunk.kind == "case"}
+    rest = []
+    for h in hits:
+        title = _title(h.chunk)
+        if h.chunk.kind == "case" and title not in named and title not in rest:
+            rest.append(title)
+    if not rest:
+        return []
+    return [label(language, "more_cases", n=str(len(rest)), names="; ".join(rest)) + "."]
 
 
 def _elsewhere(unit: Unit, lead: Unit) -> bool:

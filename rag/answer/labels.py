@@ -32,6 +32,8 @@ LABELS = {
         "steps": "Fremgangsmåde",
         "rest": "Resten står i kilden",
         "more_items": "{n} spørgsmål mere i kilden",
+        "more_in_list": "… {n} mere i kilden",
+        "more_cases": "Og {n} flere eksempler i materialet: {names}",
         "partial_count": "Materialet nævner ikke et antal for det, du spørger om. Det nærmeste, "
         "det siger, er:",
         "partial_duration": "Materialet nævner ikke, hvor lang tid det tager. Det nærmeste, det "
@@ -78,6 +80,8 @@ LABELS = {
         "steps": "Steps",
         "rest": "The rest is in the source",
         "more_items": "{n} more questions in the source",
+        "more_in_list": "… {n} more in the source",
+        "more_cases": "And {n} more examples in the material: {names}",
         "partial_count": "The material gives no number for what you ask about. The nearest it "
         "says is:",
         "partial_duration": "The material does not say how long it takes. The nearest it says is:",

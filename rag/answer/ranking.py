@@ -164,6 +164,11 @@ class SentenceRanker:
             u.probability = self.model.probability(u.features)
         return sorted(units, key=lambda u: -u.probability)
 
+    def best(self, question: Question, hits: list[Hit], query: np.ndarray) -> Unit | None:
+        """The unit most likely to answer `question` (one part of a two-part question)."""
+        ranked = self.rank(question, hits, query)
+        return ranked[0] if ranked else None
+
     def describe(
         self, question: Question, hits: list[Hit], units: list[Unit], query: np.ndarray
     ) -> None:
@@ -213,6 +218,18 @@ class SentenceRanker:
 
     def similarities(self, texts: list[str], query: np.ndarray) -> np.ndarray:
         return self.vectors(texts) @ query
+
+    def group_similarities(self, groups: list[list[str]], query: np.ndarray) -> np.ndarray:
+        """Similarity of each group of sentences (a checklist item, an exercise step) to the
+        question: of the mean of its sentences' vectors, which ingest embedded, so scoring
+        never embeds anything while the user waits."""
+        means = []
+        for texts in groups:
+            kept = [t for t in texts if t.strip()]
+            v = self.vectors(kept).mean(axis=0) if kept else np.zeros_like(query)
+            norm = float(np.linalg.norm(v))
+            means.append(v / norm if norm else v)
+        return np.stack(means) @ query
 
     def vectors(self, texts: list[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._memory]

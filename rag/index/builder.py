@@ -35,10 +35,10 @@ from rag.index.store import (
     new_build,
     remove_dead_builds,
 )
-from rag.index.vectors import DenseIndex, collection_name, drop_collections
+from rag.index.vectors import DenseIndex, answer_texts, collection_name, drop_collections
 from rag.ingest.loading import MANIFEST_NAME, corpus_files
 from rag.ingest.pipeline import BuildResult, OcrReport, build_chunks
-from rag.ingest.sentences import SENTENCES_VERSION, quote_units
+from rag.ingest.sentences import SENTENCES_VERSION
 from rag.names import names_in
 from rag.storage import storage_problem
 from rag.text import lexical_text
@@ -107,10 +107,10 @@ def corpus_fingerprint(corpus_dir: Path, settings: Settings) -> tuple[str, dict[
 def _embed_sentences(
     chunks: list[Chunk], embedder: Embedder, cache: EmbeddingCache, progress=None
 ) -> int:
-    """Vectors for every unit an answer may quote (a sentence, with the one it leans on or the
-    list it announces), cached now: otherwise the first question that reaches a passage waits
-    about a second while its sentences are embedded."""
-    texts = list(dict.fromkeys(u.text for c in chunks for u in quote_units(c)))
+    """Vectors for every text an answer scores (each quotable unit and each sentence, heading
+    and list item: `answer_texts`), cached now: otherwise the first question that reaches a
+    passage, a checklist or an exercise waits seconds while its sentences are embedded."""
+    texts = list(dict.fromkeys(t for c in chunks for t in answer_texts(c)))
     return cache.embed_passages(embedder, texts, progress).embedded
 
 

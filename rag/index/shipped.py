@@ -2,7 +2,7 @@
 they do, and how to rewrite them (`python -m rag vectors [--refresh]`).
 
 They must cover every text ingest embeds for `corpus/` with the default embedder: each chunk's
-windows (rag/index/vectors.py) and each quotable unit (rag/ingest/sentences.py). A change to
+windows and every text an answer scores (rag/index/vectors.py `answer_texts`). A change to
 the material, the chunking or the sentence rules makes them stale; a test says so, and ingest
 still works (it embeds what the shipped file lacks).
 """
@@ -20,9 +20,8 @@ from rag.index.embeddings import (
     load_embedder,
     text_key,
 )
-from rag.index.vectors import windows
+from rag.index.vectors import answer_texts, windows
 from rag.ingest.pipeline import build_chunks
-from rag.ingest.sentences import quote_units
 
 SHIPPED_CORPUS = PROJECT_ROOT / "corpus"
 
@@ -49,10 +48,10 @@ class ShippedStatus:
 
 
 def embedded_texts(settings: Settings) -> list[str]:
-    """Every text ingest embeds for the corpus: chunk windows and quotable units."""
+    """Every text ingest embeds for the corpus: chunk windows and what answers score."""
     chunks = build_chunks(settings.corpus_dir, settings).chunks
     texts = [w for c in chunks for w in windows(c)]
-    texts += [u.text for c in chunks for u in quote_units(c)]
+    texts += [t for c in chunks for t in answer_texts(c)]
     return list(dict.fromkeys(texts))
 
 

@@ -34,6 +34,7 @@ from chromadb.config import Settings as ChromaSettings
 from rag.documents import Chunk
 from rag.index.embeddings import Embedder, EmbeddingCache
 from rag.index.store import IndexDamaged
+from rag.ingest.sentences import quote_units, split
 
 COLLECTION = "passages"
 WINDOW_WORDS = 40
@@ -239,3 +240,13 @@ class DenseIndex:
             if similarity > best.get(chunk, -2.0):
                 best[chunk] = similarity
         return sorted(best.items(), key=lambda kv: -kv[1])[:n]
+
+
+def answer_texts(chunk: Chunk) -> list[str]:
+    """Every text of a chunk the answer step scores against a question, so that ingest embeds
+    them all and no answer waits: each quotable unit (a sentence with the one it leans on or
+    the list it announces) and each single sentence, heading and list item (a checklist item
+    or an exercise step is scored by its sentences' vectors)."""
+    texts = [u.text for u in quote_units(chunk)]
+    texts += [s.text for s in split(chunk) if s.text.strip()]
+    return list(dict.fromkeys(texts))

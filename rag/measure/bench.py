@@ -29,8 +29,7 @@ from rag.documents import Chunk
 from rag.index.builder import ingest
 from rag.index.embeddings import load_embedder, vector_cache
 from rag.index.lexical import LexicalIndex
-from rag.index.vectors import DenseIndex, windows
-from rag.ingest.sentences import quote_units
+from rag.index.vectors import DenseIndex, answer_texts, windows
 from rag.measure.evaluate import load_questions, percentile
 from rag.search.retrieve import MODES, Searcher
 from rag.text import lexical_text
@@ -187,11 +186,12 @@ def run(
             started = time.perf_counter()
             report = ingest(measured, force=True, embedder=embedder)
             cold = (time.perf_counter() - started, report)
+        answers = answer_latency(fresh, embedder, questions, log)
         with Searcher.open(measured, embedder) as searcher:
             chunks = searcher.chunks
             texts = [w for c in chunks for w in windows(c)]
-            # Ingest embeds the passage windows and every unit an answer may quote.
-            sentences = list(dict.fromkeys(u.text for c in chunks for u in quote_units(c)))
+            # Ingest embeds the passage windows and every text an answer scores.
+            sentences = list(dict.fromkeys(t for c in chunks for t in answer_texts(c)))
             words = sum(len(t.split()) for t in texts + sentences)
             result["corpus"] = {
                 "chunks": len(chunks),
@@ -206,6 +206,7 @@ def run(
                     cold, embedder, texts[:: max(1, len(texts) // sample)][:sample], words, log
                 ),
                 "latency": _latencies(searcher, queries),
+                "answers": answers,
                 "peak_rss_mb": round(memory.peak),
             }
         log(f"  {result['corpus']}")
@@ -216,6 +217,44 @@ def run(
         log(f"  {result['synthetic']}")
     memory.stop()
     return result
+
+
+FIRST_QUESTIONS = (
+    "Er der en tjekliste om at lede på tværs?",
+    "Har I en øvelse, hvor vi tegner, hvordan vi samarbejder med andre afdelinger?",
+)
+ANSWER_QUESTIONS = 80
+
+
+def answer_latency(settings: Settings, embedder, questions: list, log=print) -> dict:
+    """On the freshly ingested data folder: the first answers a new process gives (a
+    checklist, an exercise: they score the most sentences), then warm answers to evaluation
+    questions not asked before in this process, in the default extract mode."""
+    from rag.answer.assistant import Assistant
+
+    log("Svar lige efter indlæsningen …")
+    asked = [q.question for q in questions if not q.history] or list(FIRST_QUESTIONS)
+    asked = asked[:: max(1, len(asked) // ANSWER_QUESTIONS)][:ANSWER_QUESTIONS]
+    first, warm = [], []
+    started = time.perf_counter()
+    with Assistant.open(settings, embedder=embedder) as assistant:
+        opened = time.perf_counter() - started
+        for q in FIRST_QUESTIONS:
+            started = time.perf_counter()
+            assistant.ask(q)
+            first.append(time.perf_counter() - started)
+        for q in asked:
+            started = time.perf_counter()
+            assistant.ask(q)
+            warm.append((time.perf_counter() - started) * 1000)
+    return {
+        "open_s": round(opened, 3),
+        "first_s": round(first[0], 3),
+        "first_exercise_s": round(first[1], 3),
+        "questions": len(warm),
+        "p50_ms": round(percentile(warm, 50), 1),
+        "p95_ms": round(percentile(warm, 95), 1),
+    }
 
 
 def _cold_figures(cold, embedder, sample: list[str], words: int, log) -> dict:
@@ -292,6 +331,13 @@ def format_bench(r: dict) -> str:
         _cold_line(c),
         f"  hukommelse, top: {c['peak_rss_mb']} MB",
     ]
+    a = c["answers"]
+    lines.append(
+        f"  svar efter en frisk indlæsning: assistenten åbnet på {a['open_s']} s, "
+        f"første svar {a['first_s']} s, første øvelse "
+        f"{a['first_exercise_s']} s; {a['questions']} nye spørgsmål varmt: p50 {a['p50_ms']} ms, "
+        f"p95 {a['p95_ms']} ms"
+    )
     lines += _latency_lines(c["latency"])
     lines += [
         f"Syntetisk korpus ({r['scale']}x): {s['chunks']} afsnit, {s['passages']} vinduer",

@@ -20,7 +20,16 @@ _PLACEHOLDER = re.compile(r"«[^»]{1,20}»")
 _KIND_WORDS = {
     "checklist": ("tjekliste", "checkliste", "checklist"),
     "exercise": ("øvelse", "øvelser", "øvelsen", "exercise", "workshop"),
-    "case": ("eksempel", "eksempler", "case", "cases", "erfaring", "erfaringer", "example"),
+    "case": (
+        "eksempel",
+        "eksempler",
+        "case",
+        "cases",
+        "erfaring",
+        "erfaringer",
+        "example",
+        "examples",
+    ),
 }
 
 
@@ -77,6 +86,33 @@ def drop_instructions(text: str) -> tuple[str, bool]:
     sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
     kept = [s for s in sentences if not _INSTRUCTION.search(s)]
     return " ".join(kept).strip(), len(kept) < len(sentences)
+
+
+_QUESTION_WORD = (
+    r"(?:hvad|hvordan|hvorfor|hvornår|hvem|hvilke|hvilken|hvilket|hvor|kan|skal|bør|findes|er|"
+    r"what|how|why|when|who|which|where|can|should|is|are|do|does)"
+)
+_PART_BREAK = re.compile(
+    rf"(?<=\?)\s+(?=(?:og\s+|and\s+)?{_QUESTION_WORD}\b)|"
+    rf",?\s+(?:og|and|samt)\s+(?=(?:hvad|hvordan|hvorfor|hvornår|hvem|hvilke|hvilken|hvor|"
+    r"what|how|why|when|who|which|where)\b)",
+    re.I,
+)
+_MIN_PART_WORDS = 3
+
+
+def question_parts(text: str) -> list[str]:
+    """The questions a question asks: "Hvad er idéen i det, og hvordan planlægger jeg
+    bagefter en omlægning fase for fase?" is two; a single question is one. A piece too short
+    to search on its own stays with the one before it."""
+    pieces = [p.strip(" ,") for p in _PART_BREAK.split(text.strip()) if p and p.strip(" ,")]
+    parts: list[str] = []
+    for piece in pieces:
+        if parts and len(_WORD.findall(piece)) < _MIN_PART_WORDS:
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    return parts
 
 
 def answer_type(text: str) -> str | None:
