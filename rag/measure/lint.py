@@ -22,7 +22,7 @@ from wordfreq import zipf_frequency
 
 from rag.ingest.sentences import ABBREVIATIONS, depends_on_previous, split_text
 from rag.measure.evaluate import squash
-from rag.privacy import danish_first_names
+from rag.names import danish_first_names
 from rag.search.lemmas import classes_of, is_noun, is_topic, lemma
 
 _MARKER = re.compile(r"\s*\[\d+\]")
