@@ -12,7 +12,6 @@ from rag.cli import main
 from rag.config import PROJECT_ROOT
 from rag.measure.answer_eval import claims, evaluate_answers
 from rag.measure.evaluate import QuoteMatcher, load_questions, squash
-from rag.measure.lint import DEBRIS
 from rag.search.question import requested_kind
 
 QUESTIONS = load_questions(PROJECT_ROOT / "eval" / "questions.jsonl")
@@ -156,19 +155,19 @@ def test_a_scripted_dialogue_carries_the_topic_into_follow_ups(assistant):
 def test_the_held_out_half_keeps_the_level_this_version_reached(assistant):
     """A regression guard on questions nothing was tuned on (figures in docs/answers.md).
 
-    The held-out half now holds the questions written from managers' situations (eval/README.md),
-    on which this version answers far less well than on the material's own words: the bars are
-    its level there (recall 0.422, answerable refused 0.193, neighbouring refused 0.667), to be
-    raised with every change that moves it."""
+    The held-out half holds the questions written from managers' situations (eval/README.md).
+    The bars sit a little below this version's level there (recall 0.475, answerable refused
+    0.010, neighbouring refused 0.667, lint 0.113 – the stricter debris lint), so that noise
+    does not fail it; raise them with every change that moves it."""
     copies = {"inspiration-tillid-samarbejde-scan": "inspiration-tillid-samarbejde"}
     held_out = [q for q in QUESTIONS if q.split == "heldout"]
-    metrics, scored = evaluate_answers(assistant, held_out, QuoteMatcher(copies))
+    metrics, _ = evaluate_answers(assistant, held_out, QuoteMatcher(copies))
     held = metrics["halves"]["heldout"]
     assert held["support"] >= 0.98
-    assert held["answerable_refused"] <= 0.22
-    assert held["lint"] <= 0.05
-    assert held["refused"]["neighbouring"] >= 0.62 and held["refused"]["off-topic"] >= 0.8
-    assert held["answer_recall"] >= 0.39
+    assert held["answerable_refused"] <= 0.04
+    assert held["lint"] <= 0.13
+    assert held["refused"]["neighbouring"] >= 0.63 and held["refused"]["off-topic"] >= 0.9
+    assert held["answer_recall"] >= 0.45
 
 
 def test_cli_ask_prints_json_with_the_documented_shape(real_index, capsys):
