@@ -76,6 +76,9 @@ class Settings:
     # Where conversations and feedback are kept: empty = SQLite in the data folder; else a
     # SQLAlchemy URL such as postgresql+psycopg://user@host/db (rag/chat/store.py).
     database_url: str = ""
+    # Seconds to wait for a database server to accept a connection (PostgreSQL) before the
+    # page says conversations cannot be saved right now.
+    database_connect_seconds: float = 5.0
     # Seconds a page process trusts the database's last known state before it checks again
     # whether conversations can be saved (rag/chat/services.py shows the banner).
     store_check_seconds: float = 10.0

@@ -203,7 +203,8 @@ def _disconnect(db: Path) -> None:
     """The page's cached store for `db` drops its open connections."""
     from rag.chat import resources
 
-    resources._store(f"sqlite:///{db}", 90).engine.dispose()
+    s = Settings.load()
+    resources._store(f"sqlite:///{db}", 90, s.database_connect_seconds).engine.dispose()
 
 
 @contextlib.contextmanager
@@ -272,6 +273,34 @@ def test_with_the_chroma_server_stopped_answers_use_keywords_and_it_recovers_by_
     ask(at, QUESTIONS[2])  # the server is back: hybrid again, by itself
     answer = turns(at)[-1][1]
     assert not answer.notice and services.SEARCH_BANNER not in warnings(at)
+
+
+def test_a_page_process_started_while_the_chroma_server_is_down_answers_and_recovers(
+    environment, chroma, tmp_path
+):
+    """A process that never reached the server (a restart during the outage): keywords from
+    the first question, no rebuild offered even to a maintainer, who sees why under Detaljer."""
+    from rag.chat import resources
+
+    settings, stopped = chroma
+    environment(
+        f"sqlite:///{tmp_path / 'chat.sqlite'}",
+        data_dir=settings.data_dir,
+        chroma_url=settings.chroma_url,
+        chroma_retry_seconds="0",
+    )
+    with stopped():
+        resources._index.clear()  # what a fresh process has: nothing opened yet
+        resources._assistant.clear()
+        at = page()
+        ask(at, QUESTIONS[0])
+        answer = turns(at)[-1][1]
+        assert not answer.refused and answer.citations and "kun nøgleord" in answer.notice
+        assert services.SEARCH_BANNER in warnings(at) and "Byg indekset igen" not in shown(at)
+        with st_expander(at, "Detaljer") as details:
+            assert "TILLID_CHROMA_URL" in details
+    ask(at, QUESTIONS[1])
+    assert not turns(at)[-1][1].notice and services.SEARCH_BANNER not in warnings(at)
 
 
 # --- in a real browser ------------------------------------------------------------------

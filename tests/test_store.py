@@ -356,6 +356,22 @@ def test_eight_threads_writing_at_once_lose_nothing(store):
     assert sorted(turns) == list(range(200))  # eight sessions, one conversation: no turn twice
 
 
+def test_a_database_host_that_never_answers_is_one_danish_line_not_a_hanging_page():
+    """A server that takes the connection and says nothing (a host gone behind a firewall, a
+    hung server): libpq would wait forever; the store gives up after its connect timeout."""
+    pytest.importorskip("psycopg", reason="PostgreSQL's driver (pip install -e '.[postgres]')")
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)  # the kernel accepts; nobody ever reads or answers
+        port = silent.getsockname()[1]
+        with pytest.raises(StorageError) as failed:
+            ChatStore(f"postgresql+psycopg://tillid@127.0.0.1:{port}/tillid", connect_timeout=2)
+    assert str(failed.value).startswith("Samtalerne kunne ikke gemmes, fordi databasen ikke svarer")
+    assert "127.0.0.1" not in str(failed.value) and "timeout" in failed.value.detail
+
+
 def test_a_full_disk_is_one_danish_line_and_what_was_stored_stays(tmp_path, request):
     """SQLite's own "database or disk is full", provoked by capping the file at its size."""
     store = ChatStore(f"sqlite:///{tmp_path / 'chat.sqlite'}", retention_days=90)

@@ -80,8 +80,8 @@ def llm(s: Settings) -> tuple[LLM | None, str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _store(url: str, retention_days: int) -> ChatStore:
-    return ChatStore(url, retention_days)
+def _store(url: str, retention_days: int, connect_timeout: float) -> ChatStore:
+    return ChatStore(url, retention_days, connect_timeout)
 
 
 def store_url(s: Settings) -> str:
@@ -95,7 +95,7 @@ def open_store(s: Settings) -> tuple[ChatStore | None, str, str]:
     if s.retention_days <= 0:
         return None, "Samtaler og vurderinger gemmes ikke.", ""
     try:
-        return _store(database_url(s), s.retention_days), "", ""
+        return _store(database_url(s), s.retention_days, s.database_connect_seconds), "", ""
     except StorageError as exc:
         return None, str(exc), exc.detail
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from rag.chat.store import DAY, ChatStore, StorageError, database_url
+from rag.chat.store import DAY, ChatStore, StorageError
 from rag.config import Settings
 
 log = logging.getLogger("tillidsguiden.retention")
@@ -25,7 +25,10 @@ RETRY_SECONDS = 3600.0
 def purge(settings: Settings, now: float | None = None) -> int:
     """Purge the store the settings name once (as at `now`, for tests); how many
     conversations went. StorageError when the database cannot be reached."""
-    with ChatStore(database_url(settings), settings.retention_days) as store:
+    store = ChatStore.open(settings)
+    if store is None:  # nothing is kept (retention 0)
+        return 0
+    with store:
         return store.purge(now)
 
 

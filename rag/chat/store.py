@@ -160,7 +160,10 @@ def database_url(settings: Settings) -> str:
     return settings.database_url or f"sqlite:///{settings.data_dir / 'tillidsguiden.sqlite'}"
 
 
-def _engine(url: str) -> Engine:
+def _engine(url: str, connect_timeout: float = 5.0) -> Engine:
+    if url.startswith("postgresql"):  # libpq waits forever for a host that does not answer
+        seconds = max(2, round(connect_timeout))  # whole seconds, 2 at least (libpq's advice)
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": seconds})
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     path = url.removeprefix("sqlite:///")
@@ -184,7 +187,12 @@ def _engine(url: str) -> Engine:
 class ChatStore:
     """Conversations, their answers and the ratings of those answers."""
 
-    def __init__(self, url: str, retention_days: int = 90) -> None:
+    def __init__(
+        self,
+        url: str,
+        retention_days: int = 90,
+        connect_timeout: float = Settings.database_connect_seconds,
+    ) -> None:
         self.url = url
         self.retention_days = retention_days
         self._purged = 0.0
@@ -195,7 +203,7 @@ class ChatStore:
         self._checked = 0.0
         self.engine = None
         try:
-            self.engine = _engine(url)
+            self.engine = _engine(url, connect_timeout)
             metadata.create_all(self.engine)
             _upgrade(self.engine)
         except (OSError, SQLAlchemyError) as exc:
@@ -210,7 +218,9 @@ class ChatStore:
         """The store the settings name; None when nothing may be stored (retention 0)."""
         if settings.retention_days <= 0:
             return None
-        return cls(database_url(settings), settings.retention_days)
+        return cls(
+            database_url(settings), settings.retention_days, settings.database_connect_seconds
+        )
 
     def close(self) -> None:
         """Close the database connections the store holds (it reconnects if used again)."""
@@ -533,7 +543,8 @@ def _is_down(exc: BaseException, dialect: str) -> bool:
         return "unable to open database" in str(exc).lower()
     if not isinstance(exc, DBAPIError):
         return False
-    return exc.connection_invalidated or type(exc.orig).__name__ in CONNECTION_FAILURES
+    kinds = {kind.__name__ for kind in type(exc.orig).__mro__}  # psycopg's ConnectionTimeout …
+    return exc.connection_invalidated or bool(kinds & set(CONNECTION_FAILURES))
 
 
 # The driver's classes for a connection that failed (psycopg, and most DB-API drivers).
