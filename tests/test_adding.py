@@ -84,7 +84,7 @@ def test_an_upload_is_previewed_published_in_the_background_and_removed_again(si
     at.run()
     listed = " ".join(m.value for m in at.markdown)
     assert "**Trivsel i teamet**" in listed and "tilføjet " + time.strftime("%Y-%m-%d") in listed
-    assert any("færdig" in s.value for s in at.success)
+    assert any(s.value.startswith("Færdig. Tilføjet trivsel-rapport.pdf") for s in at.success)
     at.button(key="fjern-trivsel-i-teamet").click().run()
     button(at, "Ja, fjern").click().run()
     assert finished(site).state == "done"
@@ -176,3 +176,16 @@ def test_a_second_change_waits_for_the_first(site):
     with pytest.raises(jobs.JobBusy, match="opdateres allerede"):
         jobs.start(site, "remove", "vejledning", ["remove", "vejledning"])
     assert Path(site.corpus_dir / "vejledning.txt").is_file()
+
+
+def test_a_refusal_names_the_documents_indexed_not_a_fixed_subject(site, embedder, tmp_path):
+    from rag.answer.assistant import Assistant
+    from rag.ingest.material import add_file
+
+    add_file(report_pdf(tmp_path / "r.pdf"), site, title="Trivsel i teamet")
+    ingest(site, embedder=embedder)
+    with Assistant.open(site, embedder=embedder) as assistant:
+        answer = assistant.ask("Hvordan bager man rugbrød?")
+    assert answer.refused
+    assert "Materialet består af »" in answer.text and "»Trivsel i teamet«" in answer.text
+    assert "»Vejledning«" in answer.text and "social kapital" not in answer.text

@@ -125,6 +125,8 @@ class Assistant:
             max_cases=settings.max_cases,
         )
         self._parts = _parts_index(searcher.chunks)
+        documents = searcher.index.documents if searcher.index is not None else []
+        self._titles = _main_titles(documents, searcher.chunks)
 
     @classmethod
     def open(
@@ -236,7 +238,7 @@ class Assistant:
             )
 
         if evidence.refused:
-            text = refusal(language, hits, evidence, _filters(language, doc, kind))
+            text = refusal(language, hits, evidence, _filters(language, doc, kind), self._titles)
             yield text
             yield finish(text, [], refused=True, mode=self.mode)
             return
@@ -358,6 +360,16 @@ class Assistant:
         return self._parts.get(_part_key(chunk), [chunk])[:4]
 
 
+def _main_titles(documents: list[dict], chunks: list[Chunk]) -> list[str]:
+    """The titles of the indexed documents (copies left out), the one with most passages first."""
+    counts: dict[str, int] = {}
+    for c in chunks:
+        counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
+    originals = [d for d in documents if not d.get("copy_of") and counts.get(d["doc_id"])]
+    originals.sort(key=lambda d: -counts[d["doc_id"]])
+    return [str(d["title"]) for d in originals]
+
+
 _PART = re.compile(r"^(Case|Tjekliste|Øvelse)\b")
 
 
@@ -383,9 +395,21 @@ def _filters(language: str, doc: str | tuple[str, ...] | None, kind: str | None)
     return ", ".join(names)
 
 
-def refusal(language: str, hits: list[Hit], evidence: Evidence, filters: str = "") -> str:
+def scope(language: str, titles: list[str], shown: int = 3) -> str:
+    """What the material consists of, from the documents indexed (not fixed text: material a
+    municipality adds is named too): »A«, »B«, »C« og 4 andre dokumenter."""
+    names = [f"»{t}«" for t in titles[:shown]]
+    if len(titles) > shown:
+        names.append(label(language, "others", n=str(len(titles) - shown)))
+    return join_words(names, language)
+
+
+def refusal(
+    language: str, hits: list[Hit], evidence: Evidence, filters: str = "", titles=()
+) -> str:
     """Says the material does not cover it, names the question's words the material never
-    uses, blames an active filter, and names the nearest topics the material does cover."""
+    uses, blames an active filter, names the documents the material consists of and the
+    nearest topics it does cover."""
     lines = [label(language, "refusal")]
     if evidence.missing:
         lines.append(label(language, "missing", words=join_words(evidence.missing, language)))
@@ -399,5 +423,8 @@ def refusal(language: str, hits: list[Hit], evidence: Evidence, filters: str = "
         if topic not in topics:
             topics.append(topic)
     if topics:
-        lines += ["", label(language, "refusal_scope"), *(f"- {t}" for t in topics[:3])]
+        documents = scope(language, list(titles))
+        said = label(language, "refusal_scope", documents=documents) if documents else ""
+        lines += ["", said or label(language, "refusal_near")]
+        lines += [f"- {t}" for t in topics[:3]]
     return "\n".join(lines)

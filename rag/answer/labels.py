@@ -47,8 +47,9 @@ LABELS = {
         "filtered": "Med den valgte afgrænsning ({filters}) finder jeg intet om det. Prøv uden "
         "afgrænsningen.",
         "refusal": "Det kan jeg ikke finde i materialet.",
-        "refusal_scope": "Materialet handler om tillid, samarbejde og social kapital på "
-        "offentlige arbejdspladser. Det nærmeste, det kommer ind på, er:",
+        "refusal_scope": "Materialet består af {documents}. Det nærmeste, det kommer ind på, er:",
+        "others": "{n} andre dokumenter",
+        "refusal_near": "Det nærmeste, materialet kommer ind på, er:",
         "sources": "Kilder",
         "page": "s.",
         "standalone": "Forstået som",
@@ -93,8 +94,9 @@ LABELS = {
         "filtered": "Within the chosen filter ({filters}) I find nothing about it. Try without "
         "the filter.",
         "refusal": "I cannot find that in the material.",
-        "refusal_scope": "The material is about trust, cooperation and social capital in "
-        "Danish public workplaces. The nearest topics it covers are:",
+        "refusal_scope": "The material consists of {documents}. The nearest topics it covers are:",
+        "others": "{n} other documents",
+        "refusal_near": "The nearest topics the material covers are:",
         "sources": "Sources",
         "page": "p.",
         "standalone": "Understood as",

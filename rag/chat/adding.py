@@ -31,6 +31,7 @@ from rag.ingest.loading import MANIFEST_NAME, SUPPORTED_SUFFIXES, corpus_files, 
 from rag.ingest.material import KIND_RE, MaterialError, Preview, preview
 
 UPLOADS = "uploads"
+PANEL = "materiale-panel"
 _KEY = "_tilfoej"  # the upload being previewed: {"id", "path", "preview" | "error"}
 _REMOVE = "_fjern"  # the document a maintainer asked to remove, awaiting "Ja, fjern"
 _SEEN = "_job_set"  # the job this session last saw running, to reload once it has finished
@@ -49,7 +50,10 @@ def section(s: Settings, index: StoredIndex) -> None:
         return
     job = jobs.status(s)
     busy = job is not None and job.running
-    with st.expander("Tilføj eller fjern materiale", expanded=busy or _KEY in st.session_state):
+    if busy and st.session_state.get(_SEEN) != job.started:
+        st.session_state[PANEL] = True  # opened for a change this session has not seen yet
+    # A key of its own, so that it stays open while the upload beneath it reruns the page.
+    with st.expander("Tilføj eller fjern materiale", key=PANEL, on_change="rerun"):
         # Read again every second while a change is built; no timer otherwise.
         st.fragment(progress, run_every=1.0 if busy else None)(s)
         upload(s, user, busy)
@@ -71,20 +75,23 @@ def progress(s: Settings) -> None:
     if time.time() - job.finished > 3600:  # an old result is no news
         return
     if job.state == "done":
-        st.success(f"{_what(job).capitalize()}: færdig. {job.message}", icon=":material/check:")
+        st.success(f"Færdig. {job.message}", icon=":material/check:")
     else:
-        st.error(f"{_what(job).capitalize()} mislykkedes: {job.message}")
+        st.error(f"{_FAILED.get(job.action, 'Ændringen')} mislykkedes: {job.message}")
+
+
+_FAILED = {"add": "Tilføjelsen", "remove": "Fjernelsen", "ingest": "Opdateringen"}
 
 
 def _what(job: jobs.Job) -> str:
-    return jobs.describe(job)
+    return jobs.describe(job).capitalize()
 
 
 def upload(s: Settings, user: identity.User, busy: bool) -> None:
     st.subheader("Tilføj materiale", anchor=False)
     types = sorted(x.lstrip(".") for x in SUPPORTED_SUFFIXES)
     given = st.file_uploader(
-        f"Vælg en fil (PDF, Word, HTML, Markdown eller tekst, højst {s.max_file_mb} MB)",
+        f"Vælg en fil (PDF, Word, HTML, Markdown eller tekst, højst {s.max_file_mb:g} MB)",
         type=types,
         key=f"tilfoej-fil-{st.session_state.get(_ROUND, 0)}",
     )
@@ -122,12 +129,17 @@ def upload(s: Settings, user: identity.User, busy: bool) -> None:
 def show_preview(found: Preview) -> None:
     """What ingest found, before anything is published."""
     kinds = Counter(x.kind for x in found.sections)
+    special = [(k, n) for k, n in kinds.most_common() if k != "section"]
     pages = f", {found.pages} sider" if found.pages else ""
     language = {"da": "dansk", "en": "engelsk"}.get(found.language, found.language)
     st.markdown(
         f"**Forhåndsvisning af {found.file}:** »{found.title}« ({language}{pages}), "
-        f"{len(found.sections)} afsnit: "
-        + ", ".join(f"{n} {kind_label(k).lower()}" for k, n in kinds.most_common())
+        f"{len(found.sections)} afsnit"
+        + (
+            ", heraf " + ", ".join(f"{n} {kind_label(k).lower()}" for k, n in special)
+            if special
+            else ""
+        )
     )
     words = [x.words for x in found.sections]
     headings = len({x.section for x in found.sections})
@@ -246,7 +258,7 @@ def _read_upload(s: Settings, given) -> dict:
     """Keep the upload under the data folder and read it as ingest will (nothing published)."""
     name = Path(given.name).name
     if given.size > s.max_file_mb * 1024 * 1024:
-        return {"id": given.file_id, "error": f"{name} er større end {s.max_file_mb} MB."}
+        return {"id": given.file_id, "error": f"{name} er større end {s.max_file_mb:g} MB."}
     folder = s.data_dir / UPLOADS / secrets.token_hex(8)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
