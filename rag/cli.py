@@ -547,7 +547,11 @@ def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path:
     with assistant:
         copies = copies_of(assistant.searcher.index.documents)
         metrics, scored = evaluate_answers(assistant, questions, QuoteMatcher(copies))
-        if args.report:
+        if args.report and args.with_folder:  # not answers.md: another material was indexed
+            from rag.measure.merged import write_report
+
+            written = [write_report(Path(args.report), metrics, path, Path(args.with_folder))]
+        elif args.report:
             written = write_answer_report(Path(args.report), metrics, scored, path, assistant)
             _log("Rapport skrevet: " + ", ".join(str(p) for p in written))
     if args.json:

@@ -164,3 +164,35 @@ def test_eval_with_a_missing_folder_says_so_in_danish(corpus, tmp_path, capsys):
     args = ["eval", "--answers", "--with", str(tmp_path / "ingen"), "--corpus", str(corpus)]
     assert cli.main([*args, "--data-dir", str(tmp_path / "data")]) == 2
     assert "Mappen findes ikke" in capsys.readouterr().err
+
+
+def test_eval_with_a_folder_answers_its_questions_and_reports_under_its_own_name(
+    corpus, tmp_path, capsys
+):
+    extra = tmp_path / "samling"
+    extra.mkdir()
+    report_pdf(extra / "trivsel.pdf")
+    questions = tmp_path / "samling-spørgsmål.jsonl"
+    rows = [
+        {
+            "id": f"t{n}",
+            "question": "Hvornår holder teamet sit trivselsmøde?",
+            "lang": "da",
+            "category": "fact",
+            "answerable": True,
+            "split": split,
+            "sources": [{"doc": "trivsel", "quote": "trivselsmoede hver fredag formiddag"}],
+        }
+        for n, split in enumerate(["tune", "heldout"])
+    ]
+    questions.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    args = ["eval", "--answers", "--questions", str(questions), "--with", str(extra)]
+    args += ["--corpus", str(corpus), "--data-dir", str(tmp_path / "data")]
+    assert cli.main([*args, "--report", str(tmp_path / "results"), "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out)["metrics"]
+    assert metrics["halves"]["all"]["answer_recall"] == 1.0
+    (report,) = (tmp_path / "results").iterdir()
+    assert report.name == "answers-with-samling-samling-spørgsmål.md"
+    text = report.read_text(encoding="utf-8")
+    assert "--with " in text and "Svar på 2 spørgsmål" in text
+    assert sorted(p.name for p in corpus.iterdir()) == ["manifest.json", "vejledning.txt"]

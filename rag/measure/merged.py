@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 from rag.ingest.loading import MANIFEST_NAME, corpus_files
@@ -56,3 +57,42 @@ def _entries(folder: Path) -> list[dict]:
     except ValueError as exc:
         raise MergeError(f"{path} kan ikke læses: {exc}") from exc
     return list(data.get("documents", [])) if isinstance(data, dict) else []
+
+
+def write_report(folder: Path, metrics: dict, questions: Path, extra: Path) -> Path:
+    """eval/results/answers-with-<folder>-<questions>.md: the answer figures (as `eval
+    --answers` prints them) with the guidance material and `extra` indexed together."""
+    from rag.measure.answer_eval import format_answer_metrics
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"answers-with-{extra.name}-{questions.stem}.md"
+    command = (
+        f"tillidsguiden eval --answers --questions {_shown(questions)} --with {_shown(extra)} "
+        "--report"
+    )
+    text = "\n".join(
+        [
+            f"# Answers with {extra.name} indexed beside the guidance material",
+            "",
+            f"Generated {time.strftime('%Y-%m-%d %H:%M')} by `{command}`: the guidance material "
+            f"and the documents of `{_shown(extra)}` indexed as one corpus, the questions of "
+            f"`{_shown(questions)}` answered from it in the default answer mode (no LLM).",
+            "",
+            "```",
+            format_answer_metrics(metrics),
+            "```",
+            "",
+        ]
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _shown(path: Path) -> str:
+    """A path as the maintainer typed it, relative to the project where it lies inside."""
+    from rag.config import PROJECT_ROOT
+
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
