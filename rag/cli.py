@@ -17,7 +17,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rag.config import EVAL_QUESTIONS, EVAL_RESULTS, Settings
+from rag.config import (
+    ANSWER_BASELINE,
+    EVAL_QUESTIONS,
+    EVAL_RESULTS,
+    RETRIEVAL_BASELINE,
+    Settings,
+)
 from rag.documents import CHUNK_KINDS, KIND_LABELS_DA
 from rag.index.builder import IngestError, ensure_index, format_report, ingest, open_index
 from rag.index.embeddings import EmbedderError
@@ -161,7 +167,47 @@ def _parser() -> argparse.ArgumentParser:
         help="læg dokumenterne i MAPPE til materialet (fx .cache/testdocs fra make testdocs); "
         "indekset bygges i --data-dir (standard .cache/eval-with-<mappe>/)",
     )
+    p.add_argument(
+        "--compare",
+        metavar="BASELINE.json",
+        help="sammenlign med en tidligere måling (--save-baseline eller --json): ændring pr. "
+        "halvdel og kategori, spørgsmål der gik fra ramt til forbi og tilbage; exit 1 når et "
+        "tal i holdt-ude-halvdelen faldt mere end TILLID_REGRESSION_TOLERANCE",
+    )
+    p.add_argument(
+        "--save-baseline",
+        nargs="?",
+        const="",
+        metavar="FILE",
+        help="skriv målingen som sammenligningsgrundlag (standard eval/results/"
+        "baseline-answers.json eller baseline-retrieval.json)",
+    )
+    p.add_argument(
+        "--export",
+        metavar="DIR",
+        help="skriv spørgsmålene og kørslen som BEIR (corpus, queries, qrels) og TREC "
+        "(qrels.trec, run-<mode>.trec) i denne mappe",
+    )
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser(
+        "feedback",
+        parents=[common],
+        help="vurderede og afviste spørgsmål, som de er gemt (uden personoplysninger)",
+    )
+    p.add_argument("--since", type=int, metavar="DAYS", help="kun de seneste DAYS dage")
+    p.add_argument("--rating", choices=("up", "down"), help="kun tommel op eller ned")
+    p.add_argument("--refused", action="store_true", help="kun afviste spørgsmål")
+    p.add_argument("--partial", action="store_true", help="kun delvise svar")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="skriv én JSON-liste")
+    out.add_argument("--csv", action="store_true", help="skriv CSV")
+    p.add_argument(
+        "--to-eval",
+        metavar="FILE",
+        help="skriv kandidat-evalueringscases (eval/questions.jsonl-formatet) til FILE",
+    )
+    p.set_defaults(func=cmd_feedback)
 
     p = sub.add_parser(
         "vectors", parents=[common], help="de medfølgende vektorer for materialet i corpus/"
@@ -443,7 +489,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.measure.evaluate import QuestionFileError, load_questions
+    from rag.measure.evaluate import QuestionFileError, load_question_set
 
     if args.privacy:
         return _eval_privacy(args, settings)
@@ -451,7 +497,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if not path.is_file():
         return _fail(f"Spørgsmålsfilen findes ikke: {path}")
     try:
-        questions = load_questions(path)
+        questions = load_question_set(path)
     except QuestionFileError as exc:
         return _fail(str(exc))
     if not questions:
@@ -463,6 +509,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             settings = _with_folder(args, settings)
         except ValueError as exc:
             return _fail(str(exc))
+    if args.export and args.answers:
+        return _fail("--export skriver søgningens kørsel: brug det uden --answers.")
+    if args.compare and not Path(args.compare).is_file():
+        return _fail(f"Sammenligningsfilen findes ikke: {args.compare}")
     if args.answers:
         return _eval_answers(args, settings, questions, path)
     return _eval_retrieval(args, settings, questions, path)
@@ -508,6 +558,21 @@ def _eval_retrieval(args: argparse.Namespace, settings: Settings, questions, pat
         modes = list(MODES) if args.mode == "all" else [args.mode]
         metrics, scored = evaluate(searcher, questions, modes, copies, k=max(args.k, 10))
         extra = ablation(searcher, questions, copies) if args.ablation else None
+        if args.export:
+            from rag.measure.evaluate import QuoteMatcher
+            from rag.measure.export import export
+
+            written = export(
+                Path(args.export), questions, index.chunks, QuoteMatcher(copies), scored, modes
+            )
+            _log("BEIR og TREC skrevet: " + ", ".join(str(p) for p in written))
+    if args.compare or args.save_baseline is not None:
+        from rag.measure.compare import retrieval_rows
+
+        rows = retrieval_rows(question_rows(scored, False), questions)
+        code = _baseline_and_compare(args, settings, "retrieval", rows, questions)
+        if code is not None:
+            return code
     if args.report:
         written = write_retrieval_report(Path(args.report), metrics, path, index.meta, extra)
         _log("Rapport skrevet: " + ", ".join(str(p) for p in written))
@@ -554,6 +619,13 @@ def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path:
         elif args.report:
             written = write_answer_report(Path(args.report), metrics, scored, path, assistant)
             _log("Rapport skrevet: " + ", ".join(str(p) for p in written))
+    if args.compare or args.save_baseline is not None:
+        from rag.measure.compare import answer_rows
+
+        rows = answer_rows(scored, questions)
+        code = _baseline_and_compare(args, settings, "answers", rows, questions)
+        if code is not None:
+            return code
     if args.json:
         rows = [s.row(args.details) for s in scored]
         print(json.dumps({"metrics": metrics, "questions": rows}, ensure_ascii=False, indent=1))
@@ -588,6 +660,75 @@ def _eval_privacy(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps({**result, "material": material}, ensure_ascii=False, indent=1))
     else:
         print(format_privacy(result, material, details=args.details))
+    return 0
+
+
+def _baseline_and_compare(args, settings: Settings, kind: str, rows, questions) -> int | None:
+    """--save-baseline writes the rows; --compare prints the comparison and returns the exit
+    code (1 when the gate fails); None when the usual figures are to be printed."""
+    from rag.measure import compare as cmp
+
+    if args.save_baseline is not None:
+        default = ANSWER_BASELINE if kind == "answers" else RETRIEVAL_BASELINE
+        target = Path(args.save_baseline) if args.save_baseline else default
+        name = Path(args.questions or EVAL_QUESTIONS).name
+        _log(f"Sammenligningsgrundlag skrevet: {cmp.save_baseline(target, kind, rows, name)}")
+    if not args.compare:
+        return None
+    try:
+        baseline = cmp.load_baseline(Path(args.compare), kind, questions)
+    except cmp.BaselineError as exc:
+        return _fail(str(exc))
+    result = cmp.compare(kind, baseline, rows, args.compare, settings.regression_tolerance)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(cmp.format_comparison(result, {q.id: q.question for q in questions}))
+    return 0 if result.passed else 1
+
+
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.chat import cases, insights
+    from rag.chat.store import ChatStore, StorageError
+
+    if args.since is not None and args.since < 1:
+        return _fail("--since skal være mindst 1 dag.")
+    if args.refused and args.partial:
+        outcome = "gaps"
+    else:
+        outcome = "refused" if args.refused else "partial" if args.partial else None
+    try:
+        store = ChatStore.open(settings)
+        if store is None:
+            return _fail("Intet gemmes (TILLID_RETENTION_DAYS=0), så der er ingen vurderinger.")
+        with store:
+            f = insights.Filters(args.since, args.rating, None, outcome)
+            items = insights.listed(store, f)
+            if args.to_eval:
+                return _to_eval(Path(args.to_eval), settings, store, items, cases)
+    except (StorageError, cases.CaseError) as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json.dumps([i.to_dict() for i in items], ensure_ascii=False, indent=1))
+    elif args.csv:
+        print(insights.to_csv(items), end="")
+    else:
+        print(insights.format_items(items))
+    return 0
+
+
+def _to_eval(target: Path, settings: Settings, store, items, cases) -> int:
+    with open_index(settings) as index:
+        chunks = {c.chunk_id: c for c in index.chunks}
+    written = [cases.candidate(store, i, chunks) for i in items]
+    kept = {c["id"]: c for c in cases.read_cases(target)}
+    kept.update({c["id"]: c for c in written})
+    cases.write_cases(target, list(kept.values()))
+    todo = sum("todo" in c for c in written)
+    print(
+        f"{len(written)} kandidater skrevet til {target}: {len(written) - todo} klar, {todo} "
+        "mangler en kilde (se todo og candidates). Gennemse dem, før de committes."
+    )
     return 0
 
 

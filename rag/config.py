@@ -11,6 +11,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The evaluation set and where its reports are written (see eval/README.md).
 EVAL_QUESTIONS = PROJECT_ROOT / "eval" / "questions.jsonl"
 EVAL_RESULTS = PROJECT_ROOT / "eval" / "results"
+# The regression gate's baselines (`tillidsguiden eval [--answers] --save-baseline`).
+ANSWER_BASELINE = EVAL_RESULTS / "baseline-answers.json"
+RETRIEVAL_BASELINE = EVAL_RESULTS / "baseline-retrieval.json"
 # Word lists shipped with the package (stopwords, the English-Danish glossary).
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
@@ -120,6 +123,12 @@ class Settings:
     # cases, naming the rest.
     max_question_parts: int = 3
     max_cases: int = 3
+    # Where the Kvalitet page writes the evaluation cases a maintainer makes from feedback
+    # (eval/questions.jsonl's format; `tillidsguiden eval` reads it with the question set).
+    cases_file: Path = PROJECT_ROOT / "eval" / "cases.jsonl"
+    # The regression gate (make test, `eval --compare`): a held-out figure may fall by at most
+    # this much (absolute, on a 0-1 scale) against the committed baseline.
+    regression_tolerance: float = 0.02
 
     @classmethod
     def load(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:

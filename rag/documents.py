@@ -234,6 +234,9 @@ class Answer:
     # The LLM mode's check of each sentence against its source (rag/answer/grounding.py),
     # and why the model's answer was not shown, if it was not.
     grounding: dict = field(default_factory=dict)
+    # The passages the search returned, best first, with their scores (no text: the chunk id
+    # finds it), kept so a maintainer can later see why the answer came out as it did.
+    passages: list[dict] = field(default_factory=list)
 
     def record(self) -> dict:
         """The answer as stored with a conversation (`from_record` shows it again)."""

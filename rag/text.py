@@ -31,6 +31,16 @@ def fold_spelling(word: str) -> str:
     return "".join(ch for ch in word if not unicodedata.combining(ch))
 
 
+_MARKUP = re.compile(r"<[^>]+>|[#*_`\\]")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def squash(text: str) -> str:
+    """Letters and digits only, folded: what matching an expected quote compares (case,
+    whitespace, line-end hyphenation, markup and æ/ø/å spelling do not matter)."""
+    return _NOT_ALNUM.sub("", fold_spelling(_MARKUP.sub(" ", text)))
+
+
 def plain_words(text: str) -> list[str]:
     """Words compared without case, diacritics or punctuation (OCR and clean text meet here)."""
     text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")

@@ -233,6 +233,7 @@ class Assistant:
                 strength=evidence.probability,
                 evidence=evidence.to_dict(self.gate.model),
                 personal_data=list(redacted.kinds),
+                passages=[passage(h) for h in hits],
                 seconds=time.perf_counter() - started,
                 **extra,  # type: ignore[arg-type]
             )
@@ -384,6 +385,21 @@ def _parts_index(chunks: list[Chunk]) -> dict[tuple[str, str, str], list[Chunk]]
     for c in chunks:
         index.setdefault(_part_key(c), []).append(c)
     return index
+
+
+def passage(hit: Hit) -> dict:
+    """A retrieved passage as kept with the answer: where it is and how it scored."""
+    c = hit.chunk
+    return {
+        "rank": hit.rank,
+        "score": round(hit.score, 4),
+        "channels": {k: round(v, 4) for k, v in hit.channels.items()},
+        "chunk_id": c.chunk_id,
+        "doc_id": c.doc_id,
+        "title": c.title,
+        "section": c.section,
+        "kind": c.kind,
+    }
 
 
 def _filters(language: str, doc: str | tuple[str, ...] | None, kind: str | None) -> str:

@@ -89,8 +89,16 @@ answers = Table(
     Column("turn", Integer, nullable=False),
     Column("created", Float, nullable=False),
     Column("record", Text, nullable=False),  # Answer.record() as JSON
+    # Read from the record when the answer is stored, so the maintainers' view (Kvalitet,
+    # `tillidsguiden feedback`) filters and counts without opening every record.
+    Column("outcome", String(8), nullable=False, server_default="answered", index=True),
+    Column("question", Text, nullable=False, server_default=""),
+    Column("docs", Text, nullable=False, server_default=""),  # " doc-a doc-b " (cited, else near)
+    Column("topic", Text, nullable=False, server_default=""),
 )
 Index("answers_conversation_turn", answers.c.conversation_id, answers.c.turn, unique=True)
+Index("answers_created", answers.c.created)
+OUTCOMES = ("answered", "partial", "refused")
 # One row per answer and rater (the owner key of whoever clicked the thumb).
 ratings = Table(
     "ratings",
@@ -330,7 +338,12 @@ class ChatStore:
             ).scalar_one()
             db.execute(
                 insert(answers).values(
-                    id=aid, conversation_id=conversation_id, turn=turn, created=now, record=record
+                    id=aid,
+                    conversation_id=conversation_id,
+                    turn=turn,
+                    created=now,
+                    record=record,
+                    **summary_columns(answer),
                 )
             )
             return aid
@@ -351,6 +364,7 @@ class ChatStore:
                 "turn": turn,
                 "created": now,
                 "record": json.dumps(a.record(), ensure_ascii=False),
+                **summary_columns(a),
             }
             for turn, (_, a) in enumerate(found.answers)
         ]
@@ -412,6 +426,11 @@ class ChatStore:
 
         self._transaction("Sletningen", work)
         self._scrub()
+
+    def query(self, statement) -> list:
+        """Rows of a read-only statement over the tables above (rag/chat/insights.py builds
+        the maintainers' queries); StorageError when the database cannot be read."""
+        return self._read(statement)
 
     def answer(self, answer_id: str) -> tuple[str, Answer] | None:
         """A shared answer: (its conversation's id, the answer), or None."""
@@ -563,11 +582,42 @@ def write_problem(exc: BaseException, what: str, dialect: str) -> str:
     return f"{what} kunne ikke gemmes, fordi {reason}. {NOTHING_LOST}"
 
 
+def outcome(answer: Answer) -> str:
+    return "refused" if answer.refused else "partial" if answer.partial else "answered"
+
+
+def topic(answer: Answer) -> str:
+    """What a refused or partial answer was about, for grouping the gaps: the question's most
+    weighty word the material never uses, else the section the search came nearest to."""
+    missing = answer.evidence.get("missing") or []
+    if missing:
+        return str(missing[0]).lower()
+    near = [c.chunk.section for c in answer.citations[:1]]
+    near = near or [p.get("section", "") for p in answer.passages[:1]]
+    leaf = (near[0].split("›")[-1] if near else "").strip()
+    return f"› {leaf}" if leaf else ""
+
+
+def summary_columns(answer: Answer) -> dict:
+    """The answer's columns beside its record (see `answers`)."""
+    docs = [c.chunk.doc_id for c in answer.citations] or [
+        str(p.get("doc_id", "")) for p in answer.passages[:3]
+    ]
+    return {
+        "outcome": outcome(answer),
+        "question": answer.question,
+        "docs": " " + " ".join(dict.fromkeys(d for d in docs if d)) + " ",
+        "topic": topic(answer)[:200],
+    }
+
+
 def _upgrade(engine: Engine) -> None:
     """Bring a database written by an earlier version up to this schema: ratings get their
-    rater (the conversation's owner, who was the only one who could rate), and turn numbers
-    made twice by two sessions are renumbered so they can be unique."""
+    rater (the conversation's owner, who was the only one who could rate), turn numbers made
+    twice by two sessions are renumbered so they can be unique, and answers get the columns
+    the maintainers' view filters on, read from their records."""
     tables = set(inspect(engine).get_table_names())
+    _add_summary_columns(engine)
     with engine.begin() as db:
         if LEGACY_FEEDBACK in tables:
             columns = ", ".join(c.name for c in ratings.columns if c.name != "rater")
@@ -594,6 +644,25 @@ def _upgrade(engine: Engine) -> None:
             turn = counts[r.conversation_id] = counts.get(r.conversation_id, -1) + 1
             db.execute(update(answers).where(answers.c.id == r.id).values(turn=turn))
         next(i for i in answers.indexes if i.name == "answers_conversation_turn").create(db)
+
+
+def _add_summary_columns(engine: Engine) -> None:
+    have = {c["name"] for c in inspect(engine).get_columns("answers")}
+    wanted = ("outcome", "question", "docs", "topic")
+    if set(wanted) <= have:
+        return
+    with engine.begin() as db:
+        for name in wanted:
+            if name not in have:
+                default = "'answered'" if name == "outcome" else "''"
+                column = f"{name} TEXT NOT NULL DEFAULT {default}"
+                db.execute(text(f"ALTER TABLE answers ADD COLUMN {column}"))
+        for r in list(db.execute(select(answers.c.id, answers.c.record))):
+            values = summary_columns(Answer.from_record(json.loads(r.record)))
+            db.execute(update(answers).where(answers.c.id == r.id).values(**values))
+    with engine.begin() as db:
+        if "answers_created" not in {i["name"] for i in inspect(engine).get_indexes("answers")}:
+            next(i for i in answers.indexes if i.name == "answers_created").create(db)
 
 
 def _feedback_dict(row) -> dict:

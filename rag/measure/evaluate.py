@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from rag.documents import Chunk
 from rag.search.retrieve import Searcher
-from rag.text import fold_spelling, lexical_text
+from rag.text import lexical_text, squash
 
 CATEGORIES = (
     "fact",
@@ -38,8 +37,6 @@ CATEGORIES = (
 NEEDS = ("any", "all")
 VARIANTS = ("original", "reworded", "english")
 SPLITS = ("tune", "heldout")
-_MARKUP = re.compile(r"<[^>]+>|[#*_`\\]")
-_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 class QuestionFileError(ValueError):
@@ -72,6 +69,23 @@ class EvalQuestion:
     variant: str = "original"
     history: list[str] = field(default_factory=list)  # earlier questions of the chat
     situation: str = ""  # the manager's situation it was written from (informational)
+
+
+CASES = "cases*.jsonl"  # cases made from feedback (rag/chat/cases.py), read with the set
+
+
+def load_question_set(path: Path) -> list[EvalQuestion]:
+    """A questions file and the cases files beside it (eval/cases*.jsonl), as one set; an id
+    used twice is an error naming both files."""
+    questions: list[EvalQuestion] = []
+    seen: dict[str, str] = {}
+    for f in [path, *sorted(p for p in path.parent.glob(CASES) if p != path)]:
+        for q in load_questions(f):
+            if q.id in seen:
+                raise QuestionFileError(f"{f}: id {q.id} står også i {seen[q.id]}")
+            seen[q.id] = f.name
+            questions.append(q)
+    return questions
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -110,11 +124,6 @@ def load_questions(path: Path) -> list[EvalQuestion]:
             )
         questions.append(q)
     return questions
-
-
-def squash(text: str) -> str:
-    """Letters and digits only, folded: what quote matching compares."""
-    return _NOT_ALNUM.sub("", fold_spelling(_MARKUP.sub(" ", text)))
 
 
 class QuoteMatcher:
@@ -195,6 +204,7 @@ def score_question(
         {
             "rank": h.rank,
             "score": round(h.score, 4),
+            "chunk_id": h.chunk.chunk_id,
             "doc_id": h.chunk.doc_id,
             "section": h.chunk.section,
             "kind": h.chunk.kind,
