@@ -118,3 +118,32 @@ def chroma_url(tmp_path_factory):
 
     with chroma_server(tmp_path_factory.mktemp("chroma-server") / "data") as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def answer_run(assistant):
+    """The answer evaluation of the held-out half of the question set (eval/questions.jsonl and
+    the cases beside it), once a session: the held-out guard and the regression gate both read
+    it (the tuning half is left out: the gate judges held-out figures only, and make test stays
+    lean)."""
+    from rag.config import EVAL_QUESTIONS
+    from rag.measure.answer_eval import evaluate_answers
+    from rag.measure.evaluate import QuoteMatcher, copies_of, load_question_set
+
+    questions = [q for q in load_question_set(EVAL_QUESTIONS) if q.split == "heldout"]
+    matcher = QuoteMatcher(copies_of(assistant.searcher.index.documents))
+    metrics, scored = evaluate_answers(assistant, questions, matcher)
+    return questions, metrics, scored
+
+
+@pytest.fixture(scope="session")
+def retrieval_run(searcher):
+    """The retrieval evaluation of the whole question set in two modes, once a session: the
+    IR-library cross-check and the regression gate both read it."""
+    from rag.config import EVAL_QUESTIONS
+    from rag.measure.evaluate import copies_of, evaluate, load_question_set
+
+    questions = load_question_set(EVAL_QUESTIONS)
+    copies = copies_of(searcher.index.documents)
+    metrics, scored = evaluate(searcher, questions, ["hybrid", "bm25"], copies, k=10)
+    return questions, metrics, scored

@@ -106,15 +106,13 @@ def retrieval_rows(question_rows: list[dict], questions: list[EvalQuestion]) -> 
 
 
 def save_baseline(path: Path, kind: str, rows: list[dict], questions_file: str) -> Path:
-    """Write the baseline (rows sorted by id, so a refresh diffs question by question)."""
-    payload = {
-        "kind": kind,
-        "written": time.strftime("%Y-%m-%d"),
-        "questions_file": questions_file,
-        "rows": sorted(rows, key=lambda r: r["id"]),
-    }
+    """Write the baseline, one question a line, sorted by id (a refresh diffs question by
+    question)."""
+    head = {"kind": kind, "written": time.strftime("%Y-%m-%d"), "questions_file": questions_file}
+    lines = [json.dumps(r, ensure_ascii=False) for r in sorted(rows, key=lambda r: r["id"])]
+    text = json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [\n' + ",\n".join(lines)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(payload, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    path.write_text(text + "\n]}\n", encoding="utf-8")
     return path
 
 
