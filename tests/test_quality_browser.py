@@ -67,7 +67,7 @@ def test_a_thumbs_down_becomes_an_evaluation_case_in_two_clicks(real_index, tmp_
         assert case["origin"] == "thumbs-down" and case["split"] in ("tune", "heldout")
         assert case["sources"][0]["doc"] and 5 <= len(case["sources"][0]["quote"].split()) <= 15
 
-        real_click(browser, (By.XPATH, "//button[@role='tab' and contains(., 'Huller')]"))
+        real_click(browser, (By.XPATH, "//*[@data-testid='stTab' and contains(., 'Huller')]"))
         text_in_main(browser, "kørselsgodtgørelse")  # the refused question's topic, counted
         real_click(browser, (By.XPATH, "//summary[contains(., 'kørselsgodtgørelse')]"))
         text_in_main(browser, REFUSED)
