@@ -76,6 +76,9 @@ def answer_rows(scored, questions: list[EvalQuestion]) -> list[dict]:
     rows = []
     for s in scored:
         row = {k: v for k, v in s.row(details=False).items() if k != "seconds"}
+        bucket = getattr(s, "bucket", None)  # the overlap bucket, where the score has one
+        if bucket is not None:
+            row["bucket"] = bucket
         rows.append({**row, "fingerprint": prints.get(row["id"], "")})
     return rows
 
@@ -169,11 +172,11 @@ def answer_figures(rows: list[dict]) -> dict[str, float | None]:
         "answerable_refused": share(asked, lambda r: r["refused"]),
         "refused_neighbouring": scope("neighbouring"),
         "refused_off-topic": scope("off-topic"),
-        "citation_precision": _mean(r["citation_precision"] for r in answered),
-        "citation_recall": _mean(r["citation_recall"] for r in answered),
-        "support": _mean(r["support"] for r in rows),
-        "lint": share(spoken, lambda r: r["lint"]),
-        "partial": share(asked, lambda r: r["partial"]),
+        "citation_precision": _mean(r.get("citation_precision") for r in answered),
+        "citation_recall": _mean(r.get("citation_recall") for r in answered),
+        "support": _mean(r.get("support") for r in rows),
+        "lint": share(spoken, lambda r: r.get("lint")),
+        "partial": share(asked, lambda r: r.get("partial")),
     }
 
 
@@ -373,12 +376,12 @@ def format_comparison(c: Comparison, questions: dict[str, str] | None = None) ->
     halves = [g for g in dict.fromkeys(d.group for d in c.deltas) if g.count(" · ") == depth]
     for group in halves:
         rows = [d for d in c.deltas if d.group == group]
-        lines += ["", f"{group:34}{'før':>8}{'nu':>8}{'ændring':>9}"]
+        lines += ["", f"{group:40}{'før':>8}{'nu':>8}{'ændring':>9}"]
         for d in rows:
             change = "" if d.change is None else f"{d.change:+.3f}"
             flag = "  ← under grænsen" if d in c.failures else ""
             label = NAMES.get(d.metric, d.metric)
-            lines.append(f"  {label:32}{_f(d.before):>8}{_f(d.after):>8}{change:>9}{flag}")
+            lines.append(f"  {label:38}{_f(d.before):>8}{_f(d.after):>8}{change:>9}{flag}")
     moved = [
         d
         for d in c.deltas
@@ -388,7 +391,7 @@ def format_comparison(c: Comparison, questions: dict[str, str] | None = None) ->
         lines += ["", "Grupper der flyttede sig (kategori, ordoverlap, sprog):"]
         for d in sorted(moved, key=lambda d: (d.group, d.metric)):
             lines.append(
-                f"  {d.group:40} {NAMES.get(d.metric, d.metric):30} "
+                f"  {d.group:30} {NAMES.get(d.metric, d.metric):37} "
                 f"{_f(d.before)} → {_f(d.after)} ({d.change:+.3f})"
             )
     for title, pairs in (("Fra ramt til forbi", c.lost), ("Fra forbi til ramt", c.won)):
