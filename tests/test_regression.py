@@ -116,9 +116,14 @@ def test_no_held_out_retrieval_figure_falls_below_the_committed_baseline(retriev
 def test_eval_compare_on_the_command_line_saves_compares_and_fails_on_a_drop(
     real_index, tmp_path, capsys
 ):
-    lines = EVAL_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    """Save a baseline, compare with it (nothing moved: exit 0), then claim every question was
+    found at rank 1 before: the questions not found in the top 5 now are listed as hit → miss,
+    and the gate fails (exit 1) exactly when the held-out hit@1 drop exceeds the tolerance."""
+    rows = [json.loads(x) for x in EVAL_QUESTIONS.read_text(encoding="utf-8").splitlines()]
+    picked = [r for r in rows if r["split"] == "heldout" and r["answerable"]][-5:]
+    picked += [r for r in rows if not r["answerable"]][:1]
     small = tmp_path / "q.jsonl"
-    small.write_text("\n".join(lines[:3] + lines[-1:]) + "\n", encoding="utf-8")
+    small.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in picked))
     base = tmp_path / "base.json"
     args = ["eval", "--mode", "hybrid", "--questions", str(small)]
     args += ["--data-dir", str(real_index.data_dir)]
@@ -126,16 +131,26 @@ def test_eval_compare_on_the_command_line_saves_compares_and_fails_on_a_drop(
     capsys.readouterr()
     assert main([*args, "--compare", str(base)]) == 0
     out = capsys.readouterr().out
-    assert "4 fælles spørgsmål" in out and "Regressionsgrænse" in out and "ok" in out
+    assert "6 fælles spørgsmål" in out and "Fra ramt til forbi (0):" in out
+    assert "Regressionsgrænse 0.020 (holdt-ude-halvdelen): ok" in out
+
     saved = json.loads(base.read_text())
+    now = {r["id"]: r["modes"]["hybrid"]["first_rank"] for r in saved["rows"] if r["answerable"]}
     for r in saved["rows"]:  # pretend every question was found at rank 1 before
         if r["answerable"]:
             r["modes"]["hybrid"] = {"first_rank": 1, "recall@5": 1.0}
     base.write_text(json.dumps(saved))
-    missed = [r for r in saved["rows"] if r["answerable"]]
-    assert main([*args, "--compare", str(base), "--json"]) in (0, 1)
+    code = main([*args, "--compare", str(base), "--json"])
     result = json.loads(capsys.readouterr().out)
-    assert result["common"] == 4 and "passed" in result and missed
+    assert result["common"] == 6 and result["kind"] == "retrieval"
+    lost = sorted(r["id"] for r in result["hit_to_miss"])
+    assert lost == sorted(i for i, rank in now.items() if not rank or rank > 5)
+    misses_at_1 = sum(rank != 1 for rank in now.values()) / len(now)
+    assert code == (1 if misses_at_1 > TOLERANCE else 0)
+    assert result["passed"] is (code == 0)
+    if code:
+        assert "hybrid · heldout hit@1" in result["failures"]
+
     answers = ["eval", "--answers", "--questions", str(small), "--compare", str(base)]
     assert main([*answers, "--data-dir", str(real_index.data_dir)]) == 2
     assert "måling af søgningen" in capsys.readouterr().err
