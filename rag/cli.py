@@ -665,20 +665,24 @@ def _eval_privacy(args: argparse.Namespace, settings: Settings) -> int:
 
 def _baseline_and_compare(args, settings: Settings, kind: str, rows, questions) -> int | None:
     """--save-baseline writes the rows; --compare prints the comparison and returns the exit
-    code (1 when the gate fails); None when the usual figures are to be printed."""
+    code (1 when the gate fails); None when the usual figures are to be printed. The baseline
+    compared with is read before one is written, so `--compare F --save-baseline F` compares
+    with F as it was and then refreshes it."""
     from rag.measure import compare as cmp
 
+    baseline = None
+    if args.compare:
+        try:
+            baseline = cmp.load_baseline(Path(args.compare), kind, questions)
+        except cmp.BaselineError as exc:
+            return _fail(str(exc))
     if args.save_baseline is not None:
         default = ANSWER_BASELINE if kind == "answers" else RETRIEVAL_BASELINE
         target = Path(args.save_baseline) if args.save_baseline else default
         name = Path(args.questions or EVAL_QUESTIONS).name
         _log(f"Sammenligningsgrundlag skrevet: {cmp.save_baseline(target, kind, rows, name)}")
-    if not args.compare:
+    if baseline is None:
         return None
-    try:
-        baseline = cmp.load_baseline(Path(args.compare), kind, questions)
-    except cmp.BaselineError as exc:
-        return _fail(str(exc))
     result = cmp.compare(kind, baseline, rows, args.compare, settings.regression_tolerance)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
