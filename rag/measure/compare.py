@@ -158,7 +158,6 @@ def _mean(values) -> float | None:
 def answer_figures(rows: list[dict]) -> dict[str, float | None]:
     asked = [r for r in rows if r["answerable"]]
     answered = [r for r in asked if not r["refused"]]
-    spoken = [r for r in rows if not r["refused"]]
 
     def share(group, test):
         return round(sum(bool(test(r)) for r in group) / len(group), 4) if group else None
@@ -175,7 +174,7 @@ def answer_figures(rows: list[dict]) -> dict[str, float | None]:
         "citation_precision": _mean(r.get("citation_precision") for r in answered),
         "citation_recall": _mean(r.get("citation_recall") for r in answered),
         "support": _mean(r.get("support") for r in rows),
-        "lint": share(spoken, lambda r: r.get("lint")),
+        "lint": share(rows, lambda r: r.get("lint")),  # refusals too, as the report counts
         "partial": share(asked, lambda r: r.get("partial")),
     }
 
