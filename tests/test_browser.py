@@ -466,6 +466,17 @@ def axe_violations(driver) -> list[dict]:
     )
 
 
+def test_a_manager_cannot_reach_the_kvalitet_page(server, browser):
+    """The maintainers' page is neither in a manager's navigation nor served at its address."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{server}/kvalitet")
+    text_in_main(browser, "Tillidsguiden")  # the server has no such page for a manager
+    nav = browser.find_elements(By.CSS_SELECTOR, "[data-testid=stSidebarNav] a")
+    assert nav and not any("Kvalitet" in a.text for a in nav)
+    assert "Vurderinger og afvisninger" not in browser.find_element(By.TAG_NAME, "main").text
+
+
 def test_no_serious_accessibility_violations_in_our_own_markup(server, browser, tmp_path):
     """axe-core in each page; serious or critical violations in the project's markup fail,
     Streamlit's own are written to the report (and listed in docs/app.md)."""

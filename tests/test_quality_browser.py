@@ -1,6 +1,7 @@
 """The maintainers' loop in a real browser (`streamlit run app.py`, headless Chromium): a
 thumbs-down given in Spørg shows up in Kvalitet and becomes an evaluation case in two clicks; a
-refused question is in the gaps list; a manager cannot reach the page."""
+refused question is in the gaps list. That a manager cannot reach the page is checked on
+tests/test_browser.py's manager server (one server start fewer)."""
 
 from __future__ import annotations
 
@@ -71,23 +72,3 @@ def test_a_thumbs_down_becomes_an_evaluation_case_in_two_clicks(real_index, tmp_
         text_in_main(browser, "kørselsgodtgørelse")  # the refused question's topic, counted
         real_click(browser, (By.XPATH, "//summary[contains(., 'kørselsgodtgørelse')]"))
         text_in_main(browser, REFUSED)
-
-
-def test_a_manager_cannot_reach_the_kvalitet_page(real_index, tmp_path):
-    from selenium.webdriver.common.by import By
-
-    settings = {
-        "TILLID_DATABASE_URL": f"sqlite:///{tmp_path / 'chat.sqlite'}",
-        "TILLID_LOCAL_MAINTAINER": "0",  # the person at the machine is a manager like anyone
-    }
-    with (
-        streamlit_app(
-            real_index.data_dir, tmp_path / "st.log", real_index.cache_dir, settings=settings
-        ) as url,
-        chromium(tmp_path / "profile") as browser,
-    ):
-        browser.get(f"{url}/kvalitet")
-        text_in_main(browser, "Tillidsguiden")  # the server has no such page for a manager
-        nav = browser.find_elements(By.CSS_SELECTOR, "[data-testid=stSidebarNav] a")
-        assert nav and not any("Kvalitet" in a.text for a in nav)
-        assert "Vurderinger og afvisninger" not in browser.find_element(By.TAG_NAME, "main").text
