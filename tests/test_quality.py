@@ -206,6 +206,14 @@ def test_two_clicks_on_the_page_make_a_case_from_a_thumbs_down(
     assert "er skrevet i cases.jsonl" in at.success[0].value
     (case,) = cases.read_cases(tmp_path / "cases.jsonl")
     assert case["question"] == GOOD and case["origin"] == "thumbs-down"
+    # "Hvorfor dette svar?" for any answer: the latest one to a most asked question
+    assert not any(m.value.startswith("**Afgørelsen.**") for m in at.markdown)
+    picker = at.selectbox(key="q-hvorfor-mest")
+    assert picker.options[1] == GOOD
+    picker.select_index(1).run()
+    assert not at.exception
+    (decided,) = [m.value for m in at.markdown if m.value.startswith("**Afgørelsen.**")]
+    assert "over grænsen" in decided and "så det svarede" in decided
 
 
 def test_feedback_cli_lists_as_text_json_and_csv_and_writes_candidate_cases(

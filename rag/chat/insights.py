@@ -163,6 +163,12 @@ def answered(store: ChatStore, f: Filters = Filters(), limit: int = LIMIT) -> li
     return [_item(r) for r in rows]
 
 
+def item(store: ChatStore, answer_id: str) -> Item | None:
+    """One stored answer by its id (any answer, rated or not), or None when it is gone."""
+    rows = store.query(select(answers).where(answers.c.id == answer_id))
+    return _item(rows[0]) if rows else None
+
+
 def listed(store: ChatStore, f: Filters = Filters(), limit: int = LIMIT) -> list[Item]:
     """What `tillidsguiden feedback` lists: the rated answers (of the asked rating) and, unless
     a rating is asked for, the refused and partial ones nobody rated; newest first."""

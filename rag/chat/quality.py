@@ -238,6 +238,17 @@ def most_asked(store: ChatStore, f: Filters) -> None:
         hide_index=True,
         width="stretch",
     )
+    latest = {r.latest: r.question for r in rows}
+    chosen = st.selectbox(
+        "Hvorfor dette svar? Vælg et spørgsmål (det seneste svar på det)",
+        [None, *latest],
+        format_func=lambda a: "–" if a is None else latest[a],
+        key="q-hvorfor-mest",
+    )
+    found = insights.item(store, chosen) if chosen else None
+    if found is not None:
+        st.markdown(f"**{plain(found.question)}** · {found.when}")
+        why.show(found.answer)
 
 
 def per_week(store: ChatStore, f: Filters) -> None:
