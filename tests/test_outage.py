@@ -20,7 +20,7 @@ import pytest
 from conftest import CORPUS, EMBEDDING_CACHE, unavailable
 from streamlit.testing.v1 import AppTest
 
-from rag.chat import services
+from rag.chat import rating, services
 from rag.chat.store import ChatStore
 from rag.config import PROJECT_ROOT, Settings
 from rag.index.builder import ingest
@@ -99,7 +99,7 @@ def test_with_postgresql_stopped_answers_go_on_links_explain_and_writes_after_it
     try:
         at.feedback(key=f"thumbs-{first}").set_value(1).run()  # clicked during the outage
         assert not at.exception
-        assert services.UNSAVED_RATING in warnings(at)
+        assert services.UNSAVED_RATING in warnings(at) and rating.SAVED["rating"] not in shown(at)
         ask(at, QUESTIONS[1])  # still answered, not saved
         assert "udfordringsret" in shown(at).lower()
         assert turns(at)[1][0] is None
@@ -112,8 +112,9 @@ def test_with_postgresql_stopped_answers_go_on_links_explain_and_writes_after_it
             assert link.query_params[next(iter(query))] == next(iter(query.values()))
     finally:
         pg.start()
-    at.run()  # the first run after the recovery saves the waiting thumb
+    at.run()  # the first run after the recovery saves the waiting thumb, and says so
     assert not at.exception and services.SAVE_BANNER not in warnings(at)
+    assert rating.SAVED["rating"] in shown(at)
     with ChatStore(pg.url) as store:
         assert store.rating(first, at.session_state["_audited"])["rating"] == "up"
     at.text_input(key=f"comment-{first}").input("Kom efter nedbruddet").run()
