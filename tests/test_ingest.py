@@ -13,7 +13,7 @@ from rag.config import Settings
 from rag.index.builder import ingest, open_index
 from rag.index.embeddings import EmbeddingCache
 from rag.index.store import IndexBuild
-from rag.ingest.sentences import quote_units
+from rag.index.vectors import answer_texts
 
 
 def test_ingest_reports_documents_kinds_duplicates_and_ocr(ingested):
@@ -84,7 +84,7 @@ def test_after_ingest_no_answer_waits_for_a_new_sentence_to_be_embedded(
     )
     report = ingest(settings, embedder=SharedVectors(embedder, shared))
     chunks = [c for c in open_index(settings).chunks if c.doc_id == "egne-noter"]
-    texts = [u.text for c in chunks for u in quote_units(c)]
+    texts = list(dict.fromkeys(t for c in chunks for t in answer_texts(c)))  # units, sentences
     assert texts and report.sentences_embedded == len(set(texts))
     cached = EmbeddingCache(settings.embedding_cache).embed_passages(MustNotEmbed(), texts)
     assert cached.vectors.shape == (len(texts), 384) and cached.embedded == 0

@@ -12,7 +12,9 @@ from rag.ingest.repair import (
     Names,
     capitalise_names,
     capitalise_pronoun_i,
+    capitalise_proper_words,
     capitalise_sentences,
+    capitalise_subordinate_i,
     join_inner_hyphens,
     join_lines,
     strip_markup,
@@ -276,3 +278,88 @@ def test_a_wrapped_url_tail_joins_its_url(corpus_build):
     text = "\n".join(c.text for c in corpus_build.chunks)
     assert "cHash=45d34a1661b7d6af9d1debb3f39dbbf3" in text
     assert "\n1debb3f39dbbf3" not in text
+
+
+@pytest.mark.parametrize(
+    ("line", "repaired"),
+    [
+        # kom-videre-med-social-kapital.txt: the exercises' and checklists' lines
+        (
+            "Tag stilling til, hvordan i vil tilrettelægge den videre indsats.",
+            "Tag stilling til, hvordan I vil tilrettelægge den videre indsats.",
+        ),
+        (
+            "de delopgaver, der er væsentlige for at sikre, at i får løst jeres kerneopgave.",
+            "de delopgaver, der er væsentlige for at sikre, at I får løst jeres kerneopgave.",
+        ),
+        ("Inden i lægger jer endelig fast", "Inden I lægger jer endelig fast"),
+        ("hvis ikke i har en feedback-kultur", "hvis ikke I har en feedback-kultur"),
+        (
+            "Med de borgere eller kunder, som i er sat i verden for at hjælpe",
+            "Med de borgere eller kunder, som I er sat i verden for at hjælpe",
+        ),
+        (
+            "hvordan i regner med at håndtere det psykiske arbejdsmiljø",
+            "hvordan I regner med at håndtere det psykiske arbejdsmiljø",
+        ),
+        ("På hvilke måder vil i selv kunne bidrage?", "På hvilke måder vil I selv kunne bidrage?"),
+    ],
+)
+def test_the_pronoun_i_after_a_conjunction_gets_its_capital(line, repaired):
+    repair = capitalise_subordinate_i(capitalise_pronoun_i(lines(line)[0]))
+    assert repair.text == repaired
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # kom-videre-med-social-kapital.txt
+        "Det betyder, at arresthuse som viborgs i praksis har en del afsonere siddende.",
+        "at i går blev det besluttet",
+        "hvor i alt 17 ansatte",
+    ],
+)
+def test_the_preposition_i_after_a_conjunction_stays_small(line):
+    assert capitalise_subordinate_i(lines(line)[0]).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "repaired"),
+    [
+        # kom-videre-med-social-kapital.txt
+        (
+            "En af de tilgange, der er blevet mest udbredt i danmark, er at vurdere",
+            "En af de tilgange, der er blevet mest udbredt i Danmark, er at vurdere",
+        ),
+        (
+            "valgte direktøren inge mærkedahl at melde hurtigt og ærligt ud",
+            "valgte direktøren Inge Mærkedahl at melde hurtigt og ærligt ud",
+        ),
+        (
+            "Hasle, thoft og olesen (2010): ”ledelse med social kapital”.",
+            "Hasle, Thoft og Olesen (2010): ”ledelse med social kapital”.",
+        ),
+        (
+            "udviklet af arbejdsmiljøkonsulent eva thoft i samarbejde med journalist søren svith",
+            "udviklet af arbejdsmiljøkonsulent Eva Thoft i samarbejde med journalist Søren Svith",
+        ),
+        ("arresthuse som viborgs i praksis", "arresthuse som Viborgs i praksis"),
+    ],
+)
+def test_names_the_pdf_lowered_get_their_capitals(line, repaired):
+    names = Names.shipped()
+    assert capitalise_proper_words(capitalise_names(lines(line)[0], names), names).text == repaired
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "det kan ske i maj (2014)",
+        "som beskrevet i rapporten (2010)",
+        "hvor mange mark er der",
+        "Han tog hans bog med, siger Stinne Henriksen",
+    ],
+)
+def test_words_beside_names_keep_their_case(line):
+    names = Names.shipped()
+    assert capitalise_proper_words(lines(line)[0], names).text == line

@@ -91,7 +91,7 @@ def test_a_checklist_box_ends_at_its_source_note_and_gives_the_subsection_back(l
     item = doc("Er kerneopgaven i ental?")
     assert item.path == (CHAPTER_1, "Tjekliste: Er jeres kerneopgave klar?")
     assert item.kind == "checklist"
-    assert doc("Kilde: christensen og seneca").kind == "checklist"
+    assert doc("Kilde: Christensen og Seneca").kind == "checklist"
     after = doc("At afklare kerneopgaven medfører")
     assert after.path == before.path == (CHAPTER_1, "Værdien af en tydelig kerneopgave")
     assert after.unit not in (before.unit, item.unit)  # chunks never join across the box
@@ -100,7 +100,7 @@ def test_a_checklist_box_ends_at_its_source_note_and_gives_the_subsection_back(l
 def test_a_read_more_line_opens_a_reference_box_until_a_line_that_is_no_reference(labelled):
     doc = labelled[KOM_VIDERE]
     assert doc("Læs mere om kerneopgaven i:") is None
-    reference = doc("Christensen og seneca (2012)")
+    reference = doc("Christensen og Seneca (2012)")
     assert reference.kind == "reference"
     assert reference.path == (CHAPTER_1, "Læs mere om kerneopgaven i")
     # Set as titles, literature lines stay in the box; the first plain paragraph ends it.

@@ -21,7 +21,9 @@ from rag.ingest.repair import (
     Names,
     capitalise_names,
     capitalise_pronoun_i,
+    capitalise_proper_words,
     capitalise_sentences,
+    capitalise_subordinate_i,
     dangles,
     join_across_break,
     join_inner_hyphens,
@@ -444,7 +446,8 @@ def _capitalise(parsed: ParsedDocument) -> None:
     for b in parsed.blocks:
         if b.type in ("para", "item", "note") and not URL_RE.match(b.text.text):
             b.text = capitalise_sentences(b.text, list_item=b.type == "item")
-            b.text = capitalise_names(capitalise_pronoun_i(b.text), names)
+            b.text = capitalise_subordinate_i(capitalise_pronoun_i(b.text))
+            b.text = capitalise_proper_words(capitalise_names(b.text, names), names)
 
 
 def _split_mapped_lines(text: MappedText) -> list[MappedText]:

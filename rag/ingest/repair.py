@@ -10,6 +10,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import simplemma
+from wordfreq import zipf_frequency
+
 from rag.config import PACKAGE_DATA
 from rag.ingest.lexicon import Lexicon
 from rag.ingest.mapped import MappedText
@@ -251,11 +254,45 @@ def capitalise_pronoun_i(text: MappedText) -> MappedText:
         before = _CLAUSE_START.search(text.text[: m.start()])
         lead = before.group(1).split() if before else []
         verbs = MODALS | {"har"}
-        if lead and lead[0].lower() not in INVERTING and lead[0].lower() not in verbs:
+        asks = len(lead) > 1 and lead[1].lower() in INVERTING and lead[1].lower().startswith("hv")
+        opens = not lead or lead[0].lower() in INVERTING or lead[0].lower() in verbs
+        if not (opens or asks):  # "På hvilke måder vil i selv …" asks too
             return m.group(0)
         return f"{m.group(1)} I "
 
     return text.sub(_PRONOUN_I, fix)
+
+
+# After a conjunction or a question word, a lower-case "i" before a verb in the present tense is
+# the pronoun: "hvordan i vil tilrettelægge", "at i får løst", "som i er sat i verden", "Inden i
+# lægger jer fast"; "som i praksis", "at i går" keep their preposition.
+SUBORDINATORS = {
+    "hvis", "når", "at", "om", "fordi", "som", "mens", "inden", "før", "hvad", "hvordan",
+    "hvorfor", "hvornår", "hvor", "hvem", "hvilke", "hvilken", "hvilket", "hvorledes",
+}  # fmt: skip
+_SUBORDINATE_I = re.compile(
+    r"\b((?:" + "|".join(sorted(SUBORDINATORS)) + r")(?: ikke)?) i (?=([a-zæøå]+)\b)", re.I
+)
+_NOT_VERBS = {"går", "år", "morgen", "aftes", "dag"}
+
+
+def present_tense(word: str) -> bool:
+    """A finite verb in the present tense ("regner", "får", "gør", "kan"), told by its lemma."""
+    low = word.lower()
+    if low in MODALS or low in {"har", "er", "var"}:
+        return True
+    if low in _NOT_VERBS or not low.endswith("r"):
+        return False
+    base = simplemma.lemmatize(low, lang="da")
+    return base != low and (low == base + "r" or (base.endswith("e") and low == base[:-1] + "r"))
+
+
+def capitalise_subordinate_i(text: MappedText) -> MappedText:
+    """ "Tag stilling til, hvordan i vil tilrettelægge" → "… hvordan I vil …"."""
+    return text.sub(
+        _SUBORDINATE_I,
+        lambda m: f"{m.group(1)} I " if present_tense(m.group(2)) else m.group(0),
+    )
 
 
 class Names:
@@ -311,6 +348,59 @@ def capitalise_names(text: MappedText, names: Names) -> MappedText:
             continue
         if names.only_name(y) or y[:1].isupper():
             starts |= {a.start(), b.start()}
+    if not starts:
+        return text
+    return text.sub(
+        _WORD,
+        lambda m: m.group(0)[:1].upper() + m.group(0)[1:] if m.start() in starts else m.group(0),
+    )
+
+
+def _a_word(word: str) -> bool:
+    """Danish uses the word as an ordinary word (not only as a name)."""
+    return zipf_frequency(word, "da") >= 2.0 or simplemma.is_known(word, lang="da")
+
+
+def _first_name(word: str, names: Names) -> bool:
+    """A first name that is rarely a word ("inge", "søren"; not "andre", "per")."""
+    return names.name_like(word) and zipf_frequency(word.lower(), "da") < _COMMON_WORD
+
+
+def _surname(word: str, names: Names) -> bool:
+    """A word neither Danish nor English uses ("mærkedahl"; not "fora", "practise")."""
+    return not _a_word(word) and zipf_frequency(word, "en") < 2.0 and not names.name_like(word)
+
+
+_COMMON_WORD = 5.0
+_AUTHORS = re.compile(r"((?:[^\W\d_]+,\s+)*[^\W\d_]+(?:\s+og\s+[^\W\d_]+)?)\s+\(\d{4}[a-z]?\)")
+
+
+def capitalise_proper_words(text: MappedText, names: Names) -> MappedText:
+    """Names the PDF lost the capitals of, where one word says it is a name:
+
+    * a word whose dictionary form is a name: "i danmark", "viborgs", "olesen";
+    * the word after a first name when it is no ordinary word: "direktør inge mærkedahl";
+    * the authors before a year in a reference: "Hasle, thoft og olesen (2010)".
+    """
+    words = list(_WORD.finditer(text.text))
+    starts: set[int] = set()
+    for k, m in enumerate(words):
+        w = m.group(0)
+        if not w.islower() or (len(w) <= 4 and text.text[m.end() : m.end() + 1] == "."):
+            continue  # "mia." and "mio." are abbreviations
+        base = simplemma.lemmatize(w, lang="da")
+        if base[:1].isupper() and len(base) >= 3:
+            starts.add(m.start())
+        elif k and text.text[words[k - 1].end() : m.start()] == " ":
+            before = words[k - 1].group(0)
+            if _first_name(before, names) and _surname(w, names):
+                starts |= {words[k - 1].start(), m.start()}
+    for m in _AUTHORS.finditer(text.text):
+        several = "," in m.group(1) or " og " in m.group(1)  # "i maj (2014)" is no reference
+        for a in _WORD.finditer(m.group(1)):
+            w = a.group(0)
+            if w != "og" and (not _a_word(w) or (several and names.name_like(w))):
+                starts.add(m.start(1) + a.start())
     if not starts:
         return text
     return text.sub(
