@@ -128,6 +128,23 @@ def test_with_postgresql_stopped_answers_go_on_links_explain_and_writes_after_it
     assert "kan ikke hentes" not in warnings(link) and len(turns(link)) == 3
 
 
+def test_the_kvalitet_page_says_in_danish_that_the_database_does_not_answer(environment, pg):
+    """A maintainer's page that only reads the store, opened before the outage and again in
+    it: a Danish line, no error page."""
+    environment(pg.url)
+    quality = "from rag.chat import quality\nquality.page()"
+    at = AppTest.from_string(quality, default_timeout=60).run()
+    assert not at.exception and not warnings(at)
+    pg.stop()
+    try:
+        at = AppTest.from_string(quality, default_timeout=60).run()
+        assert not at.exception and "databasen ikke svarer" in warnings(at)
+    finally:
+        pg.start()
+    at.run()
+    assert not at.exception and "databasen ikke svarer" not in warnings(at)
+
+
 def test_a_comment_after_the_recovery_saves_its_thumb_when_the_thumb_was_lost(environment, pg):
     """The issue's probe: a comment typed after the recovery was dropped (0 rows updated)."""
     environment(pg.url)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rag.answer.render import plain, safe_markdown
-from rag.chat import audit, cases, identity, insights, resources, why
+from rag.chat import audit, cases, identity, insights, resources, services, why
 from rag.chat.insights import Filters, Item
 from rag.chat.store import ChatStore, StorageError
 from rag.config import Settings
@@ -40,12 +40,12 @@ def page() -> None:
         "Hvad lederne spørger om, hvordan svarene blev vurderet, og hvad materialet mangler. "
         "Spørgsmålene står, som de er gemt: uden personoplysninger."
     )
-    store, reason = resources.store(s)
+    store, reason = services.store(s)  # None while the database does not answer
     if store is None:
         st.warning(reason or "Der er ingen gemte samtaler at vise.")
         return
-    f = filters(store)
     try:
+        f = filters(store)
         tabs = st.tabs(
             ["Vurderinger og afvisninger", "Huller i materialet", "Mest spurgt", "Pr. uge"]
         )
