@@ -189,3 +189,12 @@ def test_a_refusal_names_the_documents_indexed_not_a_fixed_subject(site, embedde
     assert answer.refused
     assert "Materialet består af »" in answer.text and "»Trivsel i teamet«" in answer.text
     assert "»Vejledning«" in answer.text and "social kapital" not in answer.text
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(site, tmp_path, monkeypatch):
+    monkeypatch.setenv("TILLID_MAX_FILE_MB", "0.001")
+    at = materialet()
+    pdf = report_pdf(tmp_path / "stor.pdf").read_bytes()
+    at.file_uploader[0].set_value(("stor.pdf", pdf, "application/pdf")).run()
+    assert at.error[0].value == "stor.pdf er større end 0.001 MB."
+    assert not (site.data_dir / "uploads").exists()

@@ -257,6 +257,11 @@ def _dates(s: Settings) -> dict[str, str]:
 def _read_upload(s: Settings, given) -> dict:
     """Keep the upload under the data folder and read it as ingest will (nothing published)."""
     name = Path(given.name).name
+    if name.startswith(".") or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+        return {
+            "id": given.file_id,
+            "error": f"{name} kan ikke tilføjes: filtypen understøttes ikke.",
+        }
     if given.size > s.max_file_mb * 1024 * 1024:
         return {"id": given.file_id, "error": f"{name} er større end {s.max_file_mb:g} MB."}
     folder = s.data_dir / UPLOADS / secrets.token_hex(8)
