@@ -504,6 +504,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(f"Ingen spørgsmål i {path}.")
     if args.fit and not args.answers:
         return _fail("--fit bruges kun sammen med --answers.")
+    if args.with_folder and (
+        args.fit or args.save_baseline is not None or (args.report and not args.answers)
+    ):
+        return _fail(
+            "Med --with skrives kun --answers --report (ingen modeller, grundlinjer eller "
+            "retrieval.md: de hører til materialet alene)."
+        )
     if args.with_folder:
         try:
             settings = _with_folder(args, settings)
@@ -616,6 +623,7 @@ def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path:
             from rag.measure.merged import write_report
 
             written = [write_report(Path(args.report), metrics, path, Path(args.with_folder))]
+            _log(f"Rapport skrevet: {written[0]}")
         elif args.report:
             written = write_answer_report(Path(args.report), metrics, scored, path, assistant)
             _log("Rapport skrevet: " + ", ".join(str(p) for p in written))

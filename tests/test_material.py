@@ -164,6 +164,9 @@ def test_eval_with_a_missing_folder_says_so_in_danish(corpus, tmp_path, capsys):
     args = ["eval", "--answers", "--with", str(tmp_path / "ingen"), "--corpus", str(corpus)]
     assert cli.main([*args, "--data-dir", str(tmp_path / "data")]) == 2
     assert "Mappen findes ikke" in capsys.readouterr().err
+    args = ["eval", "--answers", "--fit", "--with", str(tmp_path), "--corpus", str(corpus)]
+    assert cli.main([*args, "--data-dir", str(tmp_path / "data")]) == 2
+    assert "ingen modeller, grundlinjer eller retrieval.md" in capsys.readouterr().err
 
 
 def test_eval_with_a_folder_answers_its_questions_and_reports_under_its_own_name(
