@@ -496,8 +496,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.questions or EVAL_QUESTIONS)
     if not path.is_file():
         return _fail(f"Spørgsmålsfilen findes ikke: {path}")
+    # The cases made from feedback belong to the guidance material's question set; another
+    # questions file (the test collection's, a maintainer's own) is measured alone.
+    cases = settings.cases_file if path.resolve() == EVAL_QUESTIONS.resolve() else None
     try:
-        questions = load_question_set(path)
+        questions = load_question_set(path, cases)
     except QuestionFileError as exc:
         return _fail(str(exc))
     if not questions:

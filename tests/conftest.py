@@ -130,7 +130,8 @@ def answer_run(assistant):
     from rag.measure.answer_eval import evaluate_answers
     from rag.measure.evaluate import QuoteMatcher, copies_of, load_question_set
 
-    questions = [q for q in load_question_set(EVAL_QUESTIONS) if q.split == "heldout"]
+    cases = Settings.load(env={}).cases_file
+    questions = [q for q in load_question_set(EVAL_QUESTIONS, cases) if q.split == "heldout"]
     matcher = QuoteMatcher(copies_of(assistant.searcher.index.documents))
     metrics, scored = evaluate_answers(assistant, questions, matcher)
     return questions, metrics, scored
@@ -143,7 +144,7 @@ def retrieval_run(searcher):
     from rag.config import EVAL_QUESTIONS
     from rag.measure.evaluate import copies_of, evaluate, load_question_set
 
-    questions = load_question_set(EVAL_QUESTIONS)
+    questions = load_question_set(EVAL_QUESTIONS, Settings.load(env={}).cases_file)
     copies = copies_of(searcher.index.documents)
     metrics, scored = evaluate(searcher, questions, ["hybrid", "bm25"], copies, k=10)
     return questions, metrics, scored

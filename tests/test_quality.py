@@ -149,8 +149,9 @@ def test_a_case_is_written_in_the_question_files_format_and_eval_reads_it(
         i for i in insights.listed(store, Filters(outcome="refused")) if i.question == REFUSED
     )
     cases.write_case(tmp_path / "cases.jsonl", cases.make_case(refused, None))
-    read = load_question_set(questions)
+    read = load_question_set(questions, tmp_path / "cases.jsonl")
     assert [q.id for q in read] == ["q1", case["id"], cases.case_id(REFUSED)]
+    assert [q.id for q in load_question_set(questions)] == ["q1"]  # another set: alone
     written = read[1]
     assert written.answerable and written.split == case["split"] and written.category == "feedback"
     assert QuoteMatcher().satisfied(chunk, written.sources) == {0}
@@ -171,7 +172,7 @@ def test_the_same_question_again_replaces_its_case_and_an_id_used_twice_is_refus
         cases.make_case(down, chunk, "ord der ikke står i afsnittet nogen steder")
     (tmp_path / "questions.jsonl").write_text(json.dumps({**only, "split": "tune"}) + "\n")
     with pytest.raises(QuestionFileError, match="står også i"):
-        load_question_set(tmp_path / "questions.jsonl")
+        load_question_set(tmp_path / "questions.jsonl", target)
 
 
 def test_the_kvalitet_page_stops_for_a_signed_in_manager(monkeypatch, real_index, tmp_path):

@@ -74,18 +74,31 @@ class EvalQuestion:
 CASES = "cases*.jsonl"  # cases made from feedback (rag/chat/cases.py), read with the set
 
 
-def load_question_set(path: Path) -> list[EvalQuestion]:
-    """A questions file and the cases files beside it (eval/cases*.jsonl), as one set; an id
-    used twice is an error naming both files."""
+def load_question_set(path: Path, cases_file: Path | None = None) -> list[EvalQuestion]:
+    """A questions file and, given `cases_file` (`Settings.cases_file`), that file and the
+    other cases*.jsonl beside it, as one set; an id used twice is an error naming both files."""
     questions: list[EvalQuestion] = []
     seen: dict[str, str] = {}
-    for f in [path, *sorted(p for p in path.parent.glob(CASES) if p != path)]:
+    for f in [path, *case_files(cases_file)]:
+        if f.resolve() == path.resolve() and questions:
+            continue
         for q in load_questions(f):
             if q.id in seen:
                 raise QuestionFileError(f"{f}: id {q.id} står også i {seen[q.id]}")
             seen[q.id] = f.name
             questions.append(q)
     return questions
+
+
+def case_files(cases_file: Path | None) -> list[Path]:
+    """The cases files read with the question set: `cases_file` when it exists, and every
+    cases*.jsonl in its folder (a maintainer may keep several)."""
+    if cases_file is None:
+        return []
+    found = set(cases_file.parent.glob(CASES)) if cases_file.parent.is_dir() else set()
+    if cases_file.is_file():
+        found.add(cases_file)
+    return sorted(found)
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
