@@ -674,3 +674,16 @@ def test_a_case_sentence_that_leads_says_whose_case_it_is(assistant):
     answer = assistant.ask("Hvordan fik de i arresthuset korpsånden til at blive bedre?")
     assert answer.citations[0].chunk.kind == "case"
     assert answer.text.startswith("*Case: Viborg Arrest og Kriminalforsorgen:* ")
+
+
+@pytest.mark.parametrize(
+    ("titles", "said"),
+    [
+        (["A", "B", "C", "D"], "»A«, »B«, »C« og »D«"),
+        (["A", "B", "C", "D", "E"], "»A«, »B«, »C« og 2 andre dokumenter"),
+    ],
+)
+def test_a_refusal_names_the_documents_and_never_one_other_document(titles, said):
+    from rag.answer.assistant import scope
+
+    assert scope("da", titles) == said

@@ -414,6 +414,7 @@ def _filters(language: str, doc: str | tuple[str, ...] | None, kind: str | None)
 def scope(language: str, titles: list[str], shown: int = 3) -> str:
     """What the material consists of, from the documents indexed (not fixed text: material a
     municipality adds is named too): »A«, »B«, »C« og 4 andre dokumenter."""
+    shown = len(titles) if len(titles) <= shown + 1 else shown  # never "og 1 andre dokumenter"
     names = [f"»{t}«" for t in titles[:shown]]
     if len(titles) > shown:
         names.append(label(language, "others", n=str(len(titles) - shown)))
