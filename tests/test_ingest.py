@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from pathlib import Path
 
 import pytest
 from conftest import EMBEDDING_CACHE
@@ -193,3 +195,16 @@ def test_cli_explains_a_missing_index_in_danish(tmp_path, capsys):
     code = main(["chunks", "--data-dir", str(tmp_path / "tom")])
     assert code == 2
     assert "Der er intet indeks" in capsys.readouterr().err
+
+
+def test_chunks_that_change_come_with_a_new_chunking_version(corpus_build):
+    """An index is rebuilt only when the corpus or CHUNKING_VERSION changes: a repair or parsing
+    rule that changes the guidance material's chunks without a new version would leave every
+    existing index with the old text. When this fails because the chunks changed, bump
+    CHUNKING_VERSION (rag/index/builder.py) and record both in tests/data/chunking-version.json."""
+    from rag.index.builder import CHUNKING_VERSION
+
+    recorded = json.loads((Path(__file__).parent / "data" / "chunking-version.json").read_text())
+    listing = [[c.doc_id, c.section, c.kind, c.text] for c in corpus_build.chunks]
+    digest = hashlib.sha256(json.dumps(listing, ensure_ascii=False).encode()).hexdigest()
+    assert {"chunking_version": CHUNKING_VERSION, "chunks_sha256": digest} == recorded
