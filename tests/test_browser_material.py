@@ -83,13 +83,17 @@ def installation(tmp_path, embedder):
 
 def job_done(driver, result: str, timeout: float = 400) -> None:
     """The page says the background build finished with `result` (slow on a busy machine)."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
     def said(d):
-        failed = d.find_elements(By.CSS_SELECTOR, "[data-testid=stAlertContentError]")
-        assert not failed, failed[0].text
-        found = d.find_elements(By.CSS_SELECTOR, "[data-testid=stAlertContentSuccess]")
-        return any(result in e.text for e in found)  # after the icon's name
+        try:
+            failed = d.find_elements(By.CSS_SELECTOR, "[data-testid=stAlertContentError]")
+            assert not failed, failed[0].text
+            found = d.find_elements(By.CSS_SELECTOR, "[data-testid=stAlertContentSuccess]")
+            return any(result in e.text for e in found)  # after the icon's name
+        except StaleElementReferenceException:  # the page redrew the alert meanwhile: look again
+            return False
 
     wait_for(driver, said, timeout)
 

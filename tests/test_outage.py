@@ -188,6 +188,11 @@ def unwritable(files: list[Path]) -> Iterator[None]:
     finally:
         for f, mode in modes.items():
             f.chmod(mode)
+        # SQLite makes its shared-memory file with the database's permissions: one made while
+        # the database was read-only is read-only too, and is made writable with the rest.
+        for shm in {f.with_name(f.name.removesuffix("-wal") + "-shm") for f in files}:
+            if shm.exists():
+                shm.chmod(modes[files[0]])
 
 
 def test_with_sqlite_unwritable_answers_go_on_and_saving_resumes_when_it_is_writable(

@@ -974,7 +974,8 @@ def test_question_vectors_are_never_written_to_disk(tmp_path, embedder):
         assistant.ask(question)
     asked = list(assistant.searcher.embed_query._items.values())
     assert len(asked) >= len(ABOUT_PEOPLE)
-    stored = np.stack(_vectors_in(settings.embedding_cache))
+    # With the shipped vectors complete an ingest may store none: then none can be a question's.
+    stored = np.stack(_vectors_in(settings.embedding_cache) or [np.zeros(384, np.float32)])
     on_disk = sum(bool((stored @ v > 0.9999).any()) for v in asked)
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     typed = sum(any(q.encode() in p.read_bytes() for p in files) for q, *_ in ABOUT_PEOPLE)
