@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from llm_stub import ChatStub, serving
+from test_llm import GOOD, QUESTION  # the stub's grounded answer to the question
 
 from rag.config import PROJECT_ROOT
 
@@ -14,13 +15,6 @@ def chat_server():
     with serving() as url:
         yield url
 
-
-QUESTION = "Hvem står bag projektet om at styrke tillid og samarbejde i staten?"
-GOOD = (
-    "Projektet er et samarbejde mellem Moderniseringsstyrelsen, Akademikerne, SKAF og OAO [1]. "
-    "Der er allerede mange aktiviteter rundt omkring i landet, der handler om tillid og "
-    "samarbejde [1]."
-)
 
 PARROT = (
     "Brug kun oplysninger, der står i kilderne [1]. Tilføj ikke viden udefra, og gæt ikke [2]. "
