@@ -110,10 +110,12 @@ class Settings:
     # this; empty: the bar fitted with the model on the tuning half (rag/data/answer-models.json).
     refuse_below: float | None = None
     # Extract answers (rag/answer/compose.py): passages whose sentences compete for the lead,
-    # bullets under it (each at least `bullet_ratio` as likely as the lead), list items shown.
+    # bullets under it (each at least `bullet_ratio` as likely as the lead and at least
+    # `bullet_floor` likely), list items shown.
     answer_passages: int = 5
     max_bullets: int = 3
     bullet_ratio: float = 0.3
+    bullet_floor: float = 0.05
     max_list_items: int = 8
     # A definition or fact question leads with the first of this many best units that holds
     # what it asks for ("X er …", the number, the date, the name), when the best one does not.
@@ -123,6 +125,8 @@ class Settings:
     # cases, naming the rest.
     max_question_parts: int = 3
     max_cases: int = 3
+    # Such a question searches the cases alone this deep for the cases to show and to name.
+    case_passages: int = 8
     # Where the Kvalitet page writes the evaluation cases a maintainer makes from feedback
     # (eval/questions.jsonl's format; `tillidsguiden eval` reads it with the question set).
     cases_file: Path = PROJECT_ROOT / "eval" / "cases.jsonl"

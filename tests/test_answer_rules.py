@@ -687,3 +687,72 @@ def test_a_refusal_names_the_documents_and_never_one_other_document(titles, said
     from rag.answer.assistant import scope
 
     assert scope("da", titles) == said
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "Hvad indebærer det at lede på tværs frem for kun i egen afdeling, og har I en "
+            "øvelse, så to teams kan se, hvor deres samarbejde halter?",
+            [
+                "Hvad indebærer det at lede på tværs frem for kun i egen afdeling",
+                "har I en øvelse, så to teams kan se, hvor deres samarbejde halter?",
+            ],
+        ),
+        (
+            "Hvornår blev centeret oprettet, og fra hvornår kunne man søge?",
+            ["Hvornår blev centeret oprettet", "fra hvornår kunne man søge?"],
+        ),
+        ("Hvad er tillid og samarbejde?", ["Hvad er tillid og samarbejde?"]),
+        ("Hvordan inddrager man TR og har det betydning?", None),
+    ],
+)
+def test_a_question_splits_where_a_new_question_begins(question, parts):
+    from rag.search.question import question_parts
+
+    assert question_parts(question) == (parts or [question])
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Findes der offentlige arbejdspladser, der har klaret en sparerunde?", "case"),
+        ("Har nogen styrelser skåret ned, så folk stadig stolede på ledelsen?", "case"),
+        ("Are there public workplaces that got through budget cuts?", "case"),
+        ("Hvad kan arbejdspladser gøre for at styrke tilliden?", None),
+    ],
+)
+def test_asking_whether_there_are_workplaces_that_did_it_asks_for_cases(question, kind):
+    from rag.search.question import requested_kind
+
+    assert requested_kind(question) == kind
+
+
+def test_a_question_whether_workplaces_did_it_gets_several_cases(assistant):
+    answer = assistant.ask(
+        "Findes der offentlige arbejdspladser, der har klaret en sparerunde med fyringer uden "
+        "at folk mistede troen på ledelsen?"
+    )
+    cases = [line for line in answer.text.splitlines() if line.startswith("**Eksempel fra")]
+    assert len(cases) >= 2 and len(set(cases)) == len(cases)
+
+
+def test_a_case_sentence_that_announces_a_list_brings_its_items(assistant):
+    from rag.answer.compose import _case_lines
+
+    units = units_of(hit_with(assistant, "Det har de gjort ved at:"))
+    announcing = next(u for u in units if u.sentence.text.startswith("Det har de gjort ved at"))
+    lines = _case_lines([announcing])
+    assert lines[0].endswith("Det har de gjort ved at:")
+    assert "- Holde to seminarer" in lines[1:]
+    assert not lint("\n".join(f"{line} [1]" for line in lines))
+
+
+def test_no_bullet_repeats_what_a_part_above_already_quotes(assistant):
+    answer = assistant.ask(
+        "Kriminalforsorgen bruger noget med at kopiere det, de dygtigste gør. Hvad er idéen i "
+        "det, og hvordan planlægger jeg bagefter en omlægning fase for fase?"
+    )
+    assert "duplicate" not in lint(answer.text)
+    assert answer.text.count("Til en klar beskrivelse af konteksten") <= 1

@@ -16,7 +16,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import NamedTuple
 
 from rag.answer.cited import Checked, check_answer, fallback_notice
-from rag.answer.compose import Composer
+from rag.answer.compose import Composer, asks_for_examples
 from rag.answer.evidence import Evidence, Gate, TermStats
 from rag.answer.excerpts import choose_sources
 from rag.answer.followup import content_words, is_follow_up, standalone
@@ -120,6 +120,7 @@ class Assistant:
             self._siblings,
             max_bullets=settings.max_bullets,
             bullet_ratio=settings.bullet_ratio,
+            bullet_floor=settings.bullet_floor,
             max_items=settings.max_list_items,
             fit_reach=settings.lead_fit_reach,
             max_cases=settings.max_cases,
@@ -267,7 +268,12 @@ class Assistant:
             grounding["seconds"] = llm_seconds
         yield Step("write")
         composed = self.composer.compose(
-            asked, hits, ranked, query, must=[u for u in must if u is not None]
+            asked,
+            hits,
+            ranked,
+            query,
+            must=[u for u in must if u is not None],
+            cases=self._case_hits(asked, doc=doc, kind=kind),
         )
         yield from composed.text.splitlines(keepends=True)
         yield finish(
@@ -311,6 +317,16 @@ class Assistant:
                 for rank, h in enumerate(hits, 1):
                     h.rank = rank
         return hits[:n]
+
+    def _case_hits(
+        self, question: Question, doc: str | tuple[str, ...] | None, kind: str | None
+    ) -> list[Hit]:
+        """For a question after several examples ("Findes der arbejdspladser, der …",
+        "Hvilke eksempler …"), the best passages among the cases alone: the cases the answer
+        shows and names come from all of them, not only from those among the hits."""
+        if question.kind != "case" or kind not in (None, "case") or not asks_for_examples(question):
+            return []
+        return self.searcher.search(question, k=self.settings.case_passages, doc=doc, kind="case")
 
     def _ask_llm(
         self, question: str, hits: list[Hit], ranked: list

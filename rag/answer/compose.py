@@ -66,6 +66,11 @@ class Citations:
     def all(self) -> list[Citation]:
         return list(self._by_chunk.values())
 
+    def quoted(self, unit: Unit) -> bool:
+        """Some sentence of the unit is already quoted (in a checklist, exercise or case part)."""
+        c = self._by_chunk.get(unit.hit.chunk.chunk_id)
+        return c is not None and any(a <= p.start < b for p in unit.parts for a, b in c.spans)
+
 
 @dataclass
 class Composer:
@@ -75,7 +80,7 @@ class Composer:
     siblings: Callable[[Chunk], list[Chunk]]
     max_bullets: int = 3
     bullet_ratio: float = 0.5  # a bullet is at least this share as likely as the lead
-    bullet_floor: float = 0.1  # and at least this likely
+    bullet_floor: float = 0.05  # and at least this likely (Settings.bullet_floor)
     max_items: int = 8
     fit_reach: int = 4  # a unit this far down may lead when it alone has what is asked
 
@@ -89,12 +94,15 @@ class Composer:
         ranked: list[Unit],
         query: np.ndarray,
         must: Sequence[Unit] = (),
+        cases: Sequence[Hit] = (),
     ) -> Composition:
         """`must`: the best unit for each further part of a two-part question; each is shown
-        right after the lead."""
+        right after the lead. `cases`: the cases a question after several examples may be
+        answered with beyond those among the hits (a search for cases alone)."""
         language = question.language
         cites = Citations()
-        structured = _structured(question, hits, self.ranker.stats.analyzer.terms, self.max_cases)
+        terms = self.ranker.stats.analyzer.terms
+        structured = _structured(question, [*hits, *cases], terms, self.max_cases)
         # The part the question asks for, or the part of the best passage, comes first.
         asked_for = [h for h in structured if h.chunk.kind == question.kind or h.rank == 1]
         shown = {h.chunk.chunk_id for h in structured}
@@ -118,7 +126,9 @@ class Composer:
         limit = self.max_bullets - 1 if asked_for else self.max_bullets
         in_parts = {c.chunk_id for h in structured for c in self.siblings(h.chunk)} | shown
         must = [u for u in must if u.hit.chunk.chunk_id not in in_parts]
-        bullets = self._bullets(prose, lead, limit, skip_lead=not asked_for, must=must)
+        # Nothing twice: a bullet never repeats what a part above already quotes.
+        fresh = [u for u in prose if not cites.quoted(u)]
+        bullets = self._bullets(fresh, lead, limit, skip_lead=not asked_for, must=must)
         if bullets:
             lines = [f"**{label(language, 'more')}:**"]
             for u in bullets:
@@ -128,7 +138,7 @@ class Composer:
         for hit in structured:
             if hit not in asked_for:
                 blocks.append(self._part(hit, question, query, cites))
-        blocks.append(_more_cases(question, hits, structured, language))
+        blocks.append(_more_cases(question, [*hits, *cases], structured, language))
         text = "\n\n".join("\n".join(b) for b in blocks if b)
         return Composition(text, cites.all(), partial)
 
@@ -300,9 +310,27 @@ class Composer:
             if not any(u.overlaps(b) or _grams(u) & _grams(b) for b in best):
                 best.append(u)
         best.sort(key=lambda u: (chunks.index(u.hit.chunk), u.sentence.index))
-        text = " … ".join(" ".join(p.text for p in u.lead_in) for u in best)
-        used = [(u.hit.chunk, p) for u in best for p in u.lead_in]
-        return [text], _by_chunk_pairs(used)
+        return _case_lines(best), _by_chunk_pairs([(u.hit.chunk, p) for u in best for p in u.parts])
+
+
+def _case_lines(units: list[Unit]) -> list[str]:
+    """A case's chosen sentences as lines: prose joined by " … ", and a sentence that announces
+    a list ("Det har de gjort ved at:") ends its line with the list's items under it."""
+    lines: list[str] = []
+    prose: list[str] = []
+    for u in units:
+        prose.append(" ".join(p.text for p in u.lead_in))
+        if u.items:
+            lines.append(" … ".join(prose))
+            prose = []
+            for item in u.items:
+                if item.continues and lines[-1].startswith("- "):
+                    lines[-1] += f" {item.text}"
+                else:
+                    lines.append(f"- {item.text}")
+    if prose:
+        lines.append(" … ".join(prose))
+    return lines
 
 
 def _once(chunks: list[Chunk]):
@@ -421,6 +449,7 @@ def announced_count(text: str) -> int | None:
 
 _PLURAL_EXAMPLES = re.compile(
     r"\b(eksempler|cases|erfaringer|examples|arbejdspladser|steder|kommuner|styrelser|"
+    r"institutioner|organisationer|workplaces|agencies|organi[sz]ations|municipalities|"
     r"hvilke\s+(?:\w+\s+)?(?:projekter|indsatser|organisationer))\b",
     re.I,
 )

@@ -92,10 +92,18 @@ _QUESTION_WORD = (
     r"(?:hvad|hvordan|hvorfor|hvornår|hvem|hvilke|hvilken|hvilket|hvor|kan|skal|bør|findes|er|"
     r"what|how|why|when|who|which|where|can|should|is|are|do|does)"
 )
+# A clause that opens with verb then subject asks a yes/no question ("…, og har I en øvelse
+# …?", "…, and do you have …?"); only after a comma, where it cannot be part of a list.
+_INVERTED = (
+    r"(?:har|kan|er|findes|fandtes|skal|bør|vil|må|gør|gjorde|kom|do|does|did|can|is|are|have|"
+    r"has|was|were)\s+(?:I|du|man|vi|der|de|det|den|jeg|you|we|there|they|it|I)\b"
+)
 _PART_BREAK = re.compile(
     rf"(?<=\?)\s+(?=(?:og\s+|and\s+)?{_QUESTION_WORD}\b)|"
-    rf",?\s+(?:og|and|samt)\s+(?=(?:hvad|hvordan|hvorfor|hvornår|hvem|hvilke|hvilken|hvor|"
-    r"what|how|why|when|who|which|where)\b)",
+    r",?\s+(?:og|and|samt)\s+(?=(?:(?:fra|til|siden|i|på|med|om|for|from|since|in|on|to)\s+)?"
+    r"(?:hvad|hvordan|hvorfor|hvornår|hvem|hvilke|hvilken|hvor|"
+    r"what|how|why|when|who|which|where)\b)|"
+    rf",\s+(?:og|and)\s+(?={_INVERTED})",
     re.I,
 )
 _MIN_PART_WORDS = 3
@@ -151,13 +159,26 @@ def _with_glossary(text: str, language: str) -> str:
     return f"{text} {danish_terms(text)}" if text and language == "en" else text
 
 
+# A question whether there are workplaces that did something ("Findes der offentlige
+# arbejdspladser, der …", "Har nogen styrelser …", "Are there public workplaces that …") asks
+# for cases from practice as much as one that says "eksempler".
+_INSTANCES = re.compile(
+    r"\b(?:findes der|fandtes der|kender du|kender i|har nogen|har andre|er der nogen|"
+    r"do you (?:have|know)|are there|have any|did any|have other)\b.{0,60}?\b(?:arbejdspladser|"
+    r"styrelser|kommuner|institutioner|organisationer|virksomheder|regioner|afdelinger|"
+    r"workplaces|agencies|organi[sz]ations|municipalities|employers)\b",
+    re.I,
+)
+
+
 def requested_kind(text: str) -> str | None:
-    """The kind of passage a question asks for by name, e.g. "en tjekliste" → checklist."""
+    """The kind of passage a question asks for by name, e.g. "en tjekliste" → checklist; a
+    question whether there are workplaces that did something asks for cases."""
     words = set(_WORD.findall(text.lower()))
     for kind, names in _KIND_WORDS.items():
         if words & set(names) or any(w.startswith(names[0]) for w in words):
             return kind
-    return None
+    return "case" if _INSTANCES.search(text) else None
 
 
 @dataclass(frozen=True)
