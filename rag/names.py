@@ -119,6 +119,15 @@ def _lower_names(first: bool) -> frozenset[str]:
     return frozenset(n.lower() for n in names - words if not _is_word(n)) - _stopwords()
 
 
+def load() -> None:
+    """Read the name lists now (the first question would otherwise wait for them: checking
+    which names are also words takes a good part of a second)."""
+    _lower_names(True)
+    _lower_names(False)
+    zipf_frequency("tillid", "da")
+    zipf_frequency("trust", "en")
+
+
 def _is_first_name(word: str) -> bool:
     names = first_names()
     if word in names or all(part in names for part in word.split("-")):

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import NamedTuple
 
+from rag import names
 from rag.answer.cited import Checked, check_answer, fallback_notice
 from rag.answer.compose import Composer, asks_for_examples
 from rag.answer.evidence import Evidence, Gate, TermStats
@@ -31,6 +32,7 @@ from rag.documents import Answer, Chunk, Citation
 from rag.index.embeddings import Embedder, EmbeddingCache, vector_cache
 from rag.index.store import StoredIndex
 from rag.privacy import redact, without_placeholders
+from rag.search import language, lemmas
 from rag.search.question import Question, drop_instructions, question_parts
 from rag.search.retrieve import Hit, Searcher
 
@@ -108,6 +110,9 @@ class Assistant:
         self.searcher = searcher
         self.settings = settings
         self.llm = llm
+        # The word tables every answer may need, read now rather than while a user waits.
+        for module in (names, lemmas, language):
+            module.load()
         models = load_models()
         bar = settings.refuse_below if settings.refuse_below is not None else models.refuse_below
         self.gate = Gate(models.answerable, bar, models.topic)

@@ -105,6 +105,9 @@ QUESTION_WORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[^\W\d_]+|\b[A-ZÆØÅ]{2,}\b")
+# Texts whose terms `TermStats.terms` remembers: more than the material's sentences, units and
+# section paths (a few thousand), so the memo only empties when many new texts pass through.
+MEMO_TEXTS = 50_000
 
 
 class TermStats:
@@ -118,6 +121,7 @@ class TermStats:
         self._n = max(len(chunks), 1)
         self._sorted = sorted(self._df)
         self.lemmas = material_lemmas(chunks)
+        self._memo: dict[str, frozenset[str]] = {}
 
     def idf(self, term: str) -> float:
         return math.log(1 + self._n / (self._df.get(term, 0) + 0.5))
@@ -126,8 +130,15 @@ class TermStats:
     def max_idf(self) -> float:
         return self.idf("")
 
-    def terms(self, text: str) -> set[str]:
-        return set(self.analyzer.terms(text))
+    def terms(self, text: str) -> frozenset[str]:
+        """The text's analysed terms; remembered, since answers score the same sentences of
+        the material again and again (the memo is emptied when it holds `MEMO_TEXTS`)."""
+        found = self._memo.get(text)
+        if found is None:
+            if len(self._memo) >= MEMO_TEXTS:
+                self._memo.clear()
+            found = self._memo[text] = frozenset(self.analyzer.terms(text))
+        return found
 
     def chunk_terms(self, chunk: Chunk) -> set[str]:
         return self._terms.get(chunk.chunk_id) or self.terms(lexical_text(chunk))

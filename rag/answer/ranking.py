@@ -38,7 +38,7 @@ from rag.answer.fits import PROMOTED_TYPES, Focus, fits
 from rag.answer.model import LinearModel
 from rag.index.embeddings import Embedder, EmbeddingCache
 from rag.index.vectors import window_spans
-from rag.ingest.sentences import Sentence, list_head, quote_units, split
+from rag.ingest.sentences import QuoteUnit, Sentence, list_head, quote_units, split
 from rag.search.question import Question
 from rag.search.retrieve import Hit
 
@@ -144,6 +144,18 @@ class SentenceRanker:
         self.cache = cache
         self.passages = passages
         self._memory: dict[str, np.ndarray] = {}
+        # Per chunk (the index's chunks never change under a ranker): its quotable units and
+        # the windows its sentences sit in, worked out once instead of on every answer.
+        self._quotes: dict[str, list[QuoteUnit]] = {}
+        self._windows: dict[str, list[tuple[int, int, str]]] = {}
+
+    def units(self, hit: Hit) -> list[Unit]:
+        """`units_of(hit)`, with the chunk's quote units remembered."""
+        chunk = hit.chunk
+        quotes = self._quotes.get(chunk.chunk_id)
+        if quotes is None:
+            quotes = self._quotes[chunk.chunk_id] = quote_units(chunk)
+        return [Unit(hit, q.sentence, list(q.parts)) for q in quotes]
 
     def candidates(self, question: Question, hits: list[Hit]) -> list[Unit]:
         """The units of the top passages, without frame text the question does not ask for."""
@@ -151,7 +163,7 @@ class SentenceRanker:
         return [
             u
             for h in hits[: self.passages]
-            for u in units_of(h)
+            for u in self.units(h)
             if not in_frame_section(u, question)
             and (asks_about_booklet or not about_the_booklet(u))
         ]
@@ -212,7 +224,10 @@ class SentenceRanker:
 
     def _window(self, unit: Unit) -> str:
         """The embedded window of the passage that holds the unit's sentence."""
-        spans = window_spans(unit.hit.chunk)
+        chunk = unit.hit.chunk
+        spans = self._windows.get(chunk.chunk_id)
+        if spans is None:
+            spans = self._windows[chunk.chunk_id] = window_spans(chunk)
         start = unit.sentence.start
         return next((text for a, b, text in spans if a <= start < b), spans[-1][2])
 

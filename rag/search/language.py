@@ -199,6 +199,14 @@ def _singular(word: str) -> list[str]:
     return forms
 
 
+def load() -> None:
+    """Read the glossary, the lexicon and the English lemmatiser's tables now (the first
+    English question would otherwise wait over a second for them)."""
+    _glossary()
+    _lexicon()
+    english_lemma("employees")
+
+
 def translations(word: str) -> tuple[str, ...]:
     """Danish words the material uses for an English word (FreeDict, by its lemma too):
     "employee" → arbejdstager; () when the lexicon has none."""

@@ -96,6 +96,14 @@ def _frequencies(lang: str) -> dict[str, float]:
     return get_frequency_dict(lang)
 
 
+def load() -> None:
+    """Read the word tables now, so that no question waits for them."""
+    _lemma_table()
+    _frequencies("da")
+    word_classes()
+    _synonym_table()
+
+
 def known(word: str, lang: str = "da") -> bool:
     """General Danish (or English) uses the word: it can be a compound's part (a dictionary
     lookup: wordfreq's own `zipf_frequency` normalises the word first and is slow per call)."""
