@@ -76,6 +76,10 @@ class Settings:
     # Seconds between attempts to reach a Chroma server that stopped answering; meanwhile the
     # search uses keywords alone (rag/search/retrieve.py).
     chroma_retry_seconds: float = 15.0
+    # A build's own vector index (no server) of up to this many windows is searched in the
+    # process, from its vectors read once (rag/index/vectors.py: `DenseIndex.hold`): the exact
+    # ranking Chroma gives that many, without its per-query cost. 0: always ask Chroma.
+    dense_in_memory_up_to: int = 5000
     # Where conversations and feedback are kept: empty = SQLite in the data folder; else a
     # SQLAlchemy URL such as postgresql+psycopg://user@host/db (rag/chat/store.py).
     database_url: str = ""

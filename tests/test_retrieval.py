@@ -114,3 +114,27 @@ def test_a_repeated_search_gives_the_same_hits_as_copies_of_its_own(searcher):
     again = searcher.search("Hvordan skaber man tillid?", k=5)
     assert [h.chunk.chunk_id for h in again] == [h.chunk.chunk_id for h in first]
     assert again[0].rank == 1
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        None,
+        {"kind": "checklist"},
+        {"doc_id": "tillid-giver-verdensklasse"},
+        {"$and": [{"doc_id": {"$in": ["tillid-giver-verdensklasse"]}}, {"kind": "section"}]},
+    ],
+)
+def test_the_vectors_held_in_memory_rank_chunks_as_chroma_does(searcher, where):
+    dense = searcher.dense
+    assert dense._held is not None  # the material's own index is searched in the process
+    for question in ("Hvordan skaber man tillid?", "What is social capital?", "partnerskaber"):
+        vector = searcher.embed_query(question)
+        held = dense.search(vector, 5, where)
+        dense._held, kept = None, dense._held
+        try:
+            asked = dense.search(vector, 5, where)
+        finally:
+            dense._held = kept
+        assert [c for c, _ in held] == [c for c, _ in asked]
+        assert all(abs(a - b) < 1e-5 for (_, a), (_, b) in zip(held, asked, strict=True))

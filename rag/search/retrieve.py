@@ -42,6 +42,8 @@ MODES = ("hybrid", "bm25", "dense")
 RECENT_SEARCHES = 256
 # Seconds between attempts to reach a Chroma server that did not answer.
 CHROMA_RETRY_SECONDS = Settings.chroma_retry_seconds
+# A build's own vector index of up to this many windows is searched in this process.
+DENSE_IN_MEMORY_UP_TO = Settings.dense_in_memory_up_to
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class Searcher:
         embedder = embedder or load_embedder(settings.embedder)
         fusion = Fusion.from_settings(settings)
         away = {"retry_seconds": settings.chroma_retry_seconds}  # a Chroma server not answering
+        away["in_memory_up_to"] = settings.dense_in_memory_up_to
         if settings.chroma_url:
             away["window_cache"] = vector_cache(settings)
         if index is not None:
@@ -172,13 +175,18 @@ class Searcher:
         owns_index: bool = False,
         retry_seconds: float = CHROMA_RETRY_SECONDS,
         window_cache: EmbeddingCache | None = None,
+        in_memory_up_to: int = DENSE_IN_MEMORY_UP_TO,
     ) -> Searcher:
         """The searcher over an opened index; `owns_index`: `close` closes the index too. A
-        Chroma server that does not answer leaves it searching by keywords until it does."""
+        Chroma server that does not answer leaves it searching by keywords until it does. A
+        build's own vector index of up to `in_memory_up_to` windows is searched in memory."""
         url = index.meta.get("chroma_url", "")
 
         def reconnect() -> DenseIndex:
-            return DenseIndex.open(index.path / "chroma", url)
+            dense = DenseIndex.open(index.path / "chroma", url)
+            if not url and dense.size <= in_memory_up_to:
+                dense.hold()
+            return dense
 
         try:
             lexical = LexicalIndex.load(index.path / "lexical")
