@@ -275,6 +275,16 @@ def test_a_request_for_an_example_gets_the_case_sentences_that_answer(assistant)
     assert re.search(r"^\S.*\[\d+\]$", answer.text.splitlines()[1])  # the case text is cited
 
 
+def test_no_bullet_repeats_a_sentence_the_exercise_above_it_shows(assistant):
+    answer = assistant.ask(
+        "Kriminalforsorgen bruger noget med at kopiere det, de dygtigste gør. Hvad er idéen i "
+        "det, og hvordan planlægger jeg bagefter en omlægning fase for fase?"
+    )
+    assert "Øvelse: Design en god forandringsproces" in answer.text
+    assert answer.text.count("Til en klar beskrivelse af konteksten hører svar") <= 1
+    assert "duplicate" not in lint(answer.text, refused=answer.refused)
+
+
 def test_a_bullet_from_elsewhere_is_labelled_with_its_place(assistant):
     answer = assistant.ask("Hvad er social kapital?")
     labelled = [line for line in answer.text.splitlines() if line.startswith("- *")]

@@ -139,6 +139,19 @@ def test_kind_words_ask_for_a_kind():
     assert requested_kind("Hvad er tillid?") is None
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hvordan kan jeg tjekke, om en forandring går ordentligt for sig?",
+        "Findes der nogle kontrolspørgsmål, jeg selv kan stille mig?",
+        "Har I en huskeliste til et projekt om social kapital?",
+        "How can I check whether we are handling the change fairly?",
+    ],
+)
+def test_asking_how_to_check_oneself_asks_for_a_checklist(question):
+    assert requested_kind(question) == "checklist"
+
+
 def test_a_scripted_dialogue_carries_the_topic_into_follow_ups(assistant):
     first = assistant.ask("Hvordan inddrager man tillidsrepræsentanterne i en omstrukturering?")
     second = assistant.ask("Giv mig et eksempel på det", history=[first])

@@ -18,7 +18,20 @@ _PLACEHOLDER = re.compile(r"«[^»]{1,20}»")
 
 # Words that ask for a kind of passage, and the chunk kind they ask for.
 _KIND_WORDS = {
-    "checklist": ("tjekliste", "checkliste", "checklist"),
+    # Asking how to check oneself is asking for one of the material's checklists.
+    "checklist": (
+        "tjekliste",
+        "checkliste",
+        "checklist",
+        "huskeliste",
+        "spørgeliste",
+        "kontrolspørgsmål",
+        "tjekspørgsmål",
+        "tjek",
+        "tjekke",
+        "checke",
+        "check",
+    ),
     "exercise": ("øvelse", "øvelser", "øvelsen", "exercise", "workshop"),
     "case": (
         "eksempel",
