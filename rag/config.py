@@ -131,6 +131,9 @@ class Settings:
     max_cases: int = 3
     # Such a question searches the cases alone this deep for the cases to show and to name.
     case_passages: int = 8
+    # A "which …" question about a catalogue (the knowledge centres, the studies) lists up to
+    # this many of its items, naming the rest.
+    max_listed: int = 5
     # Where the Kvalitet page writes the evaluation cases a maintainer makes from feedback
     # (eval/questions.jsonl's format; `tillidsguiden eval` reads it with the question set).
     cases_file: Path = PROJECT_ROOT / "eval" / "cases.jsonl"

@@ -766,3 +766,51 @@ def test_no_bullet_repeats_what_a_part_above_already_quotes(assistant):
     )
     assert "duplicate" not in lint(answer.text)
     assert answer.text.count("Til en klar beskrivelse af konteksten") <= 1
+
+
+def test_a_catalogue_is_found_from_the_sections_side_by_side(assistant):
+    from rag.answer.assistant import catalogues
+
+    found = catalogues(assistant.searcher.chunks)
+    centre = chunk_with(assistant, "Midtlab er Region Midtjyllands fælles enhed for innovation")
+    names = [c.section.split("›")[-1].strip() for c in found[centre.chunk_id]]
+    assert names == [
+        "Kompetencesekretariatet",
+        "Samarbejdssekretariatet",
+        "Center for offentlig innovation",
+        "Mindlab",
+        "Midtlab",
+    ]
+    case = chunk_with(assistant, "Det har de gjort ved at:")
+    assert case.chunk_id not in found  # cases have parts of their own
+    assert all(c.kind not in ("checklist", "exercise", "case") for v in found.values() for c in v)
+
+
+WHICH_CENTRES = (
+    "Vi har brug for folk udefra at sparre med. Hvilke kontorer og miljøer står der i statens "
+    "inspirationspjece, som man kan trække på?"
+)
+
+
+def test_a_which_question_about_a_catalogue_lists_every_item_by_name(assistant):
+    text = assistant.ask(WHICH_CENTRES).text
+    for name in ("Kompetencesekretariatet", "Samarbejdssekretariatet", "Mindlab", "Midtlab"):
+        assert f"- *{name}:* " in text
+    assert "- *Midtlab:* Midtlab er Region Midtjyllands fælles enhed for innovation." in text
+    assert not lint(text)
+
+
+def test_a_catalogue_longer_than_the_limit_names_the_rest(assistant):
+    import copy
+    import dataclasses
+
+    short = copy.copy(assistant)
+    short.composer = dataclasses.replace(assistant.composer, max_listed=2)
+    text = short.ask(WHICH_CENTRES).text
+    assert text.count("\n- *") == 2
+    assert "Og 3 flere i materialet: Center for offentlig innovation; Mindlab; Midtlab." in text
+
+
+def test_one_catalogue_item_among_the_hits_makes_no_list(assistant):
+    text = assistant.ask("What are the building blocks of social capital at work?").text
+    assert "Gallupundersøgelse" not in text and "CLIPS" not in text

@@ -123,14 +123,17 @@ class Assistant:
         self.composer = Composer(
             self.ranker,
             self._siblings,
+            catalogue=self._catalogue,
             max_bullets=settings.max_bullets,
             bullet_ratio=settings.bullet_ratio,
             bullet_floor=settings.bullet_floor,
             max_items=settings.max_list_items,
             fit_reach=settings.lead_fit_reach,
             max_cases=settings.max_cases,
+            max_listed=settings.max_listed,
         )
         self._parts = _parts_index(searcher.chunks)
+        self._catalogues = catalogues(searcher.chunks)
         documents = searcher.index.documents if searcher.index is not None else []
         self._titles = _main_titles(documents, searcher.chunks)
 
@@ -377,6 +380,9 @@ class Assistant:
         """The unit of a part's own passages that best answers that part."""
         return self.ranker.best(part, hits, self.searcher.embed_query(part.searched))
 
+    def _catalogue(self, chunk: Chunk) -> list[Chunk]:
+        return self._catalogues.get(chunk.chunk_id, [])
+
     def _siblings(self, chunk: Chunk) -> list[Chunk]:
         """The chunks of the same checklist, exercise or case (a long one spans several)."""
         return self._parts.get(_part_key(chunk), [chunk])[:4]
@@ -406,6 +412,30 @@ def _parts_index(chunks: list[Chunk]) -> dict[tuple[str, str, str], list[Chunk]]
     for c in chunks:
         index.setdefault(_part_key(c), []).append(c)
     return index
+
+
+def catalogues(chunks: list[Chunk], least: int = 3) -> dict[str, list[Chunk]]:
+    """Each passage that is one item of a catalogue, with all the catalogue's items: at least
+    `least` sections side by side under one heading ("Videnscentre › Mindlab", "… › Midtlab"),
+    each one passage of the same kind, and no checklist, exercise or case (those have parts
+    of their own). Found from the index's structure, so material added later gets them too."""
+    groups: dict[tuple[str, str], dict[str, list[Chunk]]] = {}
+    for c in chunks:
+        path = [p.strip() for p in c.section.split("›")]
+        if len(path) >= 2:
+            groups.setdefault((c.doc_id, " › ".join(path[:-1])), {}).setdefault(path[-1], [])
+            groups[(c.doc_id, " › ".join(path[:-1]))][path[-1]].append(c)
+    out: dict[str, list[Chunk]] = {}
+    for items in groups.values():
+        passages = [found[0] for found in items.values() if len(found) == 1]
+        kinds = {c.kind for c in passages}
+        if len(passages) < least or len(passages) < len(items) or len(kinds) > 1:
+            continue
+        if kinds & {"checklist", "exercise", "case"}:
+            continue
+        for c in passages:
+            out[c.chunk_id] = passages
+    return out
 
 
 def passage(hit: Hit) -> dict:

@@ -78,6 +78,9 @@ class Composer:
 
     ranker: SentenceRanker
     siblings: Callable[[Chunk], list[Chunk]]
+    # The items of the catalogue a passage is one item of ("Videnscentre": Kompetencesekretariatet,
+    # Samarbejdssekretariatet, …), in the source's order; [] for a passage that is none.
+    catalogue: Callable[[Chunk], list[Chunk]] = lambda chunk: []
     max_bullets: int = 3
     bullet_ratio: float = 0.5  # a bullet is at least this share as likely as the lead
     bullet_floor: float = 0.05  # and at least this likely (Settings.bullet_floor)
@@ -86,6 +89,8 @@ class Composer:
 
     max_cases: int = 3  # cases shown for "which examples …"; the rest are named
     max_parts: int = 3
+    max_listed: int = 5  # catalogue items a "which …" question lists; the rest are named
+    list_margin: float = 0.04  # at least 3 items this close to the question's best unit
 
     def compose(
         self,
@@ -124,17 +129,24 @@ class Composer:
             place = _place(lead) if lead.hit.chunk.kind == "case" else None
             blocks.append(_quote(lead, cites, place=place, language=language))
         limit = self.max_bullets - 1 if asked_for else self.max_bullets
-        in_parts = {c.chunk_id for h in structured for c in self.siblings(h.chunk)} | shown
-        must = [u for u in must if u.hit.chunk.chunk_id not in in_parts]
-        # Nothing twice: a bullet never repeats what a part above already quotes.
+        # Nothing twice: a bullet never repeats what a part above already quotes; a part of a
+        # two-part question answered inside a checklist, exercise or case shown above gets its
+        # sentence all the same when the part does not quote it.
+        must = [u for u in must if not cites.quoted(u)]
         fresh = [u for u in prose if not cites.quoted(u)]
-        bullets = self._bullets(fresh, lead, limit, skip_lead=not asked_for, must=must)
+        listed = self._listed(question, hits, query, lead) if lead and not asked_for else []
+        if listed:
+            bullets = self._list_bullets(listed, lead, must)
+        else:
+            bullets = self._bullets(fresh, lead, limit, skip_lead=not asked_for, must=must)
         if bullets:
             lines = [f"**{label(language, 'more')}:**"]
             for u in bullets:
                 place = _place(u) if lead and _elsewhere(u, lead) else None
+                place = _item_name(u) if u in listed else place
                 lines += _quote(u, cites, place, bullet=True, language=language)
             blocks.append(lines)
+        blocks.append(self._more_listed(listed, lead, bullets, language))
         for hit in structured:
             if hit not in asked_for:
                 blocks.append(self._part(hit, question, query, cites))
@@ -182,6 +194,62 @@ class Composer:
             seen.append(grams)
             chosen.append(u)
         return chosen
+
+    # --- "which …" questions over a catalogue ---------------------------------------------------
+
+    def _listed(
+        self, question: Question, hits: list[Hit], query: np.ndarray, lead: Unit
+    ) -> list[Unit]:
+        """A "which …" question (`list`) whose best passages include an item of a catalogue
+        (the booklet's knowledge centres, its studies): the best unit of every item of that
+        catalogue, in the source's order, so the answer names all of them."""
+        if question.answer_type != "list":
+            return []
+        items = next((self.catalogue(h.chunk) for h in hits[:3] if self.catalogue(h.chunk)), [])
+        if not items:
+            return []
+        found = {h.chunk.chunk_id: h for h in hits}
+        top = hits[0].score if hits else 1.0
+        item_hits = [found.get(c.chunk_id) or Hit(len(hits) + 1, 0.0, c, {}) for c in items]
+        units = [u for h in item_hits for u in units_of(h)]
+        if not units:
+            return []
+        self.ranker.describe(question, [Hit(1, top, hits[0].chunk, {}), *item_hits], units, query)
+        terms = self.ranker.stats.analyzer.terms
+        by_item: dict[str, list[Unit]] = {}
+        for u in units:
+            u.probability = self.ranker.model.probability(u.features)
+            by_item.setdefault(u.hit.chunk.chunk_id, []).append(u)
+        found_items = [by_item[c.chunk_id] for c in items if c.chunk_id in by_item]
+        # The question is about the catalogue when it is nearly as close to three of its items
+        # as to its best answer; else (one item happened to be among the hits) no list.
+        bar = lead.features["sim"] - self.list_margin
+        near = [us for us in found_items if max(u.features["sim"] for u in us) >= bar]
+        return [_naming(us, terms) for us in found_items] if len(near) >= 3 else []
+
+    def _list_bullets(self, listed: list[Unit], lead: Unit, must: Sequence[Unit]) -> list[Unit]:
+        """The parts' answers, then one unit per catalogue item the lead does not already hold."""
+        chosen: list[Unit] = []
+        items = [u for u in listed if u.hit.chunk.chunk_id != lead.hit.chunk.chunk_id]
+        for u in [*must, *items]:
+            if u.overlaps(lead) or any(u.overlaps(c) for c in chosen):
+                continue
+            chosen.append(u)
+            if sum(c in listed for c in chosen) == self.max_listed:
+                break
+        return chosen
+
+    def _more_listed(
+        self, listed: list[Unit], lead: Unit | None, shown: list[Unit], language: str
+    ) -> list[str]:
+        """The catalogue items beyond `max_listed`, by name."""
+        if not listed or lead is None:
+            return []
+        seen = {u.hit.chunk.chunk_id for u in [lead, *shown]}
+        rest = [_item_name(u) for u in listed if u.hit.chunk.chunk_id not in seen]
+        if not rest:
+            return []
+        return [label(language, "more_listed", n=str(len(rest)), names="; ".join(rest)) + "."]
 
     # --- checklist, exercise and case parts --------------------------------------------------
 
@@ -474,6 +542,26 @@ def _more_cases(question: Question, hits: list[Hit], shown: list[Hit], language:
     if not rest:
         return []
     return [label(language, "more_cases", n=str(len(rest)), names="; ".join(rest)) + "."]
+
+
+def _naming(units: list[Unit], terms: Callable[[str], list[str]]) -> Unit:
+    """The unit that says what a catalogue item is, short: of those that name it ("MindLab
+    skaber nye løsninger …" for Mindlab), the one that opens the item, else one without a
+    list, else the most likely."""
+    name = set(terms(_item_name(units[0])))
+
+    def named(u: Unit) -> float:
+        return len(name & set(terms(" ".join(p.text for p in u.lead_in)))) / (len(name) or 1)
+
+    return max(
+        units,
+        key=lambda u: (named(u) >= 0.5, u.features["opening"], not u.items, u.probability),
+    )
+
+
+def _item_name(unit: Unit) -> str:
+    """A catalogue item's own name: the last part of its section ("Mindlab")."""
+    return unit.hit.chunk.section.split("›")[-1].strip() or unit.hit.chunk.title
 
 
 def _elsewhere(unit: Unit, lead: Unit) -> bool:

@@ -34,6 +34,7 @@ LABELS = {
         "more_items": "{n} spørgsmål mere i kilden",
         "more_in_list": "… {n} mere i kilden",
         "more_cases": "Og {n} flere eksempler i materialet: {names}",
+        "more_listed": "Og {n} flere i materialet: {names}",
         "partial_count": "Materialet nævner ikke et antal for det, du spørger om. Det nærmeste, "
         "det siger, er:",
         "partial_duration": "Materialet nævner ikke, hvor lang tid det tager. Det nærmeste, det "
@@ -83,6 +84,7 @@ LABELS = {
         "more_items": "{n} more questions in the source",
         "more_in_list": "… {n} more in the source",
         "more_cases": "And {n} more examples in the material: {names}",
+        "more_listed": "And {n} more in the material: {names}",
         "partial_count": "The material gives no number for what you ask about. The nearest it "
         "says is:",
         "partial_duration": "The material does not say how long it takes. The nearest it says is:",
