@@ -128,6 +128,13 @@ class Settings:
     # part by part, up to this many parts; "which examples" questions show up to this many
     # cases, naming the rest.
     max_question_parts: int = 3
+    # A part the refusal gate, asked of the part alone, finds less likely than this is named as
+    # not covered (fitted on the tune half: answerable parts scored 0.29 and up, parts of
+    # neighbouring questions 0.01-0.17); a question refused as a whole is answered from a part
+    # it finds at least this likely when another part is not covered (neighbouring parts: at
+    # most 0.56).
+    part_uncovered_below: float = 0.2
+    part_answered_above: float = 0.9
     max_cases: int = 3
     # Such a question searches the cases alone this deep for the cases to show and to name.
     case_passages: int = 8

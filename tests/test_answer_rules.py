@@ -814,3 +814,37 @@ def test_a_catalogue_longer_than_the_limit_names_the_rest(assistant):
 def test_one_catalogue_item_among_the_hits_makes_no_list(assistant):
     text = assistant.ask("What are the building blocks of social capital at work?").text
     assert "Gallupundersøgelse" not in text and "CLIPS" not in text
+
+
+def test_a_part_the_material_does_not_cover_is_named_and_the_rest_answered(assistant):
+    answer = assistant.ask(
+        "Hvad er social kapital, og hvordan beregner jeg overtidsbetaling for mine medarbejdere?"
+    )
+    assert not answer.refused and answer.partial
+    assert answer.text.startswith(
+        "Materialet svarer ikke på denne del af spørgsmålet: »hvordan beregner jeg "
+        "overtidsbetaling for mine medarbejdere«."
+    )
+    assert "Social kapital er den egenskab" in answer.text
+    english = assistant.ask("What is social capital, and how do I calculate overtime pay?")
+    assert "The material does not answer this part of the question: »how do I calculate" in (
+        english.text
+    )
+    assert not lint(answer.text) and not lint(english.text, language="en")
+
+
+def test_a_two_part_question_whose_parts_are_both_covered_names_no_part(assistant):
+    answer = assistant.ask(
+        "Skal der ny lovgivning til før man kan lave de der forsøgslaboratorier, og hvem må i "
+        "givet fald give dispensation fra overenskomsten?"
+    )
+    assert "svarer ikke på denne del" not in answer.text
+    assert "dispensation for overenskomstindgåede aftaler kun skal gives" in answer.text
+
+
+def test_a_two_part_question_the_material_covers_in_neither_part_is_refused(assistant):
+    answer = assistant.ask(
+        "Kan jeg give hele teamet en engangsbonus som tak for indsatsen under fusionen, og "
+        "hvordan gør jeg det rent lønteknisk?"
+    )
+    assert answer.refused

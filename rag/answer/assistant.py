@@ -13,6 +13,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from rag import names
@@ -220,11 +221,30 @@ class Assistant:
         yield Step("rank")
         query = self.searcher.embed_query(asked.searched)
         ranked = self.ranker.rank(asked, hits, query)
-        must = [self._best_for(p, h) for p, h in zip(parts, part_hits, strict=True)]
+        judged = [self._judge_part(p, h) for p, h in zip(parts, part_hits, strict=True)]
         evidence = self.gate.assess(
             asked, hits, self.stats, ranked, (query, self.searcher.embedder.name)
         )
         language = asked.language
+        floor = self.settings.part_uncovered_below
+        uncovered = [
+            p.text for p, (_, e) in zip(parts, judged, strict=True) if e.probability < floor
+        ]
+        answered = next((k for k, (_, e) in enumerate(judged) if self._part_answered(e)), None)
+        rescued = evidence.refused and bool(uncovered) and answered is not None
+        if rescued:
+            # "Hvad er social kapital, og hvordan beregner jeg overtidsbetaling?": the part the
+            # material answers is answered, and the answer says which part it does not cover.
+            asked = replace(parts[answered], language=language)
+            hits = self.retrieve(asked, doc=doc, kind=kind)
+            query = self.searcher.embed_query(asked.searched)
+            ranked = self.ranker.rank(asked, hits, query)
+            evidence = judged[answered][1]
+        must = [
+            u
+            for k, (u, e) in enumerate(judged)
+            if u is not None and e.probability >= floor and not (rescued and k == answered)
+        ]
 
         keyword_only = self.searcher.keyword_only  # the vectors' server did not answer
 
@@ -280,8 +300,9 @@ class Assistant:
             hits,
             ranked,
             query,
-            must=[u for u in must if u is not None],
+            must=must,
             cases=self._case_hits(asked, doc=doc, kind=kind),
+            uncovered=uncovered,
         )
         yield from composed.text.splitlines(keepends=True)
         yield finish(
@@ -376,9 +397,18 @@ class Assistant:
         """Each part's own three best passages."""
         return [self.searcher.search(p, k=3, **filters) for p in parts]  # type: ignore[arg-type]
 
-    def _best_for(self, part: Question, hits: list[Hit]) -> Unit | None:
-        """The unit of a part's own passages that best answers that part."""
-        return self.ranker.best(part, hits, self.searcher.embed_query(part.searched))
+    def _judge_part(self, part: Question, hits: list[Hit]) -> tuple[Unit | None, Evidence]:
+        """The unit of a part's own passages that best answers that part, and how likely the
+        material answers the part at all (the refusal gate, asked of the part alone)."""
+        vector = self.searcher.embed_query(part.searched)
+        ranked = self.ranker.rank(part, hits, vector)
+        evidence = self.gate.assess(
+            part, hits, self.stats, ranked, (vector, self.searcher.embedder.name)
+        )
+        return (ranked[0] if ranked else None), evidence
+
+    def _part_answered(self, evidence: Evidence) -> bool:
+        return not evidence.refused and (evidence.probability >= self.settings.part_answered_above)
 
     def _catalogue(self, chunk: Chunk) -> list[Chunk]:
         return self._catalogues.get(chunk.chunk_id, [])

@@ -100,10 +100,12 @@ class Composer:
         query: np.ndarray,
         must: Sequence[Unit] = (),
         cases: Sequence[Hit] = (),
+        uncovered: Sequence[str] = (),
     ) -> Composition:
         """`must`: the best unit for each further part of a two-part question; each is shown
         right after the lead. `cases`: the cases a question after several examples may be
-        answered with beyond those among the hits (a search for cases alone)."""
+        answered with beyond those among the hits (a search for cases alone). `uncovered`: the
+        parts of the question the material does not answer, named first."""
         language = question.language
         cites = Citations()
         terms = self.ranker.stats.analyzer.terms
@@ -120,6 +122,7 @@ class Composer:
         blocks: list[list[str]] = []
         if label(language, "lead"):
             blocks.append([label(language, "lead")])
+        blocks += [[_part_uncovered(part, language)] for part in uncovered]
         if partial:
             blocks.append([label(language, f"partial_{question.answer_type}")])
         blocks += first_parts  # the checklist/exercise/case the question asks for comes first
@@ -152,7 +155,7 @@ class Composer:
                 blocks.append(self._part(hit, question, query, cites))
         blocks.append(_more_cases(question, [*hits, *cases], structured, language))
         text = "\n\n".join("\n".join(b) for b in blocks if b)
-        return Composition(text, cites.all(), partial)
+        return Composition(text, cites.all(), partial or bool(uncovered))
 
     def _bullets(
         self,
@@ -442,6 +445,12 @@ def _structured(
                 titles.add(_title(h.chunk))
                 parts.append(h)
     return parts
+
+
+def _part_uncovered(part: str, language: str) -> str:
+    """ "Materialet svarer ikke på denne del af spørgsmålet: »hvordan beregner jeg
+    overtidsbetaling?«." """
+    return label(language, "part_uncovered", part=part.strip(" ,.?")) + "."
 
 
 def _promote_fit(prose: list[Unit], reach: int) -> list[Unit]:

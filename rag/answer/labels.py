@@ -35,6 +35,7 @@ LABELS = {
         "more_in_list": "… {n} mere i kilden",
         "more_cases": "Og {n} flere eksempler i materialet: {names}",
         "more_listed": "Og {n} flere i materialet: {names}",
+        "part_uncovered": "Materialet svarer ikke på denne del af spørgsmålet: »{part}«",
         "partial_count": "Materialet nævner ikke et antal for det, du spørger om. Det nærmeste, "
         "det siger, er:",
         "partial_duration": "Materialet nævner ikke, hvor lang tid det tager. Det nærmeste, det "
@@ -85,6 +86,7 @@ LABELS = {
         "more_in_list": "… {n} more in the source",
         "more_cases": "And {n} more examples in the material: {names}",
         "more_listed": "And {n} more in the material: {names}",
+        "part_uncovered": "The material does not answer this part of the question: »{part}«",
         "partial_count": "The material gives no number for what you ask about. The nearest it "
         "says is:",
         "partial_duration": "The material does not say how long it takes. The nearest it says is:",
