@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from rag.answer.evidence import TermStats
 from rag.answer.fits import Focus, count, definition, duration, who
 from rag.answer.ranking import about_the_booklet, in_frame_section, units_of
 from rag.answer.render import highlighted, to_markdown
@@ -848,3 +849,36 @@ def test_a_two_part_question_the_material_covers_in_neither_part_is_refused(assi
         "hvordan gør jeg det rent lønteknisk?"
     )
     assert answer.refused
+
+
+def test_a_prepared_ranker_ranks_exactly_as_one_that_works_everything_out_per_answer(assistant):
+    """`SentenceRanker.prepare` (what opening the assistant does) only moves work forward."""
+    from rag.answer.ranking import SentenceRanker
+
+    r = assistant.ranker
+    fresh = SentenceRanker(
+        TermStats(r.stats.analyzer, assistant.searcher.chunks),
+        r.embedder,
+        r.model,
+        r.cache,
+        r.passages,
+    )
+    assert not fresh._quotes and not fresh._memory  # nothing worked out before it is asked
+    for question in ("Hvad er social kapital?", "How do we build trust across departments?"):
+        asked = assistant.searcher.analyse(question)
+        hits = assistant.retrieve(asked)
+        query = assistant.searcher.embed_query(asked.searched)
+        prepared, lazy = r.rank(asked, hits, query), fresh.rank(asked, hits, query)
+        assert [(u.key, u.features, u.probability) for u in prepared] == [
+            (u.key, u.features, u.probability) for u in lazy
+        ]
+
+
+def test_opening_the_assistant_reads_the_word_tables_no_question_should_wait_for(assistant):
+    from rag.answer.assistant import Assistant
+    from rag.search import language
+
+    language._lexicon.cache_clear()
+    opened = Assistant(assistant.searcher, assistant.settings)
+    assert language._lexicon.cache_info().currsize == 1  # read before any English question
+    assert len(opened.ranker._quotes) == len(assistant.searcher.chunks)

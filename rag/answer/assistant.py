@@ -121,6 +121,7 @@ class Assistant:
         self.ranker = SentenceRanker(
             self.stats, searcher.embedder, models.sentence, cache, settings.answer_passages
         )
+        self.ranker.prepare(searcher.chunks)
         self.composer = Composer(
             self.ranker,
             self._siblings,

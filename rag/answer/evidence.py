@@ -122,9 +122,14 @@ class TermStats:
         self._sorted = sorted(self._df)
         self.lemmas = material_lemmas(chunks)
         self._memo: dict[str, frozenset[str]] = {}
+        self._idf = {t: self._idf_of(df) for t, df in self._df.items()}
+        self._unknown_idf = self._idf_of(0)
+
+    def _idf_of(self, df: int) -> float:
+        return math.log(1 + self._n / (df + 0.5))
 
     def idf(self, term: str) -> float:
-        return math.log(1 + self._n / (self._df.get(term, 0) + 0.5))
+        return self._idf.get(term, self._unknown_idf)
 
     @property
     def max_idf(self) -> float:

@@ -36,8 +36,9 @@ import numpy as np
 from rag.answer.evidence import TermStats
 from rag.answer.fits import PROMOTED_TYPES, Focus, fits
 from rag.answer.model import LinearModel
+from rag.documents import Chunk
 from rag.index.embeddings import Embedder, EmbeddingCache
-from rag.index.vectors import window_spans
+from rag.index.vectors import answer_texts, window_spans
 from rag.ingest.sentences import QuoteUnit, Sentence, list_head, quote_units, split
 from rag.search.question import Question
 from rag.search.retrieve import Hit
@@ -148,6 +149,23 @@ class SentenceRanker:
         # the windows its sentences sit in, worked out once instead of on every answer.
         self._quotes: dict[str, list[QuoteUnit]] = {}
         self._windows: dict[str, list[tuple[int, int, str]]] = {}
+
+    def prepare(self, chunks: list[Chunk]) -> None:
+        """Work out now what answers would otherwise work out while the user waits: each
+        chunk's quote units and windows, the terms of the texts a unit is scored by, and the
+        vectors of its sentences and units that ingest stored (nothing is embedded here)."""
+        texts: list[str] = []
+        for chunk in chunks:
+            quotes = self._quotes[chunk.chunk_id] = quote_units(chunk)
+            self._windows[chunk.chunk_id] = window_spans(chunk)
+            self.stats.terms(chunk.section)
+            for q in quotes:
+                self.stats.terms(q.sentence.text)
+                self.stats.terms(" ".join(q.sentence.text.split()[:5]))
+                self.stats.terms(q.text)
+            texts += answer_texts(chunk)
+        if self.cache is not None:
+            self._memory.update(self.cache.stored(self.embedder.name, texts))
 
     def units(self, hit: Hit) -> list[Unit]:
         """`units_of(hit)`, with the chunk's quote units remembered."""

@@ -350,6 +350,16 @@ class EmbeddingCache:
         except sqlite3.Error:
             return
 
+    def stored(self, model: str, texts: list[str]) -> dict[str, np.ndarray]:
+        """The vectors of `texts` the shipped vectors or the file hold, by text; nothing is
+        embedded (what is missing is simply absent)."""
+        keys = {text_key(t): t for t in texts}
+        found = self.shipped.lookup(model, list(keys)) if self.shipped else {}
+        rest = [k for k in keys if k not in found]
+        if rest:
+            found.update(self._stored("vectors", model, rest))
+        return {keys[k]: v for k, v in found.items() if k in keys}
+
     def embed_passages(
         self,
         embedder: Embedder,

@@ -153,13 +153,28 @@ def _glossary() -> list[tuple[tuple[str, ...], str]]:
     return sorted(entries, key=lambda e: -len(e[0]))
 
 
+@lru_cache(maxsize=1)
+def _by_first_word() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """The glossary's entries under their first English word, longest terms first."""
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for english, danish in _glossary():
+        index.setdefault(english[0] if english else "", []).append((english, danish))
+    return index
+
+
+@lru_cache(maxsize=1)
+def _single_words() -> frozenset[str]:
+    return frozenset(e[0] for e, _ in _glossary() if len(e) == 1)
+
+
 def _matches(text: str) -> list[tuple[tuple[str, ...], str]]:
     """The glossary entries found in an English text, longest terms first, left to right."""
     words = _WORD.findall(text.lower())
     found: list[tuple[tuple[str, ...], str]] = []
+    index = _by_first_word()
     i = 0
     while i < len(words):
-        for english, danish in _glossary():
+        for english, danish in index.get(words[i], ()):
             if tuple(words[i : i + len(english)]) == english:
                 found.append((english, danish))
                 i += len(english)
@@ -202,7 +217,8 @@ def _singular(word: str) -> list[str]:
 def load() -> None:
     """Read the glossary, the lexicon and the English lemmatiser's tables now (the first
     English question would otherwise wait over a second for them)."""
-    _glossary()
+    _by_first_word()
+    _single_words()
     _lexicon()
     english_lemma("employees")
 
@@ -231,7 +247,7 @@ def english_noun(word: str) -> bool:
     """An English noun that is no adjective or adverb too (lemminflect's lexicon: "salary",
     "leave", "contribution"; not "annual", "overall", "wrote"), or a term of the glossary."""
     low = word.lower()
-    if (low,) in {e for e, _ in _glossary() if len(e) == 1}:
+    if low in _single_words():
         return True
     classes = getAllLemmas(low) if low.isalpha() else {}
     return "NOUN" in classes and not {"ADJ", "ADV"} & set(classes)
