@@ -882,3 +882,10 @@ def test_opening_the_assistant_reads_the_word_tables_no_question_should_wait_for
     opened = Assistant(assistant.searcher, assistant.settings)
     assert language._lexicon.cache_info().currsize == 1  # read before any English question
     assert len(opened.ranker._quotes) == len(assistant.searcher.chunks)
+
+
+def test_catalogue_items_that_merely_are_among_the_hits_make_no_list(assistant):
+    text = assistant.ask(
+        "Hvilke parter står bag projektet om tillid og samarbejde på de statslige arbejdspladser?"
+    ).text
+    assert "CLIPS" not in text and "Hvidbog om social kapital" not in text

@@ -90,7 +90,7 @@ class Composer:
     max_cases: int = 3  # cases shown for "which examples …"; the rest are named
     max_parts: int = 3
     max_listed: int = 5  # catalogue items a "which …" question lists; the rest are named
-    list_margin: float = 0.04  # at least 3 items this close to the question's best unit
+    list_margin: float = 0.04  # 3 items at most this far below the lead's similarity
 
     def compose(
         self,
@@ -224,11 +224,14 @@ class Composer:
             u.probability = self.ranker.model.probability(u.features)
             by_item.setdefault(u.hit.chunk.chunk_id, []).append(u)
         found_items = [by_item[c.chunk_id] for c in items if c.chunk_id in by_item]
-        # The question is about the catalogue when it is nearly as close to three of its items
-        # as to its best answer; else (one item happened to be among the hits) no list.
-        bar = lead.features["sim"] - self.list_margin
-        near = [us for us in found_items if max(u.features["sim"] for u in us) >= bar]
-        return [_naming(us, terms) for us in found_items] if len(near) >= 3 else []
+        # The question is about the catalogue when an item is at least as close to it as the
+        # lead and three items are nearly as close; else (items that happened to be among the
+        # hits: "Hvilke parter står bag projektet …?") no list.
+        closest = [max(u.features["sim"] for u in us) for us in found_items]
+        near = [sim for sim in closest if sim >= lead.features["sim"] - self.list_margin]
+        if not closest or max(closest) < lead.features["sim"] or len(near) < 3:
+            return []
+        return [_naming(us, terms) for us in found_items]
 
     def _list_bullets(self, listed: list[Unit], lead: Unit, must: Sequence[Unit]) -> list[Unit]:
         """The parts' answers, then one unit per catalogue item the lead does not already hold."""
