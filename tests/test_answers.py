@@ -170,16 +170,17 @@ def test_the_held_out_half_keeps_the_level_this_version_reached(answer_run):
     committed baseline's gate (tests/test_regression.py) reads the same run.
 
     The held-out half holds the questions written from managers' situations (eval/README.md).
-    The bars sit a little below this version's level there (recall 0.473, answerable refused
-    0.021, neighbouring refused 0.759, lint 0.012; eval/results/answers.md of 2026-12-01), so
-    that noise does not fail it; raise them with every change that moves it."""
+    The bars sit a little below this version's level there (recall 0.507, answerable refused
+    0.021, neighbouring refused 0.759, lint 0.008; `tillidsguiden eval --answers` of
+    2026-12-01, evening), so that noise does not fail it; raise them with every change that
+    moves it."""
     _, metrics, _ = answer_run
     held = metrics["halves"]["heldout"]
     assert held["support"] >= 0.98
     assert held["answerable_refused"] <= 0.04
     assert held["lint"] <= 0.04
     assert held["refused"]["neighbouring"] >= 0.72 and held["refused"]["off-topic"] >= 0.9
-    assert held["answer_recall"] >= 0.45
+    assert held["answer_recall"] >= 0.48
 
 
 def test_cli_ask_prints_json_with_the_documented_shape(real_index, capsys):
