@@ -889,3 +889,13 @@ def test_catalogue_items_that_merely_are_among_the_hits_make_no_list(assistant):
         "Hvilke parter står bag projektet om tillid og samarbejde på de statslige arbejdspladser?"
     ).text
     assert "CLIPS" not in text and "Hvidbog om social kapital" not in text
+
+
+def test_a_which_question_whose_best_passage_is_a_catalogue_item_gets_the_list_not_cases(assistant):
+    text = assistant.ask(
+        "Jeg er ved at skrive afsluttende projekt på min diplom i ledelse. Hvilke studier, "
+        "spørgeundersøgelser og rapporter om tillid peger statens pjece med gode eksempler på?"
+    ).text
+    assert "**Eksempel fra praksis:" not in text and "flere eksempler" not in text
+    assert "- *Hvidbog om social kapital:* I 2008 udgav Det Nationale Forskningscenter" in text
+    assert "1054 offentligt ansatte svarede på" in text

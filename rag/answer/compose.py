@@ -110,6 +110,11 @@ class Composer:
         cites = Citations()
         terms = self.ranker.stats.analyzer.terms
         structured = _structured(question, [*hits, *cases], terms, self.max_cases)
+        listed = self._listed(question, hits, query, ranked[0]) if ranked else []
+        if listed and self.catalogue(hits[0].chunk):
+            # The best passage is an item of the catalogue listed ("Hvilke studier … peger
+            # pjecen med gode eksempler på?"): the list answers, not cases.
+            structured = [h for h in structured if h.chunk.kind != "case"]
         # The part the question asks for, or the part of the best passage, comes first.
         asked_for = [h for h in structured if h.chunk.kind == question.kind or h.rank == 1]
         shown = {h.chunk.chunk_id for h in structured}
@@ -127,9 +132,13 @@ class Composer:
             blocks.append([label(language, f"partial_{question.answer_type}")])
         blocks += first_parts  # the checklist/exercise/case the question asks for comes first
         lead = prose[0] if prose else None
+        if not lead or asked_for or lead is not ranked[0]:
+            listed = []
         if lead and not asked_for:
-            # A case's sentence says whose experience it is: "*Case: Glostrup Hospital:* …"
+            # A case's sentence says whose experience it is: "*Case: Glostrup Hospital:* …", an
+            # item of a catalogue listed which item it is.
             place = _place(lead) if lead.hit.chunk.kind == "case" else None
+            place = _item_name(lead) if listed and self.catalogue(lead.hit.chunk) else place
             blocks.append(_quote(lead, cites, place=place, language=language))
         limit = self.max_bullets - 1 if asked_for else self.max_bullets
         # Nothing twice: a bullet never repeats what a part above already quotes; a part of a
@@ -137,7 +146,6 @@ class Composer:
         # sentence all the same when the part does not quote it.
         must = [u for u in must if not cites.quoted(u)]
         fresh = [u for u in prose if not cites.quoted(u)]
-        listed = self._listed(question, hits, query, lead) if lead and not asked_for else []
         if listed:
             bullets = self._list_bullets(listed, lead, must)
         else:
@@ -153,7 +161,8 @@ class Composer:
         for hit in structured:
             if hit not in asked_for:
                 blocks.append(self._part(hit, question, query, cites))
-        blocks.append(_more_cases(question, [*hits, *cases], structured, language))
+        if not listed:
+            blocks.append(_more_cases(question, [*hits, *cases], structured, language))
         text = "\n\n".join("\n".join(b) for b in blocks if b)
         return Composition(text, cites.all(), partial or bool(uncovered))
 
@@ -557,9 +566,9 @@ def _more_cases(question: Question, hits: list[Hit], shown: list[Hit], language:
 
 
 def _naming(units: list[Unit], terms: Callable[[str], list[str]]) -> Unit:
-    """The unit that says what a catalogue item is, short: of those that name it ("MindLab
-    skaber nye løsninger …" for Mindlab), the one that opens the item, else one without a
-    list, else the most likely."""
+    """The unit that says what a catalogue item is, short: of those that name it most
+    ("MindLab skaber nye løsninger …" for Mindlab), the one that opens the item or a section of
+    it, else one without a list, else the most likely."""
     name = set(terms(_item_name(units[0])))
 
     def named(u: Unit) -> float:
@@ -567,7 +576,7 @@ def _naming(units: list[Unit], terms: Callable[[str], list[str]]) -> Unit:
 
     return max(
         units,
-        key=lambda u: (named(u) >= 0.5, u.features["opening"], not u.items, u.probability),
+        key=lambda u: (named(u), u.features["opening"], not u.items, u.probability),
     )
 
 
