@@ -21,6 +21,11 @@ A word's topic weight is its IDF in the material times how rare it is in the lan
                    would lead with must be about the question's topic, not only the top three
     fact_fits      for a number/time/duration/name question, one of the three best sentences
                    holds such a fact about what was asked (1 for other questions)
+    measure        for a question after a measure by name (a share: "hvor mange procent",
+                   "hvor stor en andel"; a sum of money: "hvad koster"), the lead's passage
+                   gives one (1), another top passage does (0.5) or none does (0); 1 for other
+                   questions. A neighbouring question uses the material's topic words
+                   ("Gallup-målingen", "tillidsreformen") to ask for what it does not hold
     topic          the `topic` model's logit for the question's own vector: the material's
                    subjects or the HR and legal questions beside them (rag/answer/model.py)
     english        the question is English (it meets the Danish text with lower similarity)
@@ -42,7 +47,7 @@ from typing import Any
 
 from wordfreq import zipf_frequency
 
-from rag.answer.fits import FACT_TYPES
+from rag.answer.fits import FACT_TYPES, asked_measure, holds_measure
 from rag.answer.model import LinearModel, VectorModel
 from rag.documents import Chunk
 from rag.index.lexical import Analyzer, danish_stopwords
@@ -347,6 +352,7 @@ def features(
         "unknown": unknown,
         "best_sentence": max((u.features["sim"] for u in ranked), default=0.0),
         "fact_fits": _fact_fits(question, ranked),
+        "measure": _measure_held(question, hits, lead, top),
         "topic": topic,
         "english": float(question.english),
     }
@@ -361,6 +367,18 @@ def _fact_fits(question: Question, ranked: Sequence[Any], n: int = 3) -> float:
     if question.answer_type not in FACT_TYPES:
         return 1.0
     return float(any(u.features.get("fits") for u in ranked[:n]))
+
+
+def _measure_held(question: Question, hits: list[Hit], lead: Any, top: int = 3) -> float:
+    """Is the measure the question asks for by name (a share, a sum of money) in what the
+    answer is built from: 1 in the lead's passage, 0.5 in another of the `top` passages, 0 in
+    none? 1 for a question that asks for no measure."""
+    measure = asked_measure(question.searched)
+    if measure is None:
+        return 1.0
+    if lead is not None and holds_measure(measure, lead.hit.chunk.text):
+        return 1.0
+    return 0.5 if any(holds_measure(measure, h.chunk.text) for h in hits[:top]) else 0.0
 
 
 def _focus(words: list[TopicWord], found: set[str], stats: TermStats, n: int = 2) -> float:

@@ -51,6 +51,7 @@ ANSWERABLE_FEATURES = (
     "unknown",
     "best_sentence",
     "fact_fits",
+    "measure",
     "topic",
     "english",
 )
