@@ -24,13 +24,12 @@ from rag.answer.fits import asked_measure, holds_measure
             "share",
         ),
         ("What percentage of state employees said their manager took the initiative?", "share"),
-        ("Hvad koster det nationale kraftcenter om året?", "money"),
-        ("Hvor stor en bevilling taler man om til innovationscenteret?", "money"),
+        ("Hvad koster det nationale kraftcenter om året?", None),
         ("Hvor mange eksperter sidder i innovationspanelet?", None),
         ("Hvordan styrker jeg tilliden i min afdeling?", None),
     ],
 )
-def test_a_question_asks_for_a_share_or_a_sum_of_money_by_name(question, measure):
+def test_a_question_asks_for_a_share_by_name(question, measure):
     assert asked_measure(question) == measure
 
 
@@ -58,16 +57,10 @@ def test_a_question_asks_for_a_share_or_a_sum_of_money_by_name(question, measure
             False,
         ),
         ("share", "Tillid er en del af kerneopgaven.", False),
-        (
-            "money",
-            "Forventer man en reduktion heraf som følge af et fælles center på 10 procent, giver "
-            "det alene en besparelse på 600 mio. kroner.",
-            True,
-        ),
-        ("money", "Centeret har tilknyttet et innovationspanel med 21 eksperter.", False),
+        ("share", "Centeret har tilknyttet et innovationspanel med 21 eksperter.", False),
     ],
 )
-def test_a_passage_gives_a_share_or_a_sum_in_figures_or_words(measure, sentence, holds):
+def test_a_passage_gives_a_share_in_figures_or_words(measure, sentence, holds):
     assert holds_measure(measure, sentence) is holds
 
 

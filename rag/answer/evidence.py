@@ -21,11 +21,11 @@ A word's topic weight is its IDF in the material times how rare it is in the lan
                    would lead with must be about the question's topic, not only the top three
     fact_fits      for a number/time/duration/name question, one of the three best sentences
                    holds such a fact about what was asked (1 for other questions)
-    measure        for a question after a measure by name (a share: "hvor mange procent",
-                   "hvor stor en andel"; a sum of money: "hvad koster"), the lead's passage
-                   gives one (1), another top passage does (0.5) or none does (0); 1 for other
-                   questions. A neighbouring question uses the material's topic words
-                   ("Gallup-målingen", "tillidsreformen") to ask for what it does not hold
+    measure        for a question after a share by name ("hvor mange procent", "hvor stor en
+                   andel"), the lead's passage gives one (1), another top passage does (0.5)
+                   or none does (0); 1 for other questions. A neighbouring question uses the
+                   material's topic words ("Gallup-målingen", "tillidsreformen") to ask for
+                   what it does not hold
     topic          the `topic` model's logit for the question's own vector: the material's
                    subjects or the HR and legal questions beside them (rag/answer/model.py)
     english        the question is English (it meets the Danish text with lower similarity)
@@ -370,9 +370,9 @@ def _fact_fits(question: Question, ranked: Sequence[Any], n: int = 3) -> float:
 
 
 def _measure_held(question: Question, hits: list[Hit], lead: Any, top: int = 3) -> float:
-    """Is the measure the question asks for by name (a share, a sum of money) in what the
-    answer is built from: 1 in the lead's passage, 0.5 in another of the `top` passages, 0 in
-    none? 1 for a question that asks for no measure."""
+    """Is the measure the question asks for by name (a share) in what the answer is built
+    from: 1 in the lead's passage, 0.5 in another of the `top` passages, 0 in none? 1 for a
+    question that asks for no measure."""
     measure = asked_measure(question.searched)
     if measure is None:
         return 1.0
