@@ -86,3 +86,20 @@ def test_the_gate_weighs_the_measure_it_was_fitted_with(assistant):
     model = assistant.gate.model
     assert "measure" in model.features
     assert model.weights[model.features.index("measure")] > 0
+
+
+def test_an_out_of_fold_probability_never_sees_its_own_label():
+    import numpy as np
+
+    from rag.measure.fit import out_of_fold, refused_at
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 2))
+    y = (x[:, 0] > 0).astype(float)
+    fold = np.arange(60) % 5
+    flipped = y.copy()
+    flipped[fold == 2] = 1 - flipped[fold == 2]
+    names = ("a", "b")
+    p, q = out_of_fold(x, y, fold, names), out_of_fold(x, flipped, fold, names)
+    assert np.allclose(p[fold == 2], q[fold == 2]) and not np.allclose(p, q)
+    assert refused_at(0.5, p, y)["answerable_refused"] < 0.2
