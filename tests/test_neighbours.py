@@ -82,12 +82,6 @@ def test_a_share_the_material_does_not_give_is_not_held_by_the_survey_passage(as
     assert _measure(assistant, "Hvad er social kapital?") == 1.0
 
 
-def test_the_gate_weighs_the_measure_it_was_fitted_with(assistant):
-    model = assistant.gate.model
-    assert "measure" in model.features
-    assert model.weights[model.features.index("measure")] > 0
-
-
 def test_an_out_of_fold_probability_never_sees_its_own_label():
     import numpy as np
 

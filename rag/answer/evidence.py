@@ -31,8 +31,10 @@ A word's topic weight is its IDF in the material times how rare it is in the lan
     english        the question is English (it meets the Danish text with lower similarity)
 
 The `answerable` model (rag/answer/model.py, fitted on the tuning half) turns them into the
-probability that the material answers; below the bar (Settings.refuse_below, default the bar
-fitted with the model) the answer is a refusal that names the words the material lacks.
+probability that the material answers (a signal the fitted model does not name, one added
+after the last `--fit`, is computed and shown by `ask --json` but not weighed); below the bar
+(Settings.refuse_below, default the bar fitted with the model) the answer is a refusal that
+names the words the material lacks.
 """
 
 from __future__ import annotations
