@@ -70,6 +70,7 @@ def test_the_quick_benchmark_embeds_none_of_the_material_and_prints_every_figure
     text = format_bench(result)
     assert "fremskrevet fra 8 tekstvinduer" in text and "Syntetisk korpus (2x)" in text
     assert all(f"{mode:6} nye" in text for mode in ("hybrid", "bm25", "dense"))
+    assert "load average 1/5/15 min" in text and len(result["load_average"]) == 3
 
 
 def _run(users: int, p95: float | None, answers: int, errors: int) -> Run:

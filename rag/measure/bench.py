@@ -13,6 +13,7 @@ reported as such.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import statistics
@@ -162,6 +163,8 @@ def run(
         queries = queries[:: len(queries) // QUICK_QUERIES][:QUICK_QUERIES]
     memory = PeakMemory()
     result: dict = {"queries": len(queries), "scale": scale, "quick": quick}
+    # On shared cores the latencies depend on what else runs: the load is part of the figure.
+    result["load_average"] = [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory(prefix="tillid-bench-") as tmp:
         # A fresh machine: an empty cache, the vectors shipped for corpus/.
         fresh = replace(settings, data_dir=Path(tmp) / "fresh", cache_dir=Path(tmp) / "c1")
@@ -350,6 +353,9 @@ def format_bench(r: dict) -> str:
         f"({r['queries']} forskellige spørgsmål pr. måde, varme indeks; 'igen' er de samme "
         "spørgsmål stillet en gang til)"
     )
+    if "load_average" in r:
+        load = ", ".join(f"{x:.2f}" for x in r["load_average"])
+        lines.append(f"Maskinens belastning ved start (load average 1/5/15 min): {load}")
     return "\n".join(lines)
 
 
