@@ -750,7 +750,7 @@ def test_a_question_whether_workplaces_did_it_gets_several_cases(assistant):
 
 
 def test_a_case_sentence_that_announces_a_list_brings_its_items(assistant):
-    from rag.answer.compose import _case_lines
+    from rag.answer.parts import _case_lines
 
     units = units_of(hit_with(assistant, "Det har de gjort ved at:"))
     announcing = next(u for u in units if u.sentence.text.startswith("Det har de gjort ved at"))

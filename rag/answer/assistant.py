@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from rag import names
 from rag.answer.cited import Checked, check_answer, fallback_notice
-from rag.answer.compose import Composer, asks_for_examples
+from rag.answer.compose import Composer
 from rag.answer.evidence import Evidence, Gate, TermStats
 from rag.answer.excerpts import choose_sources
 from rag.answer.followup import content_words, is_follow_up, standalone
@@ -26,6 +26,7 @@ from rag.answer.grounding import GroundingCheck
 from rag.answer.labels import join_words, kind_label, label
 from rag.answer.llm import LLM, LLMError, Waiting, load_chat_model
 from rag.answer.model import load_models
+from rag.answer.parts import asks_for_examples
 from rag.answer.prompts import answer_messages, condense_messages, instructions
 from rag.answer.ranking import SentenceRanker, Unit
 from rag.config import Settings

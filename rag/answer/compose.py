@@ -4,12 +4,12 @@ No LLM. The lead is the unit the sentence ranker (rag/answer/ranking.py) finds m
 answer: a sentence, with the sentence it leans on or the list it announces. The bullets are
 the next units that are nearly as likely, each labelled with its place when it comes from
 another part of the material than the lead. A checklist, exercise or case among the top
-passages gets its own part, complete: all checklist items (or those that fit the question when
-there are many), every field of an exercise and the step the question is about, the sentences
-of a case that answer. When a "hvor mange"/"hvornår"/"hvem" question's fact is not in the best
-sentences, the answer says so before giving what the material does say. The only words added
-are the labels in rag/answer/labels.py; every quote carries a marker `[n]` whose citation
-holds exactly the quoted sentences.
+passages gets its own part (rag/answer/parts.py), complete: all checklist items (or those that
+fit the question when there are many), every field of an exercise and the step the question is
+about, the sentences of a case that answer. When a "hvor mange"/"hvornår"/"hvem" question's
+fact is not in the best sentences, the answer says so before giving what the material does
+say. The only words added are the labels in rag/answer/labels.py; every quote carries a marker
+`[n]` whose citation holds exactly the quoted sentences.
 """
 
 from __future__ import annotations
@@ -22,22 +22,21 @@ import numpy as np
 
 from rag.answer.fits import FACT_TYPES, holds_kind
 from rag.answer.labels import label
+from rag.answer.parts import (
+    Citations,
+    Parts,
+    asks_for_examples,
+    part_title,
+    structured_parts,
+    word_pairs,
+)
 from rag.answer.ranking import SentenceRanker, Unit, units_of
 from rag.documents import Chunk, Citation
-from rag.ingest.sentences import Sentence, split
+from rag.ingest.sentences import split
 from rag.search.question import Question
 from rag.search.retrieve import Hit
-from rag.text import plain_words, shingles
 
-STRUCTURED_KINDS = ("checklist", "exercise", "case")
 _PART_PREFIX = re.compile(r"^(Case|Tjekliste|Øvelse|Anbefaling)\b", re.I)
-_STEP = re.compile(r"^(\d{1,2}\.\s|Fase\s*\d|Trin\s*\d)", re.I)
-_EXERCISE_FIELDS = {
-    "DELTAGERE": "participants",
-    "VARIGHED": "duration",
-    "RAMMER OG MATERIALER": "materials",
-    "FREMGANGSMADE": "steps",
-}
 
 
 @dataclass
@@ -45,31 +44,6 @@ class Composition:
     text: str
     citations: list[Citation]
     partial: bool
-
-
-class Citations:
-    """Numbers passages in order of first use; one `[n]` per chunk, one span per sentence."""
-
-    def __init__(self) -> None:
-        self._by_chunk: dict[str, Citation] = {}
-
-    def mark(self, chunk: Chunk, sentences: Sequence[Sentence]) -> str:
-        c = self._by_chunk.get(chunk.chunk_id)
-        for s in sentences:
-            if c is None:
-                n = len(self._by_chunk) + 1
-                c = self._by_chunk[chunk.chunk_id] = Citation(n, chunk, s.start, s.end)
-            else:
-                c.add(s.start, s.end)
-        return f"[{c.n}]" if c else ""
-
-    def all(self) -> list[Citation]:
-        return list(self._by_chunk.values())
-
-    def quoted(self, unit: Unit) -> bool:
-        """Some sentence of the unit is already quoted (in a checklist, exercise or case part)."""
-        c = self._by_chunk.get(unit.hit.chunk.chunk_id)
-        return c is not None and any(a <= p.start < b for p in unit.parts for a, b in c.spans)
 
 
 @dataclass
@@ -92,6 +66,9 @@ class Composer:
     max_listed: int = 5  # catalogue items a "which …" question lists; the rest are named
     list_margin: float = 0.04  # 3 items at most this far below the lead's similarity
 
+    def __post_init__(self) -> None:
+        self.parts = Parts(self.ranker, self.siblings, self.max_items)
+
     def compose(
         self,
         question: Question,
@@ -109,7 +86,7 @@ class Composer:
         language = question.language
         cites = Citations()
         terms = self.ranker.stats.analyzer.terms
-        structured = _structured(question, [*hits, *cases], terms, self.max_cases)
+        structured = structured_parts(question, [*hits, *cases], terms, self.max_cases)
         listed = self._listed(question, hits, query, ranked[0]) if ranked else []
         if listed and self.catalogue(hits[0].chunk):
             # The best passage is an item of the catalogue listed ("Hvilke studier … peger
@@ -121,7 +98,7 @@ class Composer:
         prose = _promote_fit(
             [u for u in ranked if u.hit.chunk.chunk_id not in shown], self.fit_reach
         )
-        first_parts = [self._part(hit, question, query, cites) for hit in asked_for]
+        first_parts = [self.parts.part(hit, question, query, cites) for hit in asked_for]
         partial = _partial(question, prose, first_parts, self.ranker)
 
         blocks: list[list[str]] = []
@@ -160,7 +137,7 @@ class Composer:
         blocks.append(self._more_listed(listed, lead, bullets, language))
         for hit in structured:
             if hit not in asked_for:
-                blocks.append(self._part(hit, question, query, cites))
+                blocks.append(self.parts.part(hit, question, query, cites))
         if not listed:
             blocks.append(_more_cases(question, [*hits, *cases], structured, language))
         text = "\n\n".join("\n".join(b) for b in blocks if b)
@@ -182,7 +159,7 @@ class Composer:
             return []
         bar = max(self.bullet_floor, self.bullet_ratio * lead.probability)
         chosen: list[Unit] = []
-        seen = [_grams(lead)] if skip_lead else []
+        seen = [word_pairs(lead)] if skip_lead else []
         wanted = [u for u in must if not (skip_lead and u.overlaps(lead))]
         likely = [u for u in prose if u.probability >= bar]
         docs = {lead.hit.chunk.doc_id}
@@ -200,7 +177,7 @@ class Composer:
                 u.overlaps(c) for c in chosen
             ):
                 continue
-            grams = _grams(u)
+            grams = word_pairs(u)
             if any(grams and len(grams & g) > 0.5 * len(grams) for g in seen):
                 continue
             seen.append(grams)
@@ -265,198 +242,6 @@ class Composer:
         if not rest:
             return []
         return [label(language, "more_listed", n=str(len(rest)), names="; ".join(rest)) + "."]
-
-    # --- checklist, exercise and case parts --------------------------------------------------
-
-    def _part(self, hit: Hit, question: Question, query: np.ndarray, cites: Citations) -> list[str]:
-        chunks = self.siblings(hit.chunk) or [hit.chunk]
-        language = question.language
-        kind = hit.chunk.kind
-        if kind == "checklist":
-            body, used = self._checklist(chunks, query, language)
-        elif kind == "exercise":
-            body, used = self._exercise(chunks, query, language)
-        else:
-            body, used = self._case(chunks, question, query, hit)
-        if not body:
-            return []
-        # One marker per passage, though its sentences may come in several groups.
-        markers = "".join(dict.fromkeys(cites.mark(chunk, sentences) for chunk, sentences in used))
-        title, kind_name = _title(hit.chunk), label(language, kind)
-        if not title.lower().startswith(kind_name.lower()):
-            title = f"{kind_name}: {title}"
-        # Prose lines of the part carry markers too: an introduction its passage's (the first
-        # marked), a case's sentences every passage of the case they come from.
-        first = re.match(r"\[\d+\]", markers)
-        tag = markers if kind == "case" else (first.group(0) if first else "")
-        body = [f"{line} {tag}" if not line.startswith(("-", " ")) else line for line in body]
-        return [f"**{title}** {markers}", *body]
-
-    def _checklist(self, chunks: list[Chunk], query: np.ndarray, language: str):
-        """Each item as the source gives it: the question, then its first explaining sentence.
-        A long checklist shows the items closest to the question, in the source's order."""
-        items: list[tuple[Chunk, list[Sentence]]] = []
-        intro: list[tuple[Chunk, Sentence]] = []
-        for chunk, u in _once(chunks):
-            if not items and not u.bullet and not u.heading and not u.source_line:
-                intro.append((chunk, u))  # what the checklist is for, before its items
-            elif u.bullet:
-                items.append((chunk, [u]))
-            elif (
-                items
-                and items[-1][0] is chunk
-                and len(items[-1][1]) == 1
-                and not (u.heading or u.source_line)
-            ):
-                items[-1][1].append(u)
-        shown = items
-        if len(items) > self.max_items:
-            sims = self.ranker.group_similarities([[s.text for s in i[1]] for i in items], query)
-            best = set(np.argsort(-sims)[: self.max_items].tolist())
-            shown = [item for k, item in enumerate(items) if k in best]
-        lines = [
-            f"- **{item[0].text}**" + (f" {item[1].text}" if len(item) > 1 else "")
-            for _, item in shown
-        ]
-        if len(items) > len(shown):
-            lines.append(f"- … {label(language, 'more_items', n=str(len(items) - len(shown)))}")
-        lines = [u.text for _, u in intro[:1]] + lines
-        return lines, _by_chunk_pairs(intro[:1]) + _by_chunk(shown)
-
-    def _exercise(self, chunks: list[Chunk], query: np.ndarray, language: str):
-        """Purpose, participants, duration and materials in full; the steps by name, and the
-        step closest to the question with its instructions."""
-        fields: dict[str, list[tuple[Chunk, Sentence]]] = {"intro": []}
-        current = "intro"
-        for chunk, u in _once(chunks):
-            key = _EXERCISE_FIELDS.get(fold_heading(u.text)) if u.heading else None
-            if key:
-                current = key
-                fields.setdefault(key, [])
-            elif not u.source_line:
-                fields.setdefault(current, []).append((chunk, u))
-        intro = fields["intro"]
-        steps = (
-            fields.get("steps")
-            or intro[
-                next(
-                    (k for k, (_, u) in enumerate(intro) if _STEP.match(u.text) or u.bullet),
-                    len(intro),
-                ) :
-            ]
-        )
-        lines: list[str] = []
-        used: list[tuple[Chunk, Sentence]] = []
-        first = next(((c, u) for c, u in intro if not u.bullet and not u.heading), None)
-        if first:
-            lines.append(first[1].text)
-            used.append(first)
-        for key in ("participants", "duration", "materials"):
-            if fields.get(key):
-                lines.append(
-                    f"- *{label(language, key)}:* " + " ".join(u.text for _, u in fields[key])
-                )
-                used += fields[key]
-        groups = _step_groups(steps)
-        if groups:
-            lines.append(f"- *{label(language, 'steps')}:*")
-            focus = self._closest_step(groups, query)
-            for k, (head, body) in enumerate(groups):
-                name = head[1].text if head else ""
-                if head:
-                    lines.append(f"  - **{name}**")
-                    used.append(head)
-                if k == focus or not head:
-                    for c, u in body[: self.max_items]:
-                        lines.append(f"    - {u.text}" if head else f"  - {u.text}")
-                        used.append((c, u))
-        return (lines, _by_chunk_pairs(used)) if used else ([], [])
-
-    def _closest_step(self, groups, query: np.ndarray) -> int | None:
-        texts = [[*([h[1].text] if h else []), *(u.text for _, u in b)] for h, b in groups]
-        if not any(texts):
-            return None
-        return int(np.argmax(self.ranker.group_similarities(texts, query)))
-
-    def _case(self, chunks: list[Chunk], question: Question, query: np.ndarray, hit: Hit):
-        """The sentences of the case that answer the question, in the source's order."""
-        units = [u for c in chunks for u in units_of(Hit(hit.rank, hit.score, c, hit.channels))]
-        if not units:
-            return [], []
-        self.ranker.describe(question, [hit], units, query)
-        for u in units:
-            u.probability = self.ranker.model.probability(u.features)
-        best: list[Unit] = []
-        for u in sorted(units, key=lambda u: -u.probability):
-            if len(best) == 3:
-                break
-            if not any(u.overlaps(b) or _grams(u) & _grams(b) for b in best):
-                best.append(u)
-        best.sort(key=lambda u: (chunks.index(u.hit.chunk), u.sentence.index))
-        return _case_lines(best), _by_chunk_pairs([(u.hit.chunk, p) for u in best for p in u.parts])
-
-
-def _case_lines(units: list[Unit]) -> list[str]:
-    """A case's chosen sentences as lines: prose joined by " … ", and a sentence that announces
-    a list ("Det har de gjort ved at:") ends its line with the list's items under it."""
-    lines: list[str] = []
-    prose: list[str] = []
-    for u in units:
-        prose.append(" ".join(p.text for p in u.lead_in))
-        if u.items:
-            lines.append(" … ".join(prose))
-            prose = []
-            for item in u.items:
-                if item.continues and lines[-1].startswith("- "):
-                    lines[-1] += f" {item.text}"
-                else:
-                    lines.append(f"- {item.text}")
-    if prose:
-        lines.append(" … ".join(prose))
-    return lines
-
-
-def _once(chunks: list[Chunk]):
-    """The units of consecutive chunks in order, each sentence once (chunks overlap)."""
-    seen: set[str] = set()
-    for chunk in chunks:
-        for u in split(chunk):
-            if u.heading or u.text not in seen:
-                seen.add(u.text)
-                yield chunk, u
-
-
-def _structured(
-    question: Question, hits: list[Hit], terms: Callable[[str], list[str]], max_cases: int = 3
-) -> list[Hit]:
-    """A checklist or exercise gets its own part when it is the best match or when the
-    question asks for that kind; a case only when the question asks for an example (else its
-    sentences compete for the lead like any other's). One part per kind: of several of the
-    asked kind, the one whose own name shares most words with the question ("en tjekliste til
-    at se, om kerneopgaven er klar" is "Er jeres kerneopgave klar?"), else the best ranked. A
-    question after several examples ("Hvilke eksempler …") gets up to `max_cases` cases, one
-    per case, from any document among the hits."""
-    candidates: dict[str, list[Hit]] = {}
-    for h in hits[:3]:
-        kind = h.chunk.kind
-        wanted = kind == question.kind or (h.rank == 1 and kind != "case")
-        if kind in STRUCTURED_KINDS and wanted:
-            candidates.setdefault(kind, []).append(h)
-    asked = set(question.terms)
-
-    def named(h: Hit) -> int:
-        return len(asked & set(terms(_title(h.chunk))))
-
-    parts = [max(group, key=named) for group in candidates.values()]  # max keeps the first tie
-    if question.kind == "case" and asks_for_examples(question):
-        titles = {_title(h.chunk) for h in parts}
-        for h in hits:
-            if h.chunk.kind == "case" and _title(h.chunk) not in titles:
-                if sum(p.chunk.kind == "case" for p in parts) >= max_cases:
-                    break
-                titles.add(_title(h.chunk))
-                parts.append(h)
-    return parts
 
 
 def _part_uncovered(part: str, language: str) -> str:
@@ -536,28 +321,14 @@ def announced_count(text: str) -> int | None:
     return int(word) if word.isdigit() else _COUNT_WORDS[word]
 
 
-_PLURAL_EXAMPLES = re.compile(
-    r"\b(eksempler|cases|erfaringer|examples|arbejdspladser|steder|kommuner|styrelser|"
-    r"institutioner|organisationer|workplaces|agencies|organi[sz]ations|municipalities|"
-    r"hvilke\s+(?:\w+\s+)?(?:projekter|indsatser|organisationer))\b",
-    re.I,
-)
-
-
-def asks_for_examples(question: Question) -> bool:
-    """The question asks for several cases: "Hvilke eksempler …", "Kender du statslige
-    eksempler …", "Which cases …"."""
-    return bool(_PLURAL_EXAMPLES.search(question.text))
-
-
 def _more_cases(question: Question, hits: list[Hit], shown: list[Hit], language: str) -> list[str]:
     """For a question after several examples, the further cases among the hits by name."""
     if question.kind != "case" or not asks_for_examples(question):
         return []
-    named = {_title(h.chunk) for h in shown if h.chunk.kind == "case"}
+    named = {part_title(h.chunk) for h in shown if h.chunk.kind == "case"}
     rest = []
     for h in hits:
-        title = _title(h.chunk)
+        title = part_title(h.chunk)
         if h.chunk.kind == "case" and title not in named and title not in rest:
             rest.append(title)
     if not rest:
@@ -610,45 +381,3 @@ def _place(unit: Unit) -> str:
     last = parts[-1] if parts else chunk.title
     words = last.split()
     return last if len(words) <= 7 else " ".join(words[:7]) + " …"
-
-
-def _title(chunk: Chunk) -> str:
-    """The part's own name, e.g. "Er jeres kerneopgave klar?"."""
-    parts = [p.strip() for p in chunk.section.split("›")]
-    for p in reversed(parts):
-        if p.lower().startswith(("tjekliste", "øvelse", "case")):
-            return p.split(":", 1)[1].strip() if ":" in p else p
-    return parts[-1] if parts else chunk.title
-
-
-def _grams(unit: Unit) -> set:
-    return shingles(plain_words(unit.text), 2)
-
-
-def _step_groups(steps: list[tuple[Chunk, Sentence]]):
-    """Steps as (heading, lines) groups; lines before the first heading form a group alone."""
-    groups: list[tuple[tuple[Chunk, Sentence] | None, list[tuple[Chunk, Sentence]]]] = []
-    for c, u in steps:
-        if _STEP.match(u.text):
-            groups.append(((c, u), []))
-        elif groups:
-            groups[-1][1].append((c, u))
-        else:
-            groups.append((None, [(c, u)]))
-    return groups
-
-
-def _by_chunk(items: list[tuple[Chunk, list[Sentence]]]) -> list[tuple[Chunk, list[Sentence]]]:
-    return _by_chunk_pairs([(c, s) for c, group in items for s in group])
-
-
-def _by_chunk_pairs(pairs: list[tuple[Chunk, Sentence]]) -> list[tuple[Chunk, list[Sentence]]]:
-    out: dict[str, tuple[Chunk, list[Sentence]]] = {}
-    for c, s in pairs:
-        out.setdefault(c.chunk_id, (c, []))[1].append(s)
-    return list(out.values())
-
-
-def fold_heading(text: str) -> str:
-    """ "FREMGANGSMåDE" and "Fremgangsmåde" alike: the PDF mixed the case of headings."""
-    return " ".join(plain_words(text)).upper()
