@@ -113,7 +113,7 @@ def test_why_names_the_decision_its_signals_and_the_passages_found(answers):
     good = why.explain(answers[GOOD])
     assert "over grænsen" in good["decision"]
     assert {s["signal"] for s in good["signals"]} >= {"lighed med det bedste afsnit"}
-    pushes = [abs(s["bidrag"]) for s in good["signals"]]
+    pushes = [abs(s["bidrag"] or 0.0) for s in good["signals"]]  # None: not weighed
     assert pushes == sorted(pushes, reverse=True)
     assert [p["rang"] for p in good["passages"]] == list(range(1, len(good["passages"]) + 1))
     cited = {c.chunk.chunk_id for c in answers[GOOD].citations}

@@ -19,6 +19,7 @@ FEATURES = {
     "unknown": "ord, materialet aldrig bruger",
     "best_sentence": "lighed med den bedste sætning",
     "english": "spørgsmålet er engelsk",
+    "measure": "en andel, spørgsmålet beder om, i afsnittene",
 }
 
 
@@ -44,7 +45,8 @@ def decision(answer: Answer) -> str:
 
 def signals(answer: Answer) -> list[dict]:
     """Each evidence feature with its value and how far it pushed the decision (in log-odds
-    against the average question), the strongest push first."""
+    against the average question), the strongest push first; a feature the fitted model does
+    not weigh yet (added after the last `eval --answers --fit`) has no push (None), last."""
     ev = answer.evidence or {}
     values, pushes = ev.get("features", {}), ev.get("contributions", {})
     rows = [
