@@ -9,6 +9,7 @@ follow-up made standalone → hybrid search → evidence strong enough? → comp
 from __future__ import annotations
 
 import copy
+import gc
 import re
 import time
 import unicodedata
@@ -153,7 +154,9 @@ class Assistant:
         `notify`), embedder, searcher, sentence-vector cache and answer mode from `settings`.
         A long-lived caller passes the `embedder` and `index` it already holds."""
         searcher = Searcher.open(settings, embedder=embedder, index=index, notify=notify)
-        return cls(searcher, settings, llm, vector_cache(settings))
+        assistant = cls(searcher, settings, llm, vector_cache(settings))
+        settle()
+        return assistant
 
     def close(self) -> None:
         """Release the searcher's index files and Chroma client (see `Searcher.close`)."""
@@ -418,6 +421,16 @@ class Assistant:
     def _siblings(self, chunk: Chunk) -> list[Chunk]:
         """The chunks of the same checklist, exercise or case (a long one spans several)."""
         return self._parts.get(_part_key(chunk), [chunk])[:4]
+
+
+def settle() -> None:
+    """Exempt what the process holds now (the index, the prepared units and vectors, the word
+    tables: ~200,000 objects that live as long as it) from Python's full garbage collections,
+    which otherwise stop an answer for 100-250 ms on two busy cores now and then. Unfrozen and
+    collected first, so an assistant a rebuild left behind is freed rather than kept."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _main_titles(documents: list[dict], chunks: list[Chunk]) -> list[str]:

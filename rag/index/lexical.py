@@ -85,6 +85,15 @@ class Analyzer:
         return _stemmer.stemWord(word) if self.analysis.stem else word
 
     def terms(self, text: str) -> list[str]:
+        if text.isalpha():  # one word: answers look words up one at a time, again and again
+            return list(self._word_terms(text))
+        return self._terms(text)
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - analyzers live as long as their index
+    def _word_terms(self, word: str) -> tuple[str, ...]:
+        return tuple(self._terms(word))
+
+    def _terms(self, text: str) -> list[str]:
         out: list[str] = []
         stop = danish_stopwords() if self.analysis.stopwords else frozenset()
         for word in self.words(text):
