@@ -141,6 +141,10 @@ class Settings:
     # A "which …" question about a catalogue (the knowledge centres, the studies) lists up to
     # this many of its items, naming the rest.
     max_listed: int = 5
+    # A question about one step of an exercise ("Hvad bruges de røde post-its til i øvelsen?")
+    # opens with that step's closest sentence when it is this much closer to the question than
+    # the sentence that says what the exercise is for.
+    exercise_step_margin: float = 0.0
     # Where the Kvalitet page writes the evaluation cases a maintainer makes from feedback
     # (eval/questions.jsonl's format; `tillidsguiden eval` reads it with the question set).
     cases_file: Path = PROJECT_ROOT / "eval" / "cases.jsonl"

@@ -8,6 +8,7 @@ the readability lint that measures all of it.
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,7 +17,7 @@ from rag.answer.fits import Focus, count, definition, duration, who
 from rag.answer.ranking import about_the_booklet, in_frame_section, units_of
 from rag.answer.render import highlighted, to_markdown
 from rag.ingest.sentences import depends_on_previous, quote_units, split, split_text
-from rag.measure.lint import lint
+from rag.measure.lint import lint, quoted_lines
 from rag.search.question import answer_type, subject
 
 
@@ -261,6 +262,43 @@ def test_an_exercise_shows_every_field_in_full_and_the_step_asked_about(assistan
     assert "Der bør udpeges eller indhentes en mødeleder" in text  # Deltagere's last sentence
     assert "  - **2. Fra kerneopgave til delopgaver**\n    - Giv hver deltager" in text
     assert "  - **3. I dybden med en delopgave**\n" in text  # other steps by name only
+
+
+def test_a_question_about_one_step_opens_with_the_steps_sentence_that_answers(assistant):
+    answer = assistant.ask("Hvad skal grupperne bruge de røde post-it-trekanter til i øvelsen?")
+    lines = quoted_lines(answer.text)
+    assert lines[0].startswith("Giv hver gruppe højst fem gule post-its")
+    assert answer.text.count("Giv hver gruppe højst fem gule post-its") == 1  # not again below
+    assert "*2. Kortlægning af forbedringsmuligheder" in answer.text.splitlines()[1]
+
+
+def test_a_step_sentence_that_leans_on_the_one_before_opens_with_it(assistant):
+    answer = assistant.ask(
+        "Hvordan stemmer deltagerne om, hvilke relationer der er vigtigst, i øvelsen om "
+        "relationel koordinering?"
+    )
+    assert quoted_lines(answer.text)[0].startswith("Bed deltagerne tilkendegive")
+
+
+def test_asking_for_an_exercise_opens_with_what_it_is_for(assistant):
+    answer = assistant.ask("Hvilken øvelse kan vi bruge til at komme i dybden med kerneopgaven?")
+    assert quoted_lines(answer.text)[0].startswith("Øvelsen styrker jeres fælles forståelse")
+
+
+@pytest.mark.parametrize(
+    "question, whole",
+    [
+        ("Hvilken øvelse kan vi lave på et personalemøde?", True),
+        ("Har I et forløb, vi kan køre på næste fællesmøde?", True),
+        ("Is there an exercise for a staff meeting?", True),
+        ("Hvad bruges de røde post-its til i øvelsen?", False),
+        ("How many votes does each participant get in the exercise?", False),
+    ],
+)
+def test_an_exercise_asked_for_as_such_is_told_from_a_question_about_its_steps(question, whole):
+    from rag.answer.parts import asks_for_an_exercise
+
+    assert asks_for_an_exercise(SimpleNamespace(text=question)) is whole
 
 
 def test_a_long_checklist_opens_with_its_purpose_and_shows_what_is_left(assistant):

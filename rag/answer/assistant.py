@@ -135,6 +135,7 @@ class Assistant:
             fit_reach=settings.lead_fit_reach,
             max_cases=settings.max_cases,
             max_listed=settings.max_listed,
+            step_margin=settings.exercise_step_margin,
         )
         self._parts = _parts_index(searcher.chunks)
         self._catalogues = catalogues(searcher.chunks)

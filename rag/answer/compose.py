@@ -66,8 +66,10 @@ class Composer:
     max_listed: int = 5  # catalogue items a "which …" question lists; the rest are named
     list_margin: float = 0.04  # 3 items at most this far below the lead's similarity
 
+    step_margin: float = 0.0  # Settings.exercise_step_margin
+
     def __post_init__(self) -> None:
-        self.parts = Parts(self.ranker, self.siblings, self.max_items)
+        self.parts = Parts(self.ranker, self.siblings, self.max_items, self.step_margin)
 
     def compose(
         self,

@@ -66,6 +66,7 @@ class Parts:
     ranker: SentenceRanker
     siblings: Callable[[Chunk], list[Chunk]]
     max_items: int = 8
+    step_margin: float = 0.0  # a step opens the exercise when this much closer than its purpose
 
     def part(self, hit: Hit, question: Question, query: np.ndarray, cites: Citations) -> list[str]:
         """A checklist, exercise or case as its own part: its title with markers, then its lines."""
@@ -75,7 +76,7 @@ class Parts:
         if kind == "checklist":
             body, used = self._checklist(chunks, query, language)
         elif kind == "exercise":
-            body, used = self._exercise(chunks, query, language)
+            body, used = self._exercise(chunks, question, query, language)
         else:
             body, used = self._case(chunks, question, query, hit)
         if not body:
@@ -123,7 +124,13 @@ class Parts:
         lines = [u.text for _, u in intro[:1]] + lines
         return lines, _by_chunk_pairs(intro[:1]) + _by_chunk(shown)
 
-    def _exercise(self, chunks: list[Chunk], query: np.ndarray, language: str):
+    def _exercise(
+        self,
+        chunks: list[Chunk],
+        question: Question,
+        query: np.ndarray,
+        language: str,
+    ):
         """Purpose, participants, duration and materials in full; the steps by name, and the
         step closest to the question with its instructions."""
         fields: dict[str, list[tuple[Chunk, Sentence]]] = {"intro": []}
@@ -148,6 +155,20 @@ class Parts:
         lines: list[str] = []
         used: list[tuple[Chunk, Sentence]] = []
         first = next(((c, u) for c, u in intro if not u.bullet and not u.heading), None)
+        groups = _step_groups(steps)
+        focus = self._closest_step(groups, query)
+        opening = None
+        if focus is not None and not asks_for_an_exercise(question):
+            others = [
+                p for key in ("participants", "duration", "materials") for p in fields.get(key, [])
+            ]
+            opening = self._step_answer(first, others, groups[focus], query, question)
+        if opening:
+            # The question is about one step ("Hvordan arbejder man med delopgaver i øvelsen?"):
+            # the answer opens with the step's sentence that answers; the exercise follows.
+            head, sentences = opening
+            lines.append(f"*{head[1].text}:* " + " ".join(u.text for _, u in sentences))
+            used += sentences
         if first:
             lines.append(first[1].text)
             used.append(first)
@@ -157,10 +178,8 @@ class Parts:
                     f"- *{label(language, key)}:* " + " ".join(u.text for _, u in fields[key])
                 )
                 used += fields[key]
-        groups = _step_groups(steps)
         if groups:
             lines.append(f"- *{label(language, 'steps')}:*")
-            focus = self._closest_step(groups, query)
             for k, (head, body) in enumerate(groups):
                 name = head[1].text if head else ""
                 if head:
@@ -168,6 +187,8 @@ class Parts:
                     used.append(head)
                 if k == focus or not head:
                     for c, u in body[: self.max_items]:
+                        if opening and any(u is o for _, o in opening[1]):
+                            continue  # opens the answer already
                         lines.append(f"    - {u.text}" if head else f"  - {u.text}")
                         used.append((c, u))
         return (lines, _by_chunk_pairs(used)) if used else ([], [])
@@ -177,6 +198,27 @@ class Parts:
         if not any(texts):
             return None
         return int(np.argmax(self.ranker.group_similarities(texts, query)))
+
+    def _step_answer(self, purpose, others, step, query: np.ndarray, question: Question):
+        """(the step's heading, the sentence of it that answers) when the question points into
+        the exercise ("i øvelsen", "fase 3") and a sentence of the step is closer to it than
+        the sentence that says what the exercise is for and than every sentence of its other
+        fields (`others`: participants, duration, materials) by `step_margin`; else None. A
+        question whose best passage merely is an exercise keeps its purpose first, and a
+        sentence that announces a list never opens (its items stay in the step)."""
+        head, body = step
+        if not head or not body or not points_into_an_exercise(question):
+            return None
+        sims = self.ranker.similarities([u.text for _, u in body], query)
+        sims[[u.text.rstrip().endswith(":") for _, u in body]] = -1.0
+        best = int(np.argmax(sims))
+        rivals = [u.text for _, u in [*([purpose] if purpose else []), *others]]
+        rival = float(self.ranker.similarities(rivals, query).max()) if rivals else -1.0
+        if float(sims[best]) <= rival + self.step_margin:
+            return None
+        # A sentence that leans on the one before it ("Det kan gøres …") brings it along.
+        start = best - 1 if best > 0 and body[best][1].depends else best
+        return head, body[start : best + 1]
 
     def _case(self, chunks: list[Chunk], question: Question, query: np.ndarray, hit: Hit):
         """The sentences of the case that answer the question, in the source's order."""
@@ -257,6 +299,36 @@ def structured_parts(
                 titles.add(part_title(h.chunk))
                 parts.append(h)
     return parts
+
+
+# Asking for an exercise as such ("Hvilken øvelse kan vi lave …", "Har I et forløb, vi kan
+# køre?", "Is there an exercise …"), not about something inside one ("Hvad bruges de røde
+# post-its til i øvelsen?").
+_AN_EXERCISE = re.compile(
+    r"\b(?:en|et|nogen|noget|nogle|hvilke[nt]?|an?|any|which|some)\s+(?:\w+\s+)?"
+    r"(?:øvelser?|forløb|metoder?|værktøj(?:er)?|workshops?|aktivitet(?:er)?|"
+    r"exercises?|activit(?:y|ies)|methods?|tools?)\b|\bøvelser\b|\bexercises\b",
+    re.I,
+)
+
+
+# Pointing into an exercise already known: "i øvelsen", "samarbejdsøvelsen", "the exercise",
+# "fase 3", "trin 2".
+_INTO_EXERCISE = re.compile(
+    r"\b\w*øvelsen\b|\bworkshoppen\b|\b(?:the|this)\s+(?:\w+\s+)?(?:exercise|workshop)\b|"
+    r"\b(?:fase|trin|step|phase)\s*\d",
+    re.I,
+)
+
+
+def points_into_an_exercise(question: Question) -> bool:
+    """The question speaks of an exercise it knows, or of one of its steps."""
+    return bool(_INTO_EXERCISE.search(question.text))
+
+
+def asks_for_an_exercise(question: Question) -> bool:
+    """The question asks for an exercise as a whole, not about one of its steps."""
+    return bool(_AN_EXERCISE.search(question.text))
 
 
 _PLURAL_EXAMPLES = re.compile(
