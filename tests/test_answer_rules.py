@@ -670,6 +670,16 @@ def test_no_hedge_when_a_top_passage_holds_the_figure(assistant):
             "What about in the state?",
             "How do the state work with trust?",
         ),
+        (
+            "Can you give me an example from a bank of a manager who focused the team?",
+            "What about in a hospital?",
+            "Can you give me an example from a hospital of a manager who focused the team?",
+        ),
+        (
+            "Har I et eksempel fra en bank på en leder, der samlede teamet om kerneopgaven?",
+            "Og på plejehjemmet?",
+            "Har I et eksempel fra en plejehjemmet på en leder, der samlede teamet om kerneopgaven?",
+        ),
     ],
 )
 def test_a_follow_up_that_changes_the_setting_asks_the_question_anew(previous, follow_up, expected):

@@ -64,7 +64,11 @@ SETTINGS = {
     "field": (
         r"skole(n|r|rne)?|hospital(et|er|erne)?|sygehus(et|e|ene)?|ældrepleje(n)?|"
         r"daginstitution(en|er|erne)?|politi(et)?|fængsl(er|erne)|arresthus(e|ene)?|"
-        r"schools?|hospitals?|elderly care|police|prisons?"
+        r"bank(en|er|erne)?|plejehjem(met|mene)?|hjemmepleje(n)?|jobcent(er|ret|re|rene)|"
+        r"børnehave(n|r|rne)?|vuggestue(n|r|rne)?|bibliotek(et|er|erne)?|"
+        r"universitet(et|er|erne)?|"
+        r"schools?|hospitals?|elderly care|police|prisons?|banks?|nursing homes?|home care|"
+        r"job ?cent(re|er)s?|kindergartens?|librar(y|ies)|universit(y|ies)"
     ),
 }
 _SETTING = {k: re.compile(rf"\b({p})\b", re.I) for k, p in SETTINGS.items()}
