@@ -2,8 +2,8 @@
 SmolLM2-135M-Instruct on 127.0.0.1, one thread, started here (rag/measure/llmserver.py).
 
 Through the project's own CLI and page: tokens stream, an answer the sources do not support
-falls back with its reason, a deadline of 3 s falls back within it and does not delay the next
-question, a killed server falls back, and LangChain's chat-model suite passes for what the
+falls back with its reason, a deadline shorter than the prompt's reading falls back within it
+and does not delay the next question, a killed server falls back, and LangChain's chat-model suite passes for what the
 project uses. Skipped with the reason where the server is not installed; CI=1 fails instead.
 """
 
@@ -42,7 +42,11 @@ def _missing(exc: ServerMissing):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     try:
-        with llama_server(tmp_path_factory.mktemp("llama") / "llama-server.log") as running:
+        # No prompt cache in memory: a prompt read once must cost its reading again, or the
+        # deadline test measures the cache (on a CI machine it answered a re-asked long
+        # question in under 3 s from it).
+        log = tmp_path_factory.mktemp("llama") / "llama-server.log"
+        with llama_server(log, ram_cache=False) as running:
             yield running
     except ServerMissing as exc:
         _missing(exc)
@@ -125,24 +129,29 @@ def test_an_answer_the_sources_do_not_support_falls_back_with_its_reason(server,
         assert grounding["reason"] in out["notice"]
 
 
-def test_a_3_second_deadline_falls_back_in_time_and_the_next_question_is_not_delayed(
+def test_a_deadline_shorter_than_the_prompt_falls_back_in_time_and_the_next_question_is_not_delayed(
     server, real_index, embedder
 ):
-    # What the long question costs read whole and to the end: the time an abandoned request
-    # would hold the server if it were not cancelled.
+    # What the long question costs read whole: the time an abandoned request would hold the
+    # server if it were not cancelled. The deadline is a third of it, at most 3 s, so the test
+    # means the same on a machine that reads prompts ten times faster than this one.
     heavy = _settings(server, real_index, llm_context_tokens=2000, llm_max_tokens=8)
     full, _ = first_token(Assistant.open(heavy, embedder=embedder, llm=load_llm(heavy)), LONG)
+    assert full > 1.5, f"the long prompt took only {full:.1f} s: nothing to cancel"
+    deadline = round(min(3.0, full / 3), 1)
     light = _settings(server, real_index, llm_max_tokens=8)
     quick = Assistant.open(light, embedder=embedder, llm=load_llm(light))
     alone, _ = first_token(quick, QUESTION)
 
-    env = _env(server, real_index, TILLID_LLM_TIMEOUT="3", TILLID_LLM_CONTEXT_TOKENS="2000")
+    env = _env(
+        server, real_index, TILLID_LLM_TIMEOUT=str(deadline), TILLID_LLM_CONTEXT_TOKENS="2000"
+    )
     out, _ = _ask_cli(env, LONG)
-    assert out["mode"] == "uddrag" and "inden for 3 sekunder" in out["notice"]
-    assert out["grounding"]["seconds"] < 4
+    assert out["mode"] == "uddrag", out["notice"]
+    assert f"inden for {deadline:g} sekunder" in out["notice"], (deadline, full, out["notice"])
+    assert out["grounding"]["seconds"] < deadline + 1
 
     after, _ = first_token(quick, QUESTION)
-    assert full > 6, f"the long prompt took only {full:.1f} s: nothing to cancel"
     assert after < alone + full / 2, (after, alone, full)
 
 

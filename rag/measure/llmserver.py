@@ -76,9 +76,18 @@ def model_file() -> Path:
 
 @contextmanager
 def llama_server(
-    log: Path, context: int = 8192, threads: int = 1, batch: int = 64, timeout: float = 120
+    log: Path,
+    context: int = 8192,
+    threads: int = 1,
+    batch: int = 64,
+    timeout: float = 120,
+    ram_cache: bool = True,
 ) -> Iterator[LlamaServer]:
-    """llama-server on a free 127.0.0.1 port with one slot; stopped on leaving."""
+    """llama-server on a free 127.0.0.1 port with one slot; stopped on leaving.
+
+    `ram_cache=False` turns off the server's prompt cache in memory (`--cache-ram 0`): with it,
+    a prompt read once before is restored in a moment even after another prompt took the slot,
+    so a test that needs a prompt to be slow must not have it."""
     program, model = server_program(), model_file()
     port = free_port()
     argv = [
@@ -92,6 +101,7 @@ def llama_server(
         # Weight repacking picks AMX kernels on CPUs that report AMX; in a sandbox that does
         # not grant AMX they die with an illegal instruction. Plain AVX2/AVX-512 kernels run.
         "--no-repack",
+        *(() if ram_cache else ("--cache-ram", "0")),
     ]
     env = {**os.environ, "LLAMA_ARG_N_GPU_LAYERS": "0"}
     with log.open("w") as out:
