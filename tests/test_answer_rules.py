@@ -18,7 +18,7 @@ from rag.answer.ranking import about_the_booklet, in_frame_section, units_of
 from rag.answer.render import highlighted, to_markdown
 from rag.ingest.sentences import depends_on_previous, quote_units, split, split_text
 from rag.measure.lint import lint, quoted_lines
-from rag.search.question import answer_type, subject
+from rag.search.question import answer_type, quoted, subject
 
 
 def chunk_with(assistant, text: str):
@@ -162,6 +162,8 @@ def test_the_foreword_competes_only_when_the_question_asks_for_it(assistant):
         ("Hvordan skaber man tillid?", "how"),
         ("Hvad fortæller forskning om, hvornår ansatte synes en omstilling er fair?", None),
         ("What is the core task of an organisation?", "definition"),
+        ("Vi skal være mere brobyggende. Hvad menes der egentlig med det?", "definition"),
+        ("Hvad vil det sige at lede på tværs?", "definition"),
     ],
 )
 def test_the_answer_type_comes_from_the_word_that_opens_the_question(question, kind):
@@ -171,6 +173,31 @@ def test_the_answer_type_comes_from_the_word_that_opens_the_question(question, k
 def test_the_subject_of_a_definition_question_is_what_it_asks_about():
     assert subject("Hvad betyder retfærdighed som element i social kapital?") == "retfærdighed"
     assert subject("Hvad er relationel koordinering ifølge Gittell?") == "relationel koordinering"
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        (
+            'Min direktør siger, vi skal være mere "brobyggende". Hvad menes der med det?',
+            "brobyggende",
+        ),
+        (
+            "Someone said the prison service used 'positive deviance'. What is that?",
+            "positive deviance",
+        ),
+        ("Folk taler om ”social kapital” på alle vores temadage", "social kapital"),
+        ("What's the director's trick, and don't they mind?", ""),
+    ],
+)
+def test_a_term_in_quotes_is_what_the_question_asks_about(question, term):
+    assert quoted(question) == term
+
+
+def test_a_quoted_term_is_the_subject_and_weighs_twice_in_the_search(assistant):
+    q = assistant.searcher.analyse('Vi skal være mere "brobyggende". Hvad menes der med det?')
+    (stem,) = q.subject_terms
+    assert q.lexical_terms.count(stem) == 2
 
 
 def test_a_count_fits_only_when_the_number_counts_what_was_asked(assistant):

@@ -63,8 +63,9 @@ _ANSWER_TYPES = (
     ),
     (
         "definition",
-        r"hvad (er|betyder|menes( der)? med|forstås( der)? ved|dækker|står \S+ for)|"
-        r"what (is|are|does \S+ mean)|define",
+        r"hvad (er|betyder|menes( der)?( egentlig| helt præcist)? med|forstås( der)? ved|dækker|"
+        r"står \S+ for|vil det (egentlig )?sige)|what (is|are|does \S+ mean)|what is meant by|"
+        r"define",
     ),
     ("why", r"hvorfor|hvad (får|vinder) (man|vi|en \w+)|why"),
     ("list", r"hvilke|nævn|which|hvad er de (tre|fire|fem|\w+)"),
@@ -168,6 +169,17 @@ def subject(text: str) -> str:
     return m.group(1) if m else ""
 
 
+# A term the question puts in quotes ("vi skal være mere "brobyggende"", 'positive deviance') is
+# the word someone used and the manager asks about: quotes open after a space or the start and
+# close before a non-letter, so "I'm" and "don't" are no quotes.
+_QUOTED = re.compile(r"(?:^|(?<=[\s(]))[\"'”“‘’]([^\"'”“‘’\n]{3,40}?)[\"'”“‘’](?![^\W\d_])")
+
+
+def quoted(text: str) -> str:
+    """The terms a question puts in quotes, joined ("" when it quotes none)."""
+    return " ".join(m.group(1).strip() for m in _QUOTED.finditer(text))
+
+
 def _with_glossary(text: str, language: str) -> str:
     return f"{text} {danish_terms(text)}" if text and language == "en" else text
 
@@ -219,15 +231,19 @@ class Question:
         language = detect_language(text)
         glossary = danish_terms(searched) if language == "en" else ""
         lexical = f"{searched} {glossary}" if language == "en" else searched
+        # A quoted term counts twice in the lexical search and is what the question is about.
+        term = _with_glossary(quoted(searched), language)
         return cls(
             text=text,
             searched=searched,
             language=language,
             glossary=glossary,
-            lexical_terms=tuple(analyzer.terms(lexical)),
+            lexical_terms=tuple(analyzer.terms(f"{lexical} {term}" if term else lexical)),
             kind=requested_kind(searched),
             answer_type=answer_type(text),
-            subject_terms=frozenset(analyzer.terms(_with_glossary(subject(text), language))),
+            subject_terms=frozenset(
+                analyzer.terms(term or _with_glossary(subject(text), language))
+            ),
         )
 
     @property
