@@ -46,7 +46,7 @@ class Settings:
     # for Danish and for English questions (which lean on the glossary-translated lexical side),
     # and how many candidates each channel contributes.
     dense_weight: float = 0.5
-    dense_weight_en: float = 0.3
+    dense_weight_en: float = 0.4
     fusion_depth: int = 40
     # Passages retrieved per question; of them, the LLM sees the first `llm_sources`.
     hits_per_answer: int = 6

@@ -55,7 +55,7 @@ class Fusion:
     dense_weight: float = 0.5
     # English questions lean on the glossary-translated lexical side: the small multilingual
     # model matches English to Danish less surely than it matches Danish to Danish.
-    dense_weight_en: float = 0.3
+    dense_weight_en: float = 0.4
     rrf_k: int = 60
     depth: int = 40  # candidates taken from each channel
     translate_dense: bool = False  # also give the dense model the glossary's Danish terms
