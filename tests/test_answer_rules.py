@@ -926,6 +926,41 @@ def test_a_two_part_question_the_material_covers_in_neither_part_is_refused(assi
     assert answer.refused
 
 
+def test_a_part_that_points_back_shares_the_whole_questions_vector(assistant):
+    """A part "…, og hvad går det ud på?" is searched as "hvad går det ud på? (Hvad står forkortelsen
+    IPLS for)": the whole question's words in another order, so it is not embedded again."""
+    import copy
+    from dataclasses import replace
+
+    question = "Hvad står forkortelsen IPLS for, og hvad går det ud på?"
+    embedded: list[str] = []
+    cache = assistant.searcher.embed_query
+    model = cache.embedder
+
+    class Counting:
+        name = model.name
+
+        def embed_queries(self, texts):
+            embedded.extend(texts)
+            return model.embed_queries(texts)
+
+    sharing_off = copy.copy(assistant)
+    sharing_off.settings = replace(assistant.settings, share_whole_vector=False)
+    try:
+        cache.embedder = Counting()
+        counts = []
+        for asker in (assistant, sharing_off):
+            assistant.searcher.clear_caches()
+            embedded.clear()
+            answer = asker.ask(question)
+            counts.append(len(embedded))
+            assert "Interprofessionel læring og samarbejde" in answer.text
+    finally:
+        cache.embedder = model
+        assistant.searcher.clear_caches()
+    assert counts == [2, 3]  # the whole question and its first part; without sharing the second
+
+
 def test_a_prepared_ranker_ranks_exactly_as_one_that_works_everything_out_per_answer(assistant):
     """`SentenceRanker.prepare` (what opening the assistant does) only moves work forward."""
     from rag.answer.ranking import SentenceRanker

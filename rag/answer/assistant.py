@@ -17,6 +17,8 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
+import numpy as np
+
 from rag import names
 from rag.answer.cited import Checked, check_answer, fallback_notice
 from rag.answer.compose import Composer
@@ -223,11 +225,15 @@ class Assistant:
         asked = self.searcher.analyse(meant, redacted.with_topics(kept))
         hits = self.retrieve(asked, doc=doc, kind=kind)
         parts = self._parts_of(asked)
-        part_hits = self._part_hits(parts, doc=doc, kind=kind)
+        shared = self._shared(asked, parts)
+        part_hits = self._part_hits(parts, shared, doc=doc, kind=kind)
         yield Step("rank")
-        query = self.searcher.embed_query(asked.searched)
+        query = self._vector(asked, shared)
         ranked = self.ranker.rank(asked, hits, query)
-        judged = [self._judge_part(p, h) for p, h in zip(parts, part_hits, strict=True)]
+        judged = [
+            self._judge_part(p, h, self._vector(p, shared))
+            for p, h in zip(parts, part_hits, strict=True)
+        ]
         evidence = self.gate.assess(
             asked, hits, self.stats, ranked, (query, self.searcher.embedder.name)
         )
@@ -242,8 +248,8 @@ class Assistant:
             # "Hvad er social kapital, og hvordan beregner jeg overtidsbetaling?": the part the
             # material answers is answered, and the answer says which part it does not cover.
             asked = replace(parts[answered], language=language)
-            hits = self.retrieve(asked, doc=doc, kind=kind)
-            query = self.searcher.embed_query(asked.searched)
+            hits = self.retrieve(asked, doc=doc, kind=kind, vector=shared.get(asked.searched))
+            query = self._vector(asked, shared)
             ranked = self.ranker.rank(asked, hits, query)
             evidence = judged[answered][1]
         must = [
@@ -307,7 +313,7 @@ class Assistant:
             ranked,
             query,
             must=must,
-            cases=self._case_hits(asked, doc=doc, kind=kind),
+            cases=self._case_hits(asked, shared.get(asked.searched), doc=doc, kind=kind),
             uncovered=uncovered,
         )
         yield from composed.text.splitlines(keepends=True)
@@ -339,13 +345,15 @@ class Assistant:
         question: Question,
         doc: str | tuple[str, ...] | None = None,
         kind: str | None = None,
+        vector: np.ndarray | None = None,
     ) -> list[Hit]:
-        """Hybrid hits; a question that asks for a checklist/exercise/case by name gets one."""
+        """Hybrid hits; a question that asks for a checklist/exercise/case by name gets one.
+        `vector`: the question's, when it shares another's (`_shared`)."""
         n = self.settings.hits_per_answer
-        hits = self.searcher.search(question, k=n, doc=doc, kind=kind)
+        hits = self.searcher.search(question, k=n, doc=doc, kind=kind, vector=vector)
         wanted = None if kind else question.kind
         if wanted and hits and all(h.chunk.kind != wanted for h in hits[:3]):
-            extra = self.searcher.search(question, k=1, doc=doc, kind=wanted)
+            extra = self.searcher.search(question, k=1, doc=doc, kind=wanted, vector=vector)
             if extra:
                 ids = {extra[0].chunk.chunk_id}
                 hits = [hits[0], extra[0], *(h for h in hits[1:] if h.chunk.chunk_id not in ids)]
@@ -354,14 +362,19 @@ class Assistant:
         return hits[:n]
 
     def _case_hits(
-        self, question: Question, doc: str | tuple[str, ...] | None, kind: str | None
+        self,
+        question: Question,
+        vector: np.ndarray | None,
+        doc: str | tuple[str, ...] | None,
+        kind: str | None,
     ) -> list[Hit]:
         """For a question after several examples ("Findes der arbejdspladser, der …",
         "Hvilke eksempler …"), the best passages among the cases alone: the cases the answer
         shows and names come from all of them, not only from those among the hits."""
         if question.kind != "case" or kind not in (None, "case") or not asks_for_examples(question):
             return []
-        return self.searcher.search(question, k=self.settings.case_passages, doc=doc, kind="case")
+        k = self.settings.case_passages
+        return self.searcher.search(question, k=k, doc=doc, kind="case", vector=vector)
 
     def _ask_llm(
         self, question: str, hits: list[Hit], ranked: list
@@ -397,16 +410,48 @@ class Assistant:
             out.append(self.searcher.analyse(text, text if alone else f"{text} ({texts[0]})"))
         return out
 
+    def _shared(self, asked: Question, parts: list[Question]) -> dict[str, np.ndarray]:
+        """Vectors shared instead of embedded, by searched text: with
+        `Settings.share_whole_vector`, a part searched with the first part beside it ("og
+        hvordan bruger man den? (Hvad er social kapital)") gets the whole question's vector:
+        the same two pieces of text in another order (cosine 0.95-0.99 with its own on the
+        eval's two-part questions), so a two-part question embeds two texts, not three. {}
+        when no part is searched so, or the whole question is more than its parts."""
+        if not self.settings.share_whole_vector or not parts:
+            return {}
+        dense = self.searcher.dense_text
+        shared = [p for p in parts if p.searched != p.text and dense(p) == p.searched]
+        if (
+            not shared
+            or dense(asked) != asked.searched
+            or len(question_parts(asked.searched)) != len(parts)
+        ):
+            return {}
+        whole = self.searcher.embed_query(asked.searched)
+        return {p.searched: whole for p in shared}
+
+    def _vector(self, question: Question, shared: dict[str, np.ndarray]) -> np.ndarray:
+        """The question's vector for ranking and the gate: shared, else its own."""
+        found = shared.get(question.searched)
+        return found if found is not None else self.searcher.embed_query(question.searched)
+
     def _part_hits(
-        self, parts: list[Question], **filters: str | tuple[str, ...] | None
+        self,
+        parts: list[Question],
+        shared: dict[str, np.ndarray],
+        **filters: str | tuple[str, ...] | None,
     ) -> list[list[Hit]]:
         """Each part's own three best passages."""
-        return [self.searcher.search(p, k=3, **filters) for p in parts]  # type: ignore[arg-type]
+        return [
+            self.searcher.search(p, k=3, vector=shared.get(p.searched), **filters)  # type: ignore[arg-type]
+            for p in parts
+        ]
 
-    def _judge_part(self, part: Question, hits: list[Hit]) -> tuple[Unit | None, Evidence]:
+    def _judge_part(
+        self, part: Question, hits: list[Hit], vector: np.ndarray
+    ) -> tuple[Unit | None, Evidence]:
         """The unit of a part's own passages that best answers that part, and how likely the
         material answers the part at all (the refusal gate, asked of the part alone)."""
-        vector = self.searcher.embed_query(part.searched)
         ranked = self.ranker.rank(part, hits, vector)
         evidence = self.gate.assess(
             part, hits, self.stats, ranked, (vector, self.searcher.embedder.name)

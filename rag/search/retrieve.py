@@ -252,9 +252,11 @@ class Searcher:
         mode: str = "hybrid",
         doc: str | tuple[str, ...] | None = None,
         kind: str | None = None,
+        vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """The `k` best passages; `doc` keeps one document or several (a copy and its
-        original), `kind` one kind of passage."""
+        original), `kind` one kind of passage. `vector`: the question's vector when the caller
+        has it (pooled from a question's parts, `QueryCache.joined`), else it is embedded."""
         if mode not in MODES:
             raise ValueError(f"Ukendt søgemåde {mode!r}; vælg en af {', '.join(MODES)}")
         question = query if isinstance(query, Question) else self.analyse(query)
@@ -262,11 +264,11 @@ class Searcher:
             return []
         doc = (doc,) if isinstance(doc, str) else tuple(doc or ())
         key = (question.searched, question.lexical_terms, k, mode, doc, kind, self.fusion)
-        key += (id(self.lexical),)  # the ablation swaps the lexical index
+        key += (id(self.lexical), None if vector is None else vector.tobytes())
         if key in self._recent:
             self._recent.move_to_end(key)
         else:
-            hits = self._search(question, k, mode, doc, kind)
+            hits = self._search(question, k, mode, doc, kind, vector)
             if mode != "bm25" and self.keyword_only:  # found without vectors: not remembered
                 return hits
             self._recent[key] = hits
@@ -276,16 +278,25 @@ class Searcher:
         return [replace(h, channels=dict(h.channels)) for h in self._recent[key]]
 
     def _search(
-        self, question: Question, k: int, mode: str, doc: tuple[str, ...], kind: str | None
+        self,
+        question: Question,
+        k: int,
+        mode: str,
+        doc: tuple[str, ...],
+        kind: str | None,
+        vector: np.ndarray | None = None,
     ) -> list[Hit]:
         depth = max(self.fusion.depth, 2 * k)
-        translate = question.english and self.fusion.translate_dense
-        dense_query = question.lexical_query if translate else question.searched
-        dense = self._dense(dense_query, depth, doc, kind) if mode != "bm25" else {}
+        text = self.dense_text(question)
+
+        def embedded() -> np.ndarray:  # embedded only when the dense side is asked
+            return vector if vector is not None else self.embed_query(text)
+
+        dense = self._dense(embedded, depth, doc, kind) if mode != "bm25" else {}
         away = mode != "bm25" and self.keyword_only  # the vectors' server does not answer
         lexical = self._lexical(question, depth, doc, kind) if mode != "dense" or away else {}
         if away:
-            dense = self._scored_here(dense_query, lexical)
+            dense = self._scored_here(embedded, lexical)
             mode = "hybrid" if dense else "bm25"
         if mode == "bm25":
             fused = lexical
@@ -329,8 +340,13 @@ class Searcher:
         top = np.argsort(-scores)[:n]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
 
+    def dense_text(self, question: Question) -> str:
+        """The text the dense channel embeds for `question`."""
+        translate = question.english and self.fusion.translate_dense
+        return question.lexical_query if translate else question.searched
+
     def _dense(
-        self, query: str, n: int, doc: tuple[str, ...], kind: str | None
+        self, embedded: Callable[[], np.ndarray], n: int, doc: tuple[str, ...], kind: str | None
     ) -> dict[int, float]:
         where = [{"doc_id": doc[0] if len(doc) == 1 else {"$in": list(doc)}}] if doc else []
         where += [{"kind": kind}] if kind else []
@@ -339,18 +355,20 @@ class Searcher:
         if dense is None:
             return {}
         try:
-            return dict(dense.search(self.embed_query(query), n, clause))
+            return dict(dense.search(embedded(), n, clause))
         except VectorsUnreachable as exc:
             self._lost(dense, str(exc))
             return {}
 
-    def _scored_here(self, query: str, candidates: dict[int, float]) -> dict[int, float]:
+    def _scored_here(
+        self, embedded: Callable[[], np.ndarray], candidates: dict[int, float]
+    ) -> dict[int, float]:
         """The dense channel's similarity for these candidates, computed here from their
         windows' cached vectors (what the server would have said for them); {} without a
         cache."""
         if self._window_cache is None or not candidates:
             return {}
-        q = self.embed_query(query)
+        q = embedded()
         q = q / (np.linalg.norm(q) or 1.0)
         scores = {}
         for i in candidates:
