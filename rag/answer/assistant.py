@@ -411,24 +411,26 @@ class Assistant:
         return out
 
     def _shared(self, asked: Question, parts: list[Question]) -> dict[str, np.ndarray]:
-        """Vectors shared instead of embedded, by searched text: with
-        `Settings.share_whole_vector`, a part searched with the first part beside it ("og
-        hvordan bruger man den? (Hvad er social kapital)") gets the whole question's vector:
-        the same two pieces of text in another order (cosine 0.95-0.99 with its own on the
-        eval's two-part questions), so a two-part question embeds two texts, not three. {}
-        when no part is searched so, or the whole question is more than its parts."""
+        """Vectors shared instead of embedded, by searched text. With
+        `Settings.share_whole_vector`, when a later part points back and is searched with the
+        first beside it ("Hvad står forkortelsen IPLS for, og hvad går det ud på?": "hvad går
+        det ud på? (Hvad står forkortelsen IPLS for)"), that part and the first use the whole
+        question's vector: the parts are about one thing, and the pointing part is the whole
+        question's words in another order (cosine 0.95-0.99 with its own vector on the eval's
+        two-part questions). Such a question embeds one text, not three. {} when no part
+        points back, or the whole question is more than its parts."""
         if not self.settings.share_whole_vector or not parts:
             return {}
         dense = self.searcher.dense_text
-        shared = [p for p in parts if p.searched != p.text and dense(p) == p.searched]
+        pointing = [p for p in parts[1:] if p.searched != p.text]
         if (
-            not shared
-            or dense(asked) != asked.searched
+            not pointing
+            or any(dense(q) != q.searched for q in (asked, parts[0], *pointing))
             or len(question_parts(asked.searched)) != len(parts)
         ):
             return {}
         whole = self.searcher.embed_query(asked.searched)
-        return {p.searched: whole for p in shared}
+        return {p.searched: whole for p in (parts[0], *pointing)}
 
     def _vector(self, question: Question, shared: dict[str, np.ndarray]) -> np.ndarray:
         """The question's vector for ranking and the gate: shared, else its own."""
