@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from rag.answer.evidence import TermStats
-from rag.answer.fits import Focus, count, definition, duration, who
+from rag.answer.fits import Focus, count, definition, duration, result, who
 from rag.answer.ranking import about_the_booklet, in_frame_section, units_of
 from rag.answer.render import highlighted, to_markdown
 from rag.ingest.sentences import depends_on_previous, quote_units, split, split_text
@@ -164,6 +164,9 @@ def test_the_foreword_competes_only_when_the_question_asks_for_it(assistant):
         ("What is the core task of an organisation?", "definition"),
         ("Vi skal være mere brobyggende. Hvad menes der egentlig med det?", "definition"),
         ("Hvad vil det sige at lede på tværs?", "definition"),
+        ("Hvad var resultatet af uddannelsespiloterne i Forsvarskommandoen?", "result"),
+        ("Fængslerne lærte af de dygtigste. Hvad kom der ud af det?", "result"),
+        ("The prison service learnt from its best staff. What were the results?", "result"),
     ],
 )
 def test_the_answer_type_comes_from_the_word_that_opens_the_question(question, kind):
@@ -212,6 +215,28 @@ def test_a_duration_is_a_number_with_a_unit_of_time(assistant):
     f = focus(assistant, "Hvor lang tid tager øvelsen?")
     assert duration("Mindst 1 time – gerne mere.", f)
     assert not duration("Øvelsen styrker jeres fælles forståelse.", f)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "is_result"),
+    [
+        ("Resultatet er, at der er gennemført 966 test fordelt på 630 personer.", True),
+        ("Sygefraværet, frafaldet og mobningen er mindsket i de deltagende institutioner.", True),
+        (
+            "Forudsætning for en øget indsats for kompetenceudvikling er en øget dimensionering.",
+            False,
+        ),
+        ("Forsvarskommandoen har gode erfaringer med at uddanne 15 uddannelsespiloter.", False),
+    ],
+)
+def test_a_result_is_named_as_one_or_is_a_change_that_came_about(assistant, sentence, is_result):
+    f = focus(assistant, "Hvad var resultatet af uddannelsespiloterne?")
+    assert result(sentence, f) is is_result
+
+
+def test_a_question_after_the_result_leads_with_it(assistant):
+    answer = assistant.ask("Hvad var resultatet af uddannelsespiloterne i Forsvarskommandoen?")
+    assert lead(answer).startswith("Resultatet er, at der er gennemført 966 test")
 
 
 def test_who_wants_a_name_the_question_does_not_already_give(assistant):

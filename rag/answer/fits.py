@@ -138,6 +138,22 @@ def why(text: str, focus: Focus) -> bool:
     return bool(_REASON.search(text))
 
 
+# What came of an effort: a result named as one, or a change it brought ("er mindsket",
+# "har ført til", "blev styrket"); "en øget indsats" names no result.
+_RESULT = re.compile(
+    r"\b(resultat\w*|effekt(en|er|erne)?|gevinst\w*|udbytte\w*)\b|"
+    r"\b(har|havde) (ført til|betydet)\b|"
+    r"\b(er|blev|er blevet|var) (mindsket|reduceret|nedbragt|halveret|forbedret|styrket|øget|"
+    r"steget|faldet)\b",
+    re.I,
+)
+
+
+def result(text: str, focus: Focus) -> bool:
+    """What came of something: "Resultatet er …", "Sygefraværet … er mindsket"."""
+    return bool(_RESULT.search(text))
+
+
 def how(text: str, focus: Focus) -> bool:
     """An action: an instruction, "ved at", "skal", "kan du"."""
     return bool(_ACTION.search(text))
@@ -155,6 +171,7 @@ FITS: dict[str, Callable[[str, Focus], bool]] = {
     "who": who,
     "definition": definition,
     "why": why,
+    "result": result,
     "how": how,
     "list": listing,
 }
@@ -162,7 +179,7 @@ FITS: dict[str, Callable[[str, Focus], bool]] = {
 # Types whose absence a manager notices: a "hvor mange" answer without a number is no answer.
 FACT_TYPES = ("duration", "count", "time", "who")
 # Types whose fitting sentence leads even when the ranker put it a little lower.
-PROMOTED_TYPES = (*FACT_TYPES, "definition")
+PROMOTED_TYPES = (*FACT_TYPES, "definition", "result")
 
 
 _VAGUE_DURATION = re.compile(

@@ -67,6 +67,14 @@ _ANSWER_TYPES = (
         r"står \S+ for|vil det (egentlig )?sige)|what (is|are|does \S+ mean)|what is meant by|"
         r"define",
     ),
+    (
+        "result",
+        r"hvad (var|blev|er) (så )?(resultat\w*|udbyttet|effekt\w*|gevinst\w*)|"
+        r"hvilke (resultater|effekter|gevinster)|hvad (kom|er) der (så )?(kommet )?ud af|"
+        r"hvad har (det|de|projektet|indsatsen) (så )?(givet|ført til|opnået)|"
+        r"what (were|was|are|is) the (results?|outcomes?|effects?)|what came (out )?of|"
+        r"what did (it|they|that) (achieve|bring|lead to)",
+    ),
     ("why", r"hvorfor|hvad (får|vinder) (man|vi|en \w+)|why"),
     ("list", r"hvilke|nævn|which|hvad er de (tre|fire|fem|\w+)"),
     ("how", r"hvordan|hvad (kan|skal|bør) (jeg|vi|man|en leder)|how"),
@@ -138,8 +146,8 @@ def question_parts(text: str) -> list[str]:
 
 
 def answer_type(text: str) -> str | None:
-    """duration | count | time | who | definition | why | list | how, from the first question
-    word that opens the question or one of its clauses; None when there is none."""
+    """duration | count | time | who | definition | result | why | list | how, from the first
+    question word that opens the question or one of its clauses; None when there is none."""
     low = text.lower().strip()
     found: list[tuple[int, str]] = []
     for name, pattern in _ANSWER_TYPES:
@@ -148,7 +156,9 @@ def answer_type(text: str) -> str | None:
             found.append((m.start(1), name))
     if not found:
         return None
-    name = min(found)[1]
+    # At one position the result beats the definition: "Hvad var resultatet af …" asks for
+    # what came of something, not what it is.
+    name = min(found, key=lambda f: (f[0], f[1] != "result"))[1]
     if name == "definition" and _LIST_OR_DIFFERENCE.search(low):
         return "definition" if "forskellen" in low else "list"
     return name
