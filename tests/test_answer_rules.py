@@ -732,6 +732,16 @@ def test_no_hedge_when_a_top_passage_holds_the_figure(assistant):
             "Og på plejehjemmet?",
             "Har I et eksempel fra en plejehjemmet på en leder, der samlede teamet om kerneopgaven?",
         ),
+        (
+            "Hvordan kan jeg bruge et kort morgenmøde til at fordele opgaverne i mit team?",
+            "Hvad med et sted med døgnvagter, fx et arresthus – er der erfaringer derfra?",
+            "Hvordan kan jeg bruge et kort morgenmøde til at fordele opgaverne i mit team i arresthus?",
+        ),
+        (
+            "What was the Norwegian quality municipalities programme about?",
+            "And has any Danish municipality started something similar?",
+            "And has any Danish municipality started something similar?",
+        ),
     ],
 )
 def test_a_follow_up_that_changes_the_setting_asks_the_question_anew(previous, follow_up, expected):

@@ -25,6 +25,10 @@ _OPENERS = re.compile(
     r"and|but|what about|how about|and what|give me|tell me more|more on|an example|example)\b",
     re.I,
 )
+# Openers that move the previous question elsewhere, however many words follow ("Hvad med et
+# sted med døgnvagter, fx et arresthus – er der erfaringer derfra?"); "Og har nogen dansk
+# kommune …" is a question of its own.
+_MOVES = re.compile(r"^\s*(hvad med|hvad så med|hvordan med|what about|how about)\b", re.I)
 _POINTERS = re.compile(
     r"\b(det|dette|den|denne|dem|de|der|her|deres|sådan|that|this|it|them|those|these)\b", re.I
 )
@@ -39,9 +43,14 @@ def content_words(text: str) -> list[str]:
 
 
 def is_follow_up(question: str) -> bool:
-    """True when the question needs the previous one to be understood."""
+    """True when the question needs the previous one to be understood: it opens like a
+    follow-up with few words of its own, or opens so and names a new setting ("Hvad med et
+    sted med døgnvagter, fx et arresthus – er der erfaringer derfra?"), or points back with
+    hardly a word of its own ("Giv mig et eksempel på det")."""
     words = content_words(question)
     if _OPENERS.match(question) and len(words) <= 3:
+        return True
+    if _MOVES.match(question) and settings_in(question):
         return True
     return bool(_POINTERS.search(question)) and len(words) <= 2
 
