@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 from typing import TYPE_CHECKING
+
+from rag.config import PACKAGE_DATA
 
 if TYPE_CHECKING:
     from rag.documents import Chunk
@@ -58,3 +61,17 @@ def shingles(words: list[str], n: int = 3) -> set[tuple[str, ...]]:
 def lexical_text(chunk: Chunk) -> str:
     """What BM25 sees of a chunk: its section heading carries words the body leaves out."""
     return f"{chunk.section}\n{chunk.text}"
+
+
+@cache
+def word_classes() -> dict[str, frozenset[str]]:
+    """word → {"noun", "verb", "adj", "name", "other"} from rag/data/words-da.tsv (derived from
+    Debian's hunspell-da by scripts/derive_word_data.py): ingest tells a verb from a noun with
+    it, the answer step a topic noun from other words."""
+    out: dict[str, frozenset[str]] = {}
+    path = PACKAGE_DATA / "words-da.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, _, classes = line.partition("\t")
+            out[word] = frozenset(classes.split(","))
+    return out

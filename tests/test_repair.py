@@ -8,18 +8,18 @@ from rag.config import PROJECT_ROOT
 from rag.ingest.lexicon import Lexicon
 from rag.ingest.mapped import MappedText
 from rag.ingest.ocr import OcrRepairer
+from rag.ingest.pronoun import capitalise_asked_i, capitalise_pronoun_i, capitalise_subordinate_i
 from rag.ingest.repair import (
     Names,
     capitalise_names,
-    capitalise_pronoun_i,
     capitalise_proper_words,
     capitalise_sentences,
-    capitalise_subordinate_i,
     join_inner_hyphens,
     join_lines,
     strip_markup,
     upper_danish_letters,
 )
+from rag.ingest.sentences import split_text
 
 CORPUS = PROJECT_ROOT / "corpus"
 CLEAN = [
@@ -363,3 +363,173 @@ def test_names_the_pdf_lowered_get_their_capitals(line, repaired):
 def test_words_beside_names_keep_their_case(line):
     names = Names.shipped()
     assert capitalise_proper_words(lines(line)[0], names).text == line
+
+
+def all_i_rules(line: str) -> str:
+    text = capitalise_subordinate_i(capitalise_pronoun_i(lines(line)[0]))
+    return capitalise_asked_i(text).text
+
+
+@pytest.mark.parametrize(
+    ("line", "repaired"),
+    [
+        # kom-videre-med-social-kapital.txt: a relative clause without "som", after a comma
+        (
+            "Det er den forskel, i gerne vil gøre – for samfundet, borgerne eller jeres kunder.",
+            "Det er den forskel, I gerne vil gøre – for samfundet, borgerne eller jeres kunder.",
+        ),
+        (
+            "over for de borgere eller kunder, i betjener. For det handler ikke om",
+            "over for de borgere eller kunder, I betjener. For det handler ikke om",
+        ),
+        (
+            "• Hvad kan I lære af de krav og ønsker, i møder i hverdagen fra borgere/kunder?",
+            "• Hvad kan I lære af de krav og ønsker, I møder i hverdagen fra borgere/kunder?",
+        ),
+        (
+            "• Gennemgår de enkelte løsninger, i har afprøvet, i forhold til disse kriterier.",
+            "• Gennemgår de enkelte løsninger, I har afprøvet, i forhold til disse kriterier.",
+        ),
+        (
+            "• Er der opgaver, i endnu ikke kender indholdet og omfanget af?",
+            "• Er der opgaver, I endnu ikke kender indholdet og omfanget af?",
+        ),
+        (
+            "Mødelederen samler op, og i drøfter sammen, hvordan det er muligt",
+            "Mødelederen samler op, og I drøfter sammen, hvordan det er muligt",
+        ),
+        # ... and after a conjunction, with an adverb or a phrase before the verb
+        (
+            "en bekræftelse af, at i sammen er på rette spor.",
+            "en bekræftelse af, at I sammen er på rette spor.",
+        ),
+        (
+            "• at understøtte de sammenhænge, hvor i allerede samarbejder på tværs.",
+            "• at understøtte de sammenhænge, hvor I allerede samarbejder på tværs.",
+        ),
+        (
+            "• Drøft om i med delopgaverne er kommet hele vejen rundt om kerneopgaven.",
+            "• Drøft om I med delopgaverne er kommet hele vejen rundt om kerneopgaven.",
+        ),
+        (
+            "inden i på et senere tidspunkt går videre til næste trin.",
+            "inden I på et senere tidspunkt går videre til næste trin.",
+        ),
+    ],
+)
+def test_the_pronoun_i_opening_a_clause_gets_its_capital(line, repaired):
+    assert all_i_rules(line) == repaired
+
+
+@pytest.mark.parametrize(
+    ("line", "repaired"),
+    [
+        # kom-videre-med-social-kapital.txt: the subject right after a question's verb
+        (
+            "Hvordan tror i borgeren oplever den situation, i har kortlagt?",
+            "Hvordan tror I borgeren oplever den situation, I har kortlagt?",
+        ),
+        ("• Hvordan forstår i kerneopgaven?", "• Hvordan forstår I kerneopgaven?"),
+        (
+            "• Hvordan oplever i samarbejdsfladerne til andre fagligheder?",
+            "• Hvordan oplever I samarbejdsfladerne til andre fagligheder?",
+        ),
+        ("• Hvad opfatter i som vores kerneopgave?", "• Hvad opfatter I som vores kerneopgave?"),
+        (
+            "• Hvilke forventninger fornemmer i, at borgere/ kunder har til fremtidens kerneopgave?",
+            "• Hvilke forventninger fornemmer I, at borgere/ kunder har til fremtidens kerneopgave?",
+        ),
+        (
+            "Hvilke lovkrav er der fx til jeres kerneopgave, og hvor bundet er i til "
+            "arbejdspladsens vision, mission etc?",
+            "Hvilke lovkrav er der fx til jeres kerneopgave, og hvor bundet er I til "
+            "arbejdspladsens vision, mission etc?",
+        ),
+        (
+            "Ved i nok om, hvad hinanden bidrager med?",
+            "Ved I nok om, hvad hinanden bidrager med?",
+        ),
+    ],
+)
+def test_the_pronoun_i_after_a_questions_verb_gets_its_capital(line, repaired):
+    assert all_i_rules(line) == repaired
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # inspiration-tillid-samarbejde.txt, kom-videre-med-social-kapital.txt,
+        # tillid-giver-verdensklasse.md: the preposition after a comma, a conjunction, a verb
+        "trække på de erfaringer med bedre løsninger i skoler, på plejehjem, i fængsler og i "
+        "sygehuse, som andre allerede har gjort.",
+        "mellem den enkelte medarbejder og leder, i samarbejdssystemerne og centralt",
+        "De kan etableres på et ministerområde, i en styrelse, i en kommune, på et enkelt",
+        "der hvor de daglige opgaver løses, i samarbejde med andre og som en løbende proces.",
+        "Ikke et ord om fyringer – i første omgang.",
+        "en tillidsreform, hvor medarbejderne i endnu højere grad skal være med til",
+        "dokumenteret med undersøgelser i blandt andet luftfartsindustrien og på sygehuse.",
+        "Det er en rolle, det er nemt at blive klemt i som leder, hvis ikke I har en feedback-kultur",
+        "at der i perioder er indsatte, som har fået dom",
+        "Medarbejderne oplever i flere sammenhænge systemer, der ikke kan snakke sammen.",
+        "• Hvordan undgås det, at projektet går i stå?",
+        "• Hvilke arbejdsopgaver skal løses i hvilke faser – og af hvem?",
+        "Og i hvilken grad bliver tillidsreformen til virkelighed hos jer?",
+        "• Hvordan vil I inddrage medarbejderne/kollegerne i indsatsen – i opstarten og undervejs?",
+        "Rammerne for den kommunale ”udfordringsret” er i dag fastsat via økonomaftalerne",
+        "de medarbejdere, der er i gang med forskellige tillidsinitiativer.",
+    ],
+)
+def test_the_preposition_i_stays_small_where_a_clause_has_it(line):
+    assert all_i_rules(line) == line
+
+
+def test_a_sentence_that_opens_after_mv_gets_its_capital_and_its_own_unit():
+    # kom-videre-med-social-kapital.txt, lines 938-940: the source writes "mv. i nogle …"
+    line = (
+        "• at styrke de mere uformelle netværk, fx via fælles frokostpauser, kaffeøer mv. i nogle "
+        "virksomheder har fx tillids- og arbejdsmiljørepræsentanter en vigtig rolle."
+    )
+    out = capitalise_sentences(lines(line)[0], list_item=True).text
+    assert "kaffeøer mv. I nogle virksomheder har fx" in out
+    assert [s.text[:12] for s in split_text(out)] == ["At styrke de", "I nogle virk"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # the closing abbreviation inside its sentence: a conjunction, a verb, a subject before
+        "Den fysiske kapital i form af ejendomme, produktionsapparat mv. og den humankapital",
+        "Udvikling af digitale muligheder som netbank mv. har ført til masser af ændringer",
+        "Lederuddannelse, som blev givet institutionsledere m.fl. ved trepartsaftalerne i 2007 skal "
+        "udvides",
+        "Borgernes tilfredshed med produkter og serviceydelser mv. balanceres med trivslen.",
+    ],
+)
+def test_a_sentence_continuing_after_mv_stays_small(line):
+    assert capitalise_sentences(lines(line)[0]).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "repaired"),
+    [
+        # kom-videre-med-social-kapital.txt: Gittell's ten pieces of advice
+        ("8. sørg for fleksible jobfunktioner", "8. Sørg for fleksible jobfunktioner"),
+        (
+            "• 10. opbyg relationer til jeres leverandører.",
+            "• 10. Opbyg relationer til jeres leverandører.",
+        ),
+    ],
+)
+def test_a_numbered_item_starts_with_a_capital(line, repaired):
+    assert capitalise_sentences(lines(line)[0], list_item=True).text == repaired
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Den 17. marts 2016 blev der afholdt et seminar",
+        "17. september offentliggjorde OAO ”Tillid giver verdensklasse”",
+    ],
+)
+def test_a_date_keeps_its_small_month(line):
+    assert capitalise_sentences(lines(line)[0]).text == line

@@ -16,6 +16,7 @@ from wordfreq import zipf_frequency
 from rag.config import PACKAGE_DATA
 from rag.ingest.lexicon import Lexicon
 from rag.ingest.mapped import MappedText
+from rag.ingest.pronoun import ADVERBS, finite_verb, verb_form
 from rag.names import danish_first_names
 
 # Words that follow a hyphen at line end when the hyphen is real ("ergo- og fysioterapeuter").
@@ -158,6 +159,38 @@ def normalise_spaces(text: MappedText) -> MappedText:
     return text.sub(_SPACES, " ").strip()
 
 
+# Abbreviations that may close a sentence as well as a list ("… kaffeøer mv. I nogle …").
+CLOSING_ABBREVIATIONS = {"mv", "m.v", "osv", "etc", "m.m", "m.fl", "o.a"}
+# A main clause may open with a phrase of place or time: "i nogle virksomheder har …".
+_PHRASE_PREPOSITIONS = {"i", "på", "hos", "blandt", "inden", "efter", "under", "for"}
+MONTHS = {
+    "januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
+    "oktober", "november", "december",
+}  # fmt: skip
+
+
+def opens_main_clause(rest: str) -> bool:
+    """Does the text after "mv." start a sentence of its own? A phrase of place or time, then a
+    finite verb, then its subject: Danish puts the verb second in a main clause ("i nogle
+    virksomheder har fx tillids- og arbejdsmiljørepræsentanter …"). "ved trepartsaftalerne i
+    2007 skal udvides" continues its sentence: its verb's subject came before ("udvides")."""
+    words = re.findall(r"[^\W\d_]+|\d+", rest[:120].split(".")[0])[:9]
+    if len(words) < 3 or words[0] not in _PHRASE_PREPOSITIONS:
+        return False
+    for k in range(2, min(5, len(words))):
+        if finite_verb(words[k]):
+            after = [w for w in words[k + 1 :] if w.lower() not in ADVERBS]
+            return bool(after) and not verb_form(after[0])
+    return False
+
+
+def _numbered_item(before: str, word: re.Match[str] | None) -> bool:
+    """ "• 8. sørg for fleksible jobfunktioner": a number that opens a block or follows a
+    bullet numbers an item, whose first word starts a sentence ("17. marts" does not)."""
+    numbered = re.search(r"(?:^|[•\n]\s*)\d{1,2}\.$", before)
+    return bool(numbered) and word is not None and word.group(0).lower() not in MONTHS
+
+
 _SENTENCE_START = re.compile(r"(?:(?<=^)|(?<=[.!?]\s)|(?<=[.!?]”\s)|(?<=^[–•-]\s))([a-zæøå])")
 
 
@@ -175,9 +208,12 @@ def capitalise_sentences(text: MappedText, *, list_item: bool = False) -> Mapped
         if start > 0:
             before = text.text[:start].rstrip()
             prev_word = re.search(r"([\w.]+)[.!?]”?$", before)
-            if prev_word and prev_word.group(1).lower().rstrip(".") in ABBREVIATIONS:
+            token = prev_word.group(1).lower().rstrip(".") if prev_word else ""
+            if token in CLOSING_ABBREVIATIONS and opens_main_clause(text.text[start:]):
+                return m.group(1).upper()  # "kaffeøer mv. i nogle virksomheder har …"
+            if token in ABBREVIATIONS:
                 return m.group(1)
-            if prev_word and re.fullmatch(r"\d{1,2}", prev_word.group(1)):
+            if token.isdigit() and len(token) <= 2 and not _numbered_item(before, word):
                 return m.group(1)  # "17. marts" is a date, not a sentence end
         return m.group(1).upper()
 
@@ -223,76 +259,6 @@ def join_inner_hyphens(text: MappedText, lexicon: Lexicon) -> MappedText:
         return m.group(0)
 
     return text.sub(_INNER_HYPHEN, fix)
-
-
-# After a modal verb, a lower-case "i" is the pronoun "I" ("Hvad vil i opnå"), unless it opens
-# one of the phrases where it is the preposition ("skal i gang", "kan i princippet").
-MODALS = {"vil", "kan", "skal", "må", "bør", "tør", "gider", "ville", "kunne", "skulle", "måtte"}
-PREPOSITION_AFTER = {
-    "en", "et", "den", "det", "de", "dag", "alt", "gang", "princippet", "praksis", "høring",
-    "stand", "forvejen", "forhold", "fremtiden", "spil", "orden", "mål", "brug", "tvivl",
-}  # fmt: skip
-_PRONOUN_I = re.compile(
-    r"\b(" + "|".join(sorted(MODALS | {"har"})) + r") i (?=([a-zæøå]+)\b)", re.I
-)
-# Words that put the verb before its subject: "Hvad kan I …", "Nu har I …", "Så kan I …".
-INVERTING = {
-    "hvad", "hvordan", "hvilke", "hvilken", "hvilket", "hvor", "hvornår", "hvorfor", "hvem",
-    "hvorledes", "så", "nu", "derfor", "her", "da", "dernæst", "måske", "og", "eller",
-}  # fmt: skip
-_CLAUSE_START = re.compile(r"(?:^|[.?!:;,•–(]\s*)([^.?!:;,•–(]*)$")
-
-
-def capitalise_pronoun_i(text: MappedText) -> MappedText:
-    """ "Hvad vil i opnå" → "Hvad vil I opnå": a lower-case "i" right after a modal verb (or
-    "har") is the pronoun where that verb opens its clause or follows a question word or an
-    inverting adverb; "Partnerskaber kan i samspil med …" keeps its preposition."""
-
-    def fix(m: re.Match[str]) -> str:
-        if m.group(2) in PREPOSITION_AFTER:
-            return m.group(0)
-        before = _CLAUSE_START.search(text.text[: m.start()])
-        lead = before.group(1).split() if before else []
-        verbs = MODALS | {"har"}
-        asks = len(lead) > 1 and lead[1].lower() in INVERTING and lead[1].lower().startswith("hv")
-        opens = not lead or lead[0].lower() in INVERTING or lead[0].lower() in verbs
-        if not (opens or asks):  # "På hvilke måder vil i selv …" asks too
-            return m.group(0)
-        return f"{m.group(1)} I "
-
-    return text.sub(_PRONOUN_I, fix)
-
-
-# After a conjunction or a question word, a lower-case "i" before a verb in the present tense is
-# the pronoun: "hvordan i vil tilrettelægge", "at i får løst", "som i er sat i verden", "Inden i
-# lægger jer fast"; "som i praksis", "at i går" keep their preposition.
-SUBORDINATORS = {
-    "hvis", "når", "at", "om", "fordi", "som", "mens", "inden", "før", "hvad", "hvordan",
-    "hvorfor", "hvornår", "hvor", "hvem", "hvilke", "hvilken", "hvilket", "hvorledes",
-}  # fmt: skip
-_SUBORDINATE_I = re.compile(
-    r"\b((?:" + "|".join(sorted(SUBORDINATORS)) + r")(?: ikke)?) i (?=([a-zæøå]+)\b)", re.I
-)
-_NOT_VERBS = {"går", "år", "morgen", "aftes", "dag"}
-
-
-def present_tense(word: str) -> bool:
-    """A finite verb in the present tense ("regner", "får", "gør", "kan"), told by its lemma."""
-    low = word.lower()
-    if low in MODALS or low in {"har", "er", "var"}:
-        return True
-    if low in _NOT_VERBS or not low.endswith("r"):
-        return False
-    base = simplemma.lemmatize(low, lang="da")
-    return base != low and (low == base + "r" or (base.endswith("e") and low == base[:-1] + "r"))
-
-
-def capitalise_subordinate_i(text: MappedText) -> MappedText:
-    """ "Tag stilling til, hvordan i vil tilrettelægge" → "… hvordan I vil …"."""
-    return text.sub(
-        _SUBORDINATE_I,
-        lambda m: f"{m.group(1)} I " if present_tense(m.group(2)) else m.group(0),
-    )
 
 
 class Names:

@@ -24,7 +24,7 @@ from wordfreq import get_frequency_dict
 
 from rag.config import PACKAGE_DATA
 from rag.search.language import english_lemma, english_noun
-from rag.text import fold_spelling
+from rag.text import fold_spelling, word_classes
 
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _LINKS = ("s", "e", "")
@@ -140,18 +140,6 @@ def compound_parts(word: str) -> tuple[str, ...]:
 def keys(word: str) -> set[str]:
     """What a word is compared by: its folded surface form and its folded lemma."""
     return {fold_spelling(word), fold_spelling(lemma(word))}
-
-
-@cache
-def word_classes() -> dict[str, frozenset[str]]:
-    """word → {"noun", "verb", "adj", "name", "other"} from rag/data/words-da.tsv."""
-    out: dict[str, frozenset[str]] = {}
-    path = PACKAGE_DATA / "words-da.tsv"
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            word, _, classes = line.partition("\t")
-            out[word] = frozenset(classes.split(","))
-    return out
 
 
 def classes_of(word: str) -> frozenset[str]:
