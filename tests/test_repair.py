@@ -507,29 +507,3 @@ def test_a_sentence_that_opens_after_mv_gets_its_capital_and_its_own_unit():
 )
 def test_a_sentence_continuing_after_mv_stays_small(line):
     assert capitalise_sentences(lines(line)[0]).text == line
-
-
-@pytest.mark.parametrize(
-    ("line", "repaired"),
-    [
-        # kom-videre-med-social-kapital.txt: Gittell's ten pieces of advice
-        ("8. sørg for fleksible jobfunktioner", "8. Sørg for fleksible jobfunktioner"),
-        (
-            "• 10. opbyg relationer til jeres leverandører.",
-            "• 10. Opbyg relationer til jeres leverandører.",
-        ),
-    ],
-)
-def test_a_numbered_item_starts_with_a_capital(line, repaired):
-    assert capitalise_sentences(lines(line)[0], list_item=True).text == repaired
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "Den 17. marts 2016 blev der afholdt et seminar",
-        "17. september offentliggjorde OAO ”Tillid giver verdensklasse”",
-    ],
-)
-def test_a_date_keeps_its_small_month(line):
-    assert capitalise_sentences(lines(line)[0]).text == line

@@ -163,10 +163,6 @@ def normalise_spaces(text: MappedText) -> MappedText:
 CLOSING_ABBREVIATIONS = {"mv", "m.v", "osv", "etc", "m.m", "m.fl", "o.a"}
 # A main clause may open with a phrase of place or time: "i nogle virksomheder har …".
 _PHRASE_PREPOSITIONS = {"i", "på", "hos", "blandt", "inden", "efter", "under", "for"}
-MONTHS = {
-    "januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-    "oktober", "november", "december",
-}  # fmt: skip
 
 
 def opens_main_clause(rest: str) -> bool:
@@ -182,13 +178,6 @@ def opens_main_clause(rest: str) -> bool:
             after = [w for w in words[k + 1 :] if w.lower() not in ADVERBS]
             return bool(after) and not verb_form(after[0])
     return False
-
-
-def _numbered_item(before: str, word: re.Match[str] | None) -> bool:
-    """ "• 8. sørg for fleksible jobfunktioner": a number that opens a block or follows a
-    bullet numbers an item, whose first word starts a sentence ("17. marts" does not)."""
-    numbered = re.search(r"(?:^|[•\n]\s*)\d{1,2}\.$", before)
-    return bool(numbered) and word is not None and word.group(0).lower() not in MONTHS
 
 
 _SENTENCE_START = re.compile(r"(?:(?<=^)|(?<=[.!?]\s)|(?<=[.!?]”\s)|(?<=^[–•-]\s))([a-zæøå])")
@@ -213,7 +202,7 @@ def capitalise_sentences(text: MappedText, *, list_item: bool = False) -> Mapped
                 return m.group(1).upper()  # "kaffeøer mv. i nogle virksomheder har …"
             if token in ABBREVIATIONS:
                 return m.group(1)
-            if token.isdigit() and len(token) <= 2 and not _numbered_item(before, word):
+            if token.isdigit() and len(token) <= 2:
                 return m.group(1)  # "17. marts" is a date, not a sentence end
         return m.group(1).upper()
 
