@@ -376,6 +376,16 @@ def test_no_bullet_repeats_a_sentence_the_exercise_above_it_shows(assistant):
     assert "duplicate" not in lint(answer.text, refused=answer.refused)
 
 
+def test_no_bullet_repeats_a_step_the_exercise_shows_from_an_overlapping_passage(assistant):
+    # The exercise spans two passages that both hold the step; the bullet came from the other.
+    answer = assistant.ask(
+        "jeg har hørt om en øvelse hvor faggrupperne får gule og røde post-its. hvad er det man "
+        "skriver på de gule og hvad på de røde?"
+    )
+    assert answer.text.count("Giv hver gruppe højst fem gule post-its") == 1
+    assert "duplicate" not in lint(answer.text, refused=answer.refused)
+
+
 def test_a_bullet_from_elsewhere_is_labelled_with_its_place(assistant):
     answer = assistant.ask("Hvad er social kapital?")
     labelled = [line for line in answer.text.splitlines() if line.startswith("- *")]

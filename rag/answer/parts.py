@@ -39,9 +39,11 @@ class Citations:
 
     def __init__(self) -> None:
         self._by_chunk: dict[str, Citation] = {}
+        self._texts: set[str] = set()  # the quoted sentences' words, whichever passage they are in
 
     def mark(self, chunk: Chunk, sentences: Sequence[Sentence]) -> str:
         c = self._by_chunk.get(chunk.chunk_id)
+        self._texts.update(_words(s.text) for s in sentences)
         for s in sentences:
             if c is None:
                 n = len(self._by_chunk) + 1
@@ -54,9 +56,16 @@ class Citations:
         return list(self._by_chunk.values())
 
     def quoted(self, unit: Unit) -> bool:
-        """Some sentence of the unit is already quoted (in a checklist, exercise or case part)."""
+        """Some sentence of the unit is already quoted (in a checklist, exercise or case part),
+        from this passage or from another that holds the same sentence (passages overlap)."""
+        if any(_words(p.text) in self._texts for p in unit.parts):
+            return True
         c = self._by_chunk.get(unit.hit.chunk.chunk_id)
         return c is not None and any(a <= p.start < b for p in unit.parts for a, b in c.spans)
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 @dataclass
