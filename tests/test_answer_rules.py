@@ -715,37 +715,37 @@ def test_no_hedge_when_a_top_passage_holds_the_figure(assistant):
         (
             "Hvordan inddrager kommunerne tillidsrepræsentanterne i en omstrukturering?",
             "Hvad med i staten?",
-            "Hvordan inddrager staten tillidsrepræsentanterne i en omstrukturering?",
+            'Hvordan inddrager "staten" tillidsrepræsentanterne i en omstrukturering?',
         ),
         (
             "Hvordan inddrager man tillidsrepræsentanterne i en omstrukturering?",
             "Hvad med i staten?",
-            "Hvordan inddrager man tillidsrepræsentanterne i en omstrukturering i staten?",
+            'Hvordan inddrager man tillidsrepræsentanterne i en omstrukturering i "staten"?',
         ),
         (
             "Hvad kan lederne gøre for at styrke tilliden?",
             "Og for medarbejderne?",
-            "Hvad kan medarbejderne gøre for at styrke tilliden?",
+            'Hvad kan "medarbejderne" gøre for at styrke tilliden?',
         ),
         (
             "How do municipalities work with trust?",
             "What about in the state?",
-            "How do the state work with trust?",
+            'How do "the state" work with trust?',
         ),
         (
             "Can you give me an example from a bank of a manager who focused the team?",
             "What about in a hospital?",
-            "Can you give me an example from a hospital of a manager who focused the team?",
+            'Can you give me an example from a "hospital" of a manager who focused the team?',
         ),
         (
             "Har I et eksempel fra en bank på en leder, der samlede teamet om kerneopgaven?",
             "Og på plejehjemmet?",
-            "Har I et eksempel fra en plejehjemmet på en leder, der samlede teamet om kerneopgaven?",
+            'Har I et eksempel fra en "plejehjemmet" på en leder, der samlede teamet om kerneopgaven?',
         ),
         (
             "Hvordan kan jeg bruge et kort morgenmøde til at fordele opgaverne i mit team?",
             "Hvad med et sted med døgnvagter, fx et arresthus – er der erfaringer derfra?",
-            "Hvordan kan jeg bruge et kort morgenmøde til at fordele opgaverne i mit team i arresthus?",
+            'Hvordan kan jeg bruge et kort morgenmøde til at fordele opgaverne i mit team i "arresthus"?',
         ),
         (
             "What was the Norwegian quality municipalities programme about?",
@@ -758,6 +758,18 @@ def test_a_follow_up_that_changes_the_setting_asks_the_question_anew(previous, f
     from rag.answer.followup import standalone
 
     assert standalone(follow_up, [previous]) == expected
+
+
+def test_the_new_setting_of_a_follow_up_weighs_twice_and_a_later_one_replaces_it(assistant):
+    from rag.answer.followup import standalone
+
+    first = "Can you give me an example from a bank of a manager who focused the team?"
+    moved = standalone("What about in a hospital?", [first])
+    again = standalone("And in a school?", [moved])
+    assert again == 'Can you give me an example from a "school" of a manager who focused the team?'
+    emphasised = assistant.searcher.analyse(moved).lexical_terms
+    plain = assistant.searcher.analyse(moved.replace('"', "")).lexical_terms
+    assert emphasised.count("hospital") == 2 * plain.count("hospital") > 0
 
 
 # --- the answer carries its answer (rag/answer/compose.py) -------------------------------------

@@ -98,14 +98,16 @@ def _with_preposition(text: str, m: re.Match) -> str:
     """The setting as named, with the preposition before it ("i staten", "for medarbejderne")."""
     before = text[: m.start()].split()[-1:] if text[: m.start()].strip() else []
     if before and _PREPOSITION.match(before[0] + " "):
-        return f"{before[0]} {m.group(0)}"
+        return f'{before[0]} "{m.group(0)}"'
     english = bool(re.search(r"\b(what|how|and|about)\b", text, re.I))
-    return f"{'in' if english else 'i'} {m.group(0)}"
+    return f'{"in" if english else "i"} "{m.group(0)}"'
 
 
 def change_setting(question: str, previous: str) -> str | None:
     """The previous question moved to the setting the follow-up names, or None when the
-    follow-up names no setting."""
+    follow-up names no setting. The new setting stands in quotes ('… et eksempel fra en
+    "hospital" …'): it is what the follow-up asks about, so the search weighs it twice
+    (rag/search/question.py), and the page shows what was searched for."""
     new = settings_in(question)
     if not new:
         return None
@@ -114,7 +116,10 @@ def change_setting(question: str, previous: str) -> str | None:
     for kind, m in new.items():
         old = _SETTING[kind].search(moved)
         if old:
-            moved = moved[: old.start()] + m.group(0) + moved[old.end() :]
+            start, end = old.start(), old.end()
+            if moved[start - 1 : start] == '"' and moved[end : end + 1] == '"':
+                start, end = start - 1, end + 1  # a setting an earlier follow-up put in quotes
+            moved = f'{moved[:start]}"{m.group(0)}"{moved[end:]}'
         else:
             added.append(_with_preposition(question, m))
     moved = moved.strip()
