@@ -3,6 +3,8 @@ the searched words, marks them, says when nothing matches and offers the materia
 
 from __future__ import annotations
 
+import pytest
+
 from rag.chat.material import marked
 from rag.search import matching
 from rag.text import fold_spelling
@@ -52,6 +54,21 @@ def test_english_words_count_through_the_glossary(searcher):
     danish = matching.find(searcher, "tjekliste kerneopgave")
     english = matching.find(searcher, "core task checklist")
     assert {h.chunk.chunk_id for h in english.hits} == {h.chunk.chunk_id for h in danish.hits}
+
+
+@pytest.mark.parametrize(
+    ("english", "danish"),
+    [
+        ("What is bridging social capital?", "brobyggende social kapital"),
+        ("My caseworkers never talk to the legal team", "sagsbehandlere"),
+        ("How much time do social workers spend with clients?", "socialrådgivere klienterne"),
+        ("We are merging two departments", "fusion sammenlægning"),
+    ],
+)
+def test_an_english_question_meets_the_materials_own_danish_terms(english, danish):
+    from rag.search.language import danish_terms
+
+    assert danish in danish_terms(english)
 
 
 def test_words_without_meaning_for_a_search_leave_nothing_to_search(searcher):
