@@ -13,6 +13,7 @@ from rag.ingest.repair import (
     Names,
     capitalise_names,
     capitalise_proper_words,
+    capitalise_reference_titles,
     capitalise_sentences,
     join_inner_hyphens,
     join_lines,
@@ -474,6 +475,7 @@ def test_the_pronoun_i_after_a_questions_verb_gets_its_capital(line, repaired):
         "• Hvordan undgås det, at projektet går i stå?",
         "• Hvilke arbejdsopgaver skal løses i hvilke faser – og af hvem?",
         "Og i hvilken grad bliver tillidsreformen til virkelighed hos jer?",
+        "Hvad sker i staten?",  # "hvad" may be the subject: the preposition follows the verb
         "• Hvordan vil I inddrage medarbejderne/kollegerne i indsatsen – i opstarten og undervejs?",
         "Rammerne for den kommunale ”udfordringsret” er i dag fastsat via økonomaftalerne",
         "de medarbejdere, der er i gang med forskellige tillidsinitiativer.",
@@ -507,3 +509,34 @@ def test_a_sentence_that_opens_after_mv_gets_its_capital_and_its_own_unit():
 )
 def test_a_sentence_continuing_after_mv_stays_small(line):
     assert capitalise_sentences(lines(line)[0]).text == line
+
+
+@pytest.mark.parametrize(
+    ("line", "repaired"),
+    [
+        # kom-videre-med-social-kapital.txt: the literature lines under the checklists and cases
+        (
+            "Kilde: Hornstrup (2013): ”strategisk relationel ledelse”.",
+            "Kilde: Hornstrup (2013): ”Strategisk relationel ledelse”.",
+        ),
+        (
+            "der indgår i Niels Thyge Thygesen m.fl. (2013) ”tillid på bundlinjen”. Den",
+            "der indgår i Niels Thyge Thygesen m.fl. (2013) ”Tillid på bundlinjen”. Den",
+        ),
+    ],
+)
+def test_a_title_a_reference_quotes_starts_with_a_capital(line, repaired):
+    assert capitalise_reference_titles(lines(line)[0]).text == repaired
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # kom-videre-med-social-kapital.txt: quoted phrases inside a sentence
+        "en vigtig diskussion af, hvordan I opfatter ”god service” over for de borgere",
+        "Bar FoKa’s hæfte ”social kapital” handler primært om den samlende sociale kapital",
+        "sluttede køkkenet sig for at ville være ”byens bedste restaurant”.",
+    ],
+)
+def test_a_quoted_phrase_inside_a_sentence_keeps_its_case(line):
+    assert capitalise_reference_titles(lines(line)[0]).text == line

@@ -22,6 +22,7 @@ from rag.ingest.repair import (
     Names,
     capitalise_names,
     capitalise_proper_words,
+    capitalise_reference_titles,
     capitalise_sentences,
     dangles,
     join_across_break,
@@ -448,6 +449,7 @@ def _capitalise(parsed: ParsedDocument) -> None:
             b.text = capitalise_subordinate_i(capitalise_pronoun_i(b.text))
             b.text = capitalise_asked_i(b.text)
             b.text = capitalise_proper_words(capitalise_names(b.text, names), names)
+            b.text = capitalise_reference_titles(b.text)
 
 
 def _split_mapped_lines(text: MappedText) -> list[MappedText]:

@@ -362,3 +362,14 @@ def capitalise_proper_words(text: MappedText, names: Names) -> MappedText:
         _WORD,
         lambda m: m.group(0)[:1].upper() + m.group(0)[1:] if m.start() in starts else m.group(0),
     )
+
+
+_REFERENCE_TITLE = re.compile(r"(?<=\(\d{4}\))(?:[:.,]?\s*)[”\"“]([a-zæøå])")
+
+
+def capitalise_reference_titles(text: MappedText) -> MappedText:
+    """ "Hornstrup (2013): ”strategisk relationel ledelse”" → "… ”Strategisk relationel
+    ledelse”": the title a reference quotes after its year starts with a capital, which one
+    extraction lower-cased; a quoted phrase inside a sentence ("opfatter ”god service”") keeps
+    its case."""
+    return text.sub(_REFERENCE_TITLE, lambda m: m.group(0)[:-1] + m.group(1).upper())
