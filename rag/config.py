@@ -135,10 +135,9 @@ class Settings:
     # most 0.56).
     part_uncovered_below: float = 0.2
     part_answered_above: float = 0.9
-    # When a later part points back and is searched with the first part beside it ("… (Hvad
-    # er social kapital)"), it and the first part use the whole question's vector rather than
-    # their own embeddings: such a two-part question embeds one text, not three. Off: every
-    # text is embedded.
+    # A later part that points back and is searched with the first part beside it ("… (Hvad
+    # er social kapital)") uses the whole question's vector rather than its own embedding:
+    # such a two-part question embeds two texts, not three. Off: every text is embedded.
     share_whole_vector: bool = True
     max_cases: int = 3
     # Such a question searches the cases alone this deep for the cases to show and to name.

@@ -983,11 +983,10 @@ def test_a_two_part_question_the_material_covers_in_neither_part_is_refused(assi
     assert answer.refused
 
 
-def test_a_part_that_points_back_and_the_first_share_the_whole_questions_vector(assistant):
+def test_a_part_that_points_back_shares_the_whole_questions_vector(assistant):
     """A part "…, og hvad går det ud på?" is searched as "hvad går det ud på? (Hvad står
-    forkortelsen IPLS for)": the whole question's words in another order; it and the first
-    part, which it is about, use the whole question's vector instead of embeddings of their
-    own."""
+    forkortelsen IPLS for)": the whole question's words in another order, so it uses the whole
+    question's vector instead of an embedding of its own."""
     import copy
     from dataclasses import replace
 
@@ -1017,7 +1016,7 @@ def test_a_part_that_points_back_and_the_first_share_the_whole_questions_vector(
     finally:
         cache.embedder = model
         assistant.searcher.clear_caches()
-    assert counts == [1, 3]  # the whole question; without sharing each part as well
+    assert counts == [2, 3]  # the whole question and the first part; without sharing the second
 
 
 def test_a_prepared_ranker_ranks_exactly_as_one_that_works_everything_out_per_answer(assistant):

@@ -415,12 +415,12 @@ class Assistant:
 
     def _shared(self, asked: Question, parts: list[Question]) -> dict[str, np.ndarray]:
         """Vectors shared instead of embedded, by searched text. With
-        `Settings.share_whole_vector`, when a later part points back and is searched with the
+        `Settings.share_whole_vector`, a later part that points back and is searched with the
         first beside it ("Hvad står forkortelsen IPLS for, og hvad går det ud på?": "hvad går
-        det ud på? (Hvad står forkortelsen IPLS for)"), that part and the first use the whole
-        question's vector: the parts are about one thing, and the pointing part is the whole
-        question's words in another order (cosine 0.95-0.99 with its own vector on the eval's
-        two-part questions). Such a question embeds one text, not three. {} when no part
+        det ud på? (Hvad står forkortelsen IPLS for)") uses the whole question's vector: the
+        same words in another order (cosine 0.95-0.99 with its own vector on the eval's
+        two-part questions). Such a question embeds two texts, not three. The first part keeps
+        its own (sharing it too lost d021's definition on the tune half). {} when no part
         points back, or the whole question is more than its parts."""
         if not self.settings.share_whole_vector or not parts:
             return {}
@@ -428,12 +428,12 @@ class Assistant:
         pointing = [p for p in parts[1:] if p.searched != p.text]
         if (
             not pointing
-            or any(dense(q) != q.searched for q in (asked, parts[0], *pointing))
+            or any(dense(q) != q.searched for q in (asked, *pointing))
             or len(question_parts(asked.searched)) != len(parts)
         ):
             return {}
         whole = self.searcher.embed_query(asked.searched)
-        return {p.searched: whole for p in (parts[0], *pointing)}
+        return {p.searched: whole for p in pointing}
 
     def _vector(self, question: Question, shared: dict[str, np.ndarray]) -> np.ndarray:
         """The question's vector for ranking and the gate: shared, else its own."""
