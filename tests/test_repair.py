@@ -219,6 +219,10 @@ def test_real_hyphens_inside_a_line_stay(lexicon, line):
         ("• Hvad kan i lære af de krav og ønsker,", "• Hvad kan I lære af de krav og ønsker,"),
         ("Skal i løse kerneopgaven sammen?", "Skal I løse kerneopgaven sammen?"),
         (
+            "Måske kan du ikke få svar på det hele, men så kan i aftale, hvordan du bedst kan",
+            "Måske kan du ikke få svar på det hele, men så kan I aftale, hvordan du bedst kan",
+        ),
+        (
             "• Hvilke forventninger har i til den måde,",
             "• Hvilke forventninger har I til den måde,",
         ),
@@ -235,6 +239,7 @@ def test_the_pronoun_i_gets_its_capital(line, repaired):
         "den nye sammenlagte filial har i alt 17 ansatte –",
         # tillid-giver-verdensklasse.md, lines 193 and 237
         "Partnerskaber kan i samspil med et nationalt",
+        "for små forandringer kan i synergi blive til store forandringer.",
         "Dokumentation og kontrol skal i højere grad understøtte fagligheden",
         "Et lokalt serviceeftersyn af regler vil i mange tilfælde vise,",
     ],

@@ -65,6 +65,8 @@ def capitalise_pronoun_i(text: MappedText) -> MappedText:
             return m.group(0)
         before = _CLAUSE_START.search(text.text[: m.start()])
         lead = before.group(1).split() if before else []
+        if len(lead) > 1 and lead[0].lower() == "men":
+            lead = lead[1:]  # "…, men så kan i aftale": the adverb after "men" inverts
         verbs = MODALS | {"har"}
         asks = len(lead) > 1 and lead[1].lower() in INVERTING and lead[1].lower().startswith("hv")
         opens = not lead or lead[0].lower() in INVERTING or lead[0].lower() in verbs
