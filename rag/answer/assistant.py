@@ -224,10 +224,11 @@ class Assistant:
         kept = self.standalone(meant, history)
         asked = self.searcher.analyse(meant, redacted.with_topics(kept))
         parts = self._parts_of(asked)
-        shared = self._shared(asked, parts)
+        sharing = self._sharing(asked, parts)
         if parts:  # embedded together: side by side when two cores are free
-            own = [q for q in (asked, *parts) if q.searched not in shared]
+            own = [q for q in (asked, *parts) if q not in sharing]
             self.searcher.embed_query.many([self.searcher.dense_text(q) for q in own])
+        shared = {p.searched: self.searcher.embed_query(asked.searched) for p in sharing}
         hits = self.retrieve(asked, doc=doc, kind=kind)
         part_hits = self._part_hits(parts, shared, doc=doc, kind=kind)
         yield Step("rank")
@@ -351,7 +352,7 @@ class Assistant:
         vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """Hybrid hits; a question that asks for a checklist/exercise/case by name gets one.
-        `vector`: the question's, when it shares another's (`_shared`)."""
+        `vector`: the question's, when it shares another's (`_sharing`)."""
         n = self.settings.hits_per_answer
         hits = self.searcher.search(question, k=n, doc=doc, kind=kind, vector=vector)
         wanted = None if kind else question.kind
@@ -413,17 +414,17 @@ class Assistant:
             out.append(self.searcher.analyse(text, text if alone else f"{text} ({texts[0]})"))
         return out
 
-    def _shared(self, asked: Question, parts: list[Question]) -> dict[str, np.ndarray]:
-        """Vectors shared instead of embedded, by searched text. With
+    def _sharing(self, asked: Question, parts: list[Question]) -> list[Question]:
+        """The parts that share the whole question's vector instead of being embedded. With
         `Settings.share_whole_vector`, a later part that points back and is searched with the
         first beside it ("Hvad står forkortelsen IPLS for, og hvad går det ud på?": "hvad går
         det ud på? (Hvad står forkortelsen IPLS for)") uses the whole question's vector: the
         same words in another order (cosine 0.95-0.99 with its own vector on the eval's
         two-part questions). Such a question embeds two texts, not three. The first part keeps
-        its own (sharing it too lost d021's definition on the tune half). {} when no part
+        its own (sharing it too lost d021's definition on the tune half). None when no part
         points back, or the whole question is more than its parts."""
         if not self.settings.share_whole_vector or not parts:
-            return {}
+            return []
         dense = self.searcher.dense_text
         pointing = [p for p in parts[1:] if p.searched != p.text]
         if (
@@ -431,9 +432,8 @@ class Assistant:
             or any(dense(q) != q.searched for q in (asked, *pointing))
             or len(question_parts(asked.searched)) != len(parts)
         ):
-            return {}
-        whole = self.searcher.embed_query(asked.searched)
-        return {p.searched: whole for p in pointing}
+            return []
+        return pointing
 
     def _vector(self, question: Question, shared: dict[str, np.ndarray]) -> np.ndarray:
         """The question's vector for ranking and the gate: shared, else its own."""
