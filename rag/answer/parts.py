@@ -22,7 +22,7 @@ from rag.documents import Chunk, Citation
 from rag.ingest.sentences import Sentence, split
 from rag.search.question import Question
 from rag.search.retrieve import Hit
-from rag.text import plain_words, shingles
+from rag.text import plain_words, shingles, squash
 
 STRUCTURED_KINDS = ("checklist", "exercise", "case")
 _STEP = re.compile(r"^(\d{1,2}\.\s|Fase\s*\d|Trin\s*\d)", re.I)
@@ -43,7 +43,7 @@ class Citations:
 
     def mark(self, chunk: Chunk, sentences: Sequence[Sentence]) -> str:
         c = self._by_chunk.get(chunk.chunk_id)
-        self._texts.update(_words(s.text) for s in sentences)
+        self._texts.update(squash(s.text) for s in sentences)
         for s in sentences:
             if c is None:
                 n = len(self._by_chunk) + 1
@@ -58,14 +58,10 @@ class Citations:
     def quoted(self, unit: Unit) -> bool:
         """Some sentence of the unit is already quoted (in a checklist, exercise or case part),
         from this passage or from another that holds the same sentence (passages overlap)."""
-        if any(_words(p.text) in self._texts for p in unit.parts):
+        if any(squash(p.text) in self._texts for p in unit.parts):
             return True
         c = self._by_chunk.get(unit.hit.chunk.chunk_id)
         return c is not None and any(a <= p.start < b for p in unit.parts for a, b in c.spans)
-
-
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 @dataclass
