@@ -25,13 +25,28 @@ if TYPE_CHECKING:
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
+class _Uncombined(dict):
+    """str.translate's table that drops combining marks: each character is looked up in
+    Unicode once per process, then translate runs in C (a per-character generator made
+    folding ~6 ms of every answer, which squashes every quoted sentence)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_UNCOMBINED = _Uncombined()
+
+
 def fold_spelling(word: str) -> str:
     """One spelling for Danish typed with or without æ/ø/å (and for OCR'd diacritics)."""
     word = word.lower()
     word = word.replace("æ", "a").replace("ø", "o").replace("å", "a")
     word = word.replace("ae", "a").replace("oe", "o").replace("aa", "a")
-    word = unicodedata.normalize("NFKD", word)
-    return "".join(ch for ch in word if not unicodedata.combining(ch))
+    if word.isascii():  # nothing to decompose
+        return word
+    return unicodedata.normalize("NFKD", word).translate(_UNCOMBINED)
 
 
 _MARKUP = re.compile(r"<[^>]+>|[#*_`\\]")

@@ -24,6 +24,14 @@ def test_text_typed_without_danish_letters_folds_to_the_same_spelling():
     )
 
 
+def test_folding_drops_accents_and_keeps_every_other_character():
+    # OCR'd and typed diacritics fold away; dashes, quotes and letters without a
+    # decomposition stay as they are.
+    assert fold_spelling("Café naïve Über") == "cafe naive uber"
+    assert fold_spelling("x\u0301y") == "xy"
+    assert fold_spelling("tillid – »samspil« ß") == "tillid – »samspil« ß"
+
+
 def test_stopwords_are_dropped_and_inflections_share_a_stem():
     analyzer = Analyzer.learn(Analysis(), TEXTS)
     assert analyzer.terms("og det er også") == []
