@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -93,6 +94,16 @@ class Unit:
         return bool(mine & {p.index for p in other.parts})
 
 
+def _may_be_frame(unit: Unit) -> bool:
+    """What `in_frame_section` finds without the question: literature, or frame text itself."""
+    chunk = unit.hit.chunk
+    if chunk.kind == "reference":
+        return True
+    if not _FRAME_SECTION.search(chunk.section.split("›")[-1].strip()):
+        return False
+    return not any(s.heading for s in split(chunk)[: unit.parts[0].index])
+
+
 def in_frame_section(unit: Unit, question: Question) -> bool:
     """Literature, or text of the foreword, "Sådan er hæftet bygget op", the table of contents
     or the back cover itself (not the content subsections a booklet puts under them, which
@@ -128,6 +139,22 @@ def about_the_booklet(unit: Unit) -> bool:
     return False
 
 
+class Traits(NamedTuple):
+    """What a unit's features read of it that no question changes, worked out once per unit
+    (in `SentenceRanker.prepare`) instead of on every answer that scores it."""
+
+    text: str  # the unit's text (`Unit.text`)
+    opening: frozenset[str]  # the terms of its sentence's first five words
+    sentence: frozenset[str]  # the terms of its sentence
+    unit: frozenset[str]  # the terms of its text
+    section: frozenset[str]  # the terms of its passage's section path
+    lead_in: str  # `_lead_in_text`
+    window: str  # the embedded window around its sentence (`SentenceRanker._window`)
+    may_be_frame: bool  # `in_frame_section` needs the question only when this holds
+    about_booklet: bool  # `about_the_booklet`
+    opens: bool  # `_opens`
+
+
 class SentenceRanker:
     """Scores every unit of the top passages with the sentence model."""
 
@@ -149,6 +176,7 @@ class SentenceRanker:
         # the windows its sentences sit in, worked out once instead of on every answer.
         self._quotes: dict[str, list[QuoteUnit]] = {}
         self._windows: dict[str, list[tuple[int, int, str]]] = {}
+        self._traits: dict[tuple, Traits] = {}
 
     def prepare(self, chunks: list[Chunk]) -> None:
         """Work out now what answers would otherwise work out while the user waits: each
@@ -159,10 +187,9 @@ class SentenceRanker:
             quotes = self._quotes[chunk.chunk_id] = quote_units(chunk)
             self._windows[chunk.chunk_id] = window_spans(chunk)
             self.stats.terms(chunk.section)
+            hit = Hit(0, 0.0, chunk, {})
             for q in quotes:
-                self.stats.terms(q.sentence.text)
-                self.stats.terms(" ".join(q.sentence.text.split()[:5]))
-                self.stats.terms(q.text)
+                self.traits(Unit(hit, q.sentence, list(q.parts)))
             texts += answer_texts(chunk)
         if self.cache is not None:
             self._memory.update(self.cache.stored(self.embedder.name, texts))
@@ -175,16 +202,39 @@ class SentenceRanker:
             quotes = self._quotes[chunk.chunk_id] = quote_units(chunk)
         return [Unit(hit, q.sentence, list(q.parts)) for q in quotes]
 
+    def traits(self, unit: Unit) -> Traits:
+        """The unit's `Traits`, remembered per chunk, sentence and parts."""
+        chunk = unit.hit.chunk
+        key = (chunk.chunk_id, unit.sentence.index, tuple(p.index for p in unit.parts))
+        found = self._traits.get(key)
+        if found is None:
+            terms = self.stats.terms
+            found = self._traits[key] = Traits(
+                text=unit.text,
+                opening=terms(" ".join(unit.sentence.text.split()[:5])),
+                sentence=terms(unit.sentence.text),
+                unit=terms(unit.text),
+                section=terms(chunk.section),
+                lead_in=_lead_in_text(unit),
+                window=self._window(unit),
+                may_be_frame=_may_be_frame(unit),
+                about_booklet=about_the_booklet(unit),
+                opens=_opens(unit.hit, unit.sentence),
+            )
+        return found
+
     def candidates(self, question: Question, hits: list[Hit]) -> list[Unit]:
         """The units of the top passages, without frame text the question does not ask for."""
         asks_about_booklet = bool(_SELF_REFERENCE.search(question.text))
-        return [
-            u
-            for h in hits[: self.passages]
-            for u in self.units(h)
-            if not in_frame_section(u, question)
-            and (asks_about_booklet or not about_the_booklet(u))
-        ]
+        out = []
+        for h in hits[: self.passages]:
+            for u in self.units(h):
+                traits = self.traits(u)
+                if traits.may_be_frame and in_frame_section(u, question):
+                    continue
+                if asks_about_booklet or not traits.about_booklet:
+                    out.append(u)
+        return out
 
     def rank(self, question: Question, hits: list[Hit], query: np.ndarray) -> list[Unit]:
         """The candidates with their features and probability, best first."""
@@ -205,45 +255,41 @@ class SentenceRanker:
         """Fill in each unit's features (also used to fit the model)."""
         if not units:
             return
-        sims = self.similarities([u.text for u in units], query)
-        around = self.similarities([self._window(u) for u in units], query)
+        traits = [self.traits(u) for u in units]
+        sims = self.similarities([t.text for t in traits], query)
+        around = self.similarities([t.window for t in traits], query)
         best = float(sims.max())
         top_score = hits[0].score if hits and hits[0].score > 0 else 1.0
         focus = Focus(question.terms, self.stats.analyzer.terms)
         subject = Focus(question.subject_terms or question.terms, self.stats.analyzer.terms)
+        fit_focus = subject if question.answer_type == "definition" else focus
         # `TermStats.coverage` of the question's terms, their weights looked up once per
         # question rather than four times per unit (the same sums, in the same order).
         weights = [(t, self.stats.idf(t)) for t in question.terms]
         total = sum(w for _, w in weights)
 
-        def coverage(text: str) -> float:
-            found = self.stats.terms(text)
+        def coverage(found: frozenset[str]) -> float:
             return sum(w for t, w in weights if t in found) / total if total else 0.0
 
-        for u, sim, window in zip(units, sims, around, strict=True):
-            s, hit = u.sentence, u.hit
+        typed = float(question.answer_type in PROMOTED_TYPES)
+        for u, t, sim, window in zip(units, traits, sims, around, strict=True):
+            hit = u.hit
             u.features = {
                 "sim": float(sim),
                 "sim_gap": float(sim) - best,
                 "window": float(window),
-                "subject": coverage(" ".join(s.text.split()[:5])),
-                "coverage": coverage(s.text),
-                "unit_coverage": coverage(u.text),
-                "title": coverage(hit.chunk.section),
+                "subject": coverage(t.opening),
+                "coverage": coverage(t.sentence),
+                "unit_coverage": coverage(t.unit),
+                "title": coverage(t.section),
                 "passage": max(hit.score, 0.0) / top_score,
                 "first_hit": float(hit.rank == 1),
-                "fits": float(
-                    fits(
-                        question.answer_type,
-                        _lead_in_text(u),
-                        subject if question.answer_type == "definition" else focus,
-                    )
-                ),
-                "typed": float(question.answer_type in PROMOTED_TYPES),
+                "fits": float(fits(question.answer_type, t.lead_in, fit_focus)),
+                "typed": typed,
                 "depends": float(len(u.lead_in) > 1),
                 "announces": float(bool(u.items)),
-                "short": float(s.words < 8),
-                "opening": float(_opens(hit, s)),
+                "short": float(u.sentence.words < 8),
+                "opening": float(t.opens),
             }
 
     def _window(self, unit: Unit) -> str:
