@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 _NUMBER_WORDS = (
     r"to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|fyrre|halvtreds|"
@@ -81,11 +82,31 @@ class Focus:
 
     def positions(self, text: str) -> list[re.Match]:
         """Words of `text` that are (or start a compound with) one of the question's terms."""
-        found = []
-        for m in re.finditer(r"[^\W\d_]+", text):
-            if set(self.stem(m.group(0))) & self.terms:
-                found.append(m)
-        return found
+        return [m for m, stems in _stemmed_words(text, self.stem) if stems & self.terms]
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+# Per analyzer (the owner of a `Focus.stem`, alive as long as its index): text → its words
+# with their stems. Emptied when it holds `_STEMMED_TEXTS` texts.
+_STEMMED: WeakKeyDictionary[object, dict[str, list[tuple[re.Match, frozenset[str]]]]] = (
+    WeakKeyDictionary()
+)
+_STEMMED_TEXTS = 20000
+
+
+def _stemmed_words(text: str, stem: Callable[[str], list[str]]):
+    """The words of `text` with their stems, remembered per analyzer: answers test the same
+    sentences of the material against every question's terms."""
+    owner = getattr(stem, "__self__", None)
+    if owner is None:
+        return [(m, frozenset(stem(m.group(0)))) for m in _WORD.finditer(text)]
+    memo = _STEMMED.setdefault(owner, {})
+    found = memo.get(text)
+    if found is None:
+        if len(memo) >= _STEMMED_TEXTS:
+            memo.clear()
+        found = memo[text] = [(m, frozenset(stem(m.group(0)))) for m in _WORD.finditer(text)]
+    return found
 
 
 def count(text: str, focus: Focus) -> bool:

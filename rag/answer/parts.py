@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from rag.search.retrieve import Hit
 from rag.text import plain_words, shingles, squash
 
 STRUCTURED_KINDS = ("checklist", "exercise", "case")
+# The material's sentences as quote matching compares them, remembered (every answer checks
+# the units it considers against those already quoted).
+_squashed = lru_cache(maxsize=8192)(squash)
 _STEP = re.compile(r"^(\d{1,2}\.\s|Fase\s*\d|Trin\s*\d)", re.I)
 _EXERCISE_FIELDS = {
     "DELTAGERE": "participants",
@@ -43,7 +47,7 @@ class Citations:
 
     def mark(self, chunk: Chunk, sentences: Sequence[Sentence]) -> str:
         c = self._by_chunk.get(chunk.chunk_id)
-        self._texts.update(squash(s.text) for s in sentences)
+        self._texts.update(_squashed(s.text) for s in sentences)
         for s in sentences:
             if c is None:
                 n = len(self._by_chunk) + 1
@@ -58,7 +62,7 @@ class Citations:
     def quoted(self, unit: Unit) -> bool:
         """Some sentence of the unit is already quoted (in a checklist, exercise or case part),
         from this passage or from another that holds the same sentence (passages overlap)."""
-        if any(squash(p.text) in self._texts for p in unit.parts):
+        if any(_squashed(p.text) in self._texts for p in unit.parts):
             return True
         c = self._by_chunk.get(unit.hit.chunk.chunk_id)
         return c is not None and any(a <= p.start < b for p in unit.parts for a, b in c.spans)
