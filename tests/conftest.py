@@ -6,6 +6,7 @@ texts the tests add are cached in .cache/test-embeddings (git-ignored), shared b
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 from collections.abc import Iterator
@@ -86,11 +87,29 @@ def settings_for(tmp_path: Path):
     return make
 
 
+@pytest.fixture(scope="session")
+def first_ingest(tmp_path_factory, embedder):
+    """One ingest of a copy of the real corpus, never opened by a reader: the folders `ingested`
+    starts each test from."""
+    root = tmp_path_factory.mktemp("first-ingest")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = Settings.load(
+        env={}, corpus_dir=corpus, data_dir=root / "data", cache_dir=EMBEDDING_CACHE
+    )
+    return settings, ingest(settings, embedder=embedder)
+
+
 @pytest.fixture
-def ingested(corpus_copy: Path, settings_for, embedder):
+def ingested(corpus_copy: Path, settings_for, first_ingest):
+    """A copy of the real corpus just ingested, in this test's own folder, and the report of
+    that ingest. An index names no path (files by name and hash), so the data folder of the
+    session's first ingest of the same files, copied, is what an ingest here would write,
+    without its seconds of work in every test that starts from one."""
+    template, report = first_ingest
     settings = settings_for(corpus_copy)
-    report = ingest(settings, embedder=embedder)
-    return settings, report
+    shutil.copytree(template.data_dir, settings.data_dir)
+    return settings, copy.deepcopy(report)
 
 
 @pytest.fixture(scope="session")
