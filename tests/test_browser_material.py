@@ -19,7 +19,6 @@ from conftest import CORPUS, EMBEDDING_CACHE, unavailable
 from test_browser import MISSING, real_click, text_in_main, wait_for
 
 from rag.config import Settings
-from rag.index.builder import ingest
 from rag.measure.pagebench import ChatPage, browser_available, chromium, streamlit_app
 
 QUESTION = "Hvad fortæller hver medarbejder om på fredagsmødet?"
@@ -56,15 +55,16 @@ def friday_pdf(path: Path) -> Path:
 
 
 @pytest.fixture
-def installation(tmp_path, embedder):
-    """The guidance material in a corpus folder of its own, indexed; two page servers on it."""
+def installation(tmp_path, first_ingest):
+    """The guidance material in a corpus folder of its own, indexed (the session's first ingest
+    of the same files, copied: see `ingested`); two page servers on it."""
     if not browser_available():
         unavailable(MISSING)
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     data = tmp_path / "data"
+    shutil.copytree(first_ingest[0].data_dir, data)
     settings = Settings.load(env={}, corpus_dir=corpus, data_dir=data, cache_dir=EMBEDDING_CACHE)
-    ingest(settings, embedder=embedder)
     common = {"TILLID_CORPUS_DIR": str(corpus), "TILLID_DATABASE_URL": f"sqlite:///{tmp_path}/c.db"}
     with contextlib.ExitStack() as stack:
         urls = [
