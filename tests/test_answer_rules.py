@@ -641,6 +641,29 @@ def test_the_material_knows_a_word_by_lemma_synonym_or_compound_parts(assistant,
         assert assistant.stats.known_meaning(word) < 0.5
 
 
+@pytest.mark.parametrize(
+    ("word", "known"),
+    [
+        ("tillidsprojektet", 1.0),  # "… et projekt, der skal styrke tillid og samarbejde"
+        ("forskningsstyrelsens", 1.0),  # "Styrelsen for Forskning og Innovation"
+        ("sygefraværssamtale", 0.5),  # sygefravær and samtale never share a sentence
+        ("overenskomstforhandlingerne", 0.5),
+    ],
+)
+def test_a_compound_whose_parts_the_material_says_together_is_known(assistant, word, known):
+    assert assistant.stats.known_meaning(word) == known
+
+
+def test_a_compound_counts_half_when_its_parts_only_meet_too_seldom(assistant):
+    from rag.answer.evidence import TermStats
+
+    searcher = assistant.searcher
+    strict = TermStats(searcher.lexical.analyzer, searcher.chunks, together=1000)
+    assert strict.known_meaning("tillidsprojektet") == 0.5
+    never = TermStats(searcher.lexical.analyzer, searcher.chunks, together=0)
+    assert never.known_meaning("forskningsstyrelsens") == 0.5
+
+
 def test_a_word_that_is_no_topic_never_counts_as_unknown(assistant):
     from rag.answer.evidence import topic_words
 

@@ -121,7 +121,9 @@ class Assistant:
         models = load_models()
         bar = settings.refuse_below if settings.refuse_below is not None else models.refuse_below
         self.gate = Gate(models.answerable, bar, models.topic)
-        self.stats = TermStats(searcher.lexical.analyzer, searcher.chunks)
+        self.stats = TermStats(
+            searcher.lexical.analyzer, searcher.chunks, together=settings.compound_together
+        )
         self.ranker = SentenceRanker(
             self.stats, searcher.embedder, models.sentence, cache, settings.answer_passages
         )

@@ -112,6 +112,7 @@ QUESTION_WORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[^\W\d_]+|\b[A-ZÆØÅ]{2,}\b")
+_SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n")
 # Texts whose terms `TermStats.terms` remembers: more than the material's sentences, units and
 # section paths (a few thousand), so the memo only empties when many new texts pass through.
 MEMO_TEXTS = 50_000
@@ -121,8 +122,11 @@ class TermStats:
     """Analysed terms of every chunk, their inverse document frequency, and which words the
     material knows at all."""
 
-    def __init__(self, analyzer: Analyzer, chunks: list[Chunk]) -> None:
+    def __init__(self, analyzer: Analyzer, chunks: list[Chunk], together: int = 2) -> None:
         self.analyzer = analyzer
+        self.together = together
+        self._chunks = chunks
+        self._sentences: dict[str, frozenset[int]] | None = None  # lemma → sentence numbers
         self._terms = {c.chunk_id: set(analyzer.terms(lexical_text(c))) for c in chunks}
         self._df = Counter(t for terms in self._terms.values() for t in terms)
         self._n = max(len(chunks), 1)
@@ -182,8 +186,20 @@ class TermStats:
             return 1.0
         parts = lemma_parts(word)
         if parts and all(fold_spelling(p) in self.lemmas for p in parts[:2]):
-            return max(spelled, 0.5)
+            return 1.0 if self.said_together(parts[:2]) else max(spelled, 0.5)
         return spelled
+
+    def said_together(self, parts: Sequence[str]) -> bool:
+        """The material says a compound's parts in one sentence at least `together` times, so
+        the compound is its own words put together ("tillidsprojektet": "et projekt, der skal
+        styrke tillid"), not a topic beside it ("sygefraværssamtale": sygefravær and samtale
+        never meet)."""
+        if self.together <= 0:
+            return False
+        if self._sentences is None:
+            self._sentences = sentence_lemmas(self._chunks)
+        found = [self._sentences.get(fold_spelling(p), frozenset()) for p in parts]
+        return len(frozenset.intersection(*found)) >= self.together if found else False
 
     def uses(self, word: str) -> bool:
         """The material uses the word's lemma (or the word as a compound part)."""
@@ -279,6 +295,24 @@ def _english_topic_words(
         elif is_topic(w, "en"):
             out[low] = TopicWord(w, stats.max_idf * specificity(w, "en"), 0.0)
     return list(out.values())
+
+
+def sentence_lemmas(chunks: list[Chunk]) -> dict[str, frozenset[int]]:
+    """For every lemma (folded) and compound part of the material, the numbers of the
+    sentences that use it (a sentence ends at . ! ? : or a line break)."""
+    seen: dict[str, set[str]] = {}
+    where: dict[str, set[int]] = {}
+    n = 0
+    for chunk in chunks:
+        for sentence in _SENTENCE.split(lexical_text(chunk)):
+            for w in words(sentence):
+                low = w.lower()
+                if low not in seen:
+                    seen[low] = keys(low) | {fold_spelling(p) for p in lemma_parts(low)}
+                for k in seen[low]:
+                    where.setdefault(k, set()).add(n)
+            n += 1
+    return {k: frozenset(v) for k, v in where.items()}
 
 
 def material_lemmas(chunks: list[Chunk]) -> set[str]:
