@@ -1090,3 +1090,15 @@ def test_a_which_question_whose_best_passage_is_a_catalogue_item_gets_the_list_n
     assert "**Eksempel fra praksis:" not in text and "flere eksempler" not in text
     assert "- *Hvidbog om social kapital:* I 2008 udgav Det Nationale Forskningscenter" in text
     assert "1054 offentligt ansatte svarede på" in text
+
+
+def test_a_bullet_is_never_labelled_with_a_web_address_or_read_more(assistant):
+    """The layout marks "Læs mere" and a bare web address as headings; they close the item
+    before, so a bullet from the next item is labelled with its own section ("Mindlab")."""
+    answer = assistant.ask(
+        "Hvad siger materialet om MindLab og Midtlab som steder, man kan hente inspiration til "
+        "innovation?"
+    )
+    assert "*Mindlab:*" in answer.text
+    labels = re.findall(r"^\s*- \*([^*]+):\*", answer.text, re.M)
+    assert labels and not [x for x in labels if re.match(r"(?i)(https?:|www\.|læs mere)", x)]

@@ -36,6 +36,8 @@ from rag.ingest.sentences import split
 from rag.search.question import Question
 from rag.search.retrieve import Hit
 
+# A booklet's pointer onward, which the layout marks as a heading: "Læs mere", a web address.
+_LINK_LINE = re.compile(r"^(læs mere\b.*|(https?://|www\.)\S+)$", re.I)
 _PART_PREFIX = re.compile(r"^(Case|Tjekliste|Øvelse|Anbefaling)\b", re.I)
 
 
@@ -369,7 +371,8 @@ def _place(unit: Unit) -> str:
         (s.text for s in reversed(split(unit.hit.chunk)[: unit.parts[0].index]) if s.heading),
         None,
     )
-    if heading:
+    # "Læs mere http://…" closes the item before this one: it names no place.
+    if heading and not _LINK_LINE.match(heading):
         return heading
     chunk = unit.hit.chunk
     parts = [p.strip() for p in chunk.section.split("›")]
