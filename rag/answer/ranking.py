@@ -190,7 +190,7 @@ class SentenceRanker:
             hit = Hit(0, 0.0, chunk, {})
             for q in quotes:
                 self.traits(Unit(hit, q.sentence, list(q.parts)))
-            texts += answer_texts(chunk)
+            texts += answer_texts(chunk, quotes)
         if self.cache is not None:
             self._memory.update(self.cache.stored(self.embedder.name, texts))
 

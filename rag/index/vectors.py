@@ -22,6 +22,7 @@ import contextlib
 import errno
 import re
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -34,7 +35,7 @@ from chromadb.config import Settings as ChromaSettings
 from rag.documents import Chunk
 from rag.index.embeddings import Embedder, EmbeddingCache
 from rag.index.store import IndexDamaged
-from rag.ingest.sentences import quote_units, split
+from rag.ingest.sentences import QuoteUnit, quote_units, split
 
 COLLECTION = "passages"
 WINDOW_WORDS = 40
@@ -308,11 +309,12 @@ class _Held:
         return values == wanted
 
 
-def answer_texts(chunk: Chunk) -> list[str]:
+def answer_texts(chunk: Chunk, units: Sequence[QuoteUnit] | None = None) -> list[str]:
     """Every text of a chunk the answer step scores against a question, so that ingest embeds
     them all and no answer waits: each quotable unit (a sentence with the one it leans on or
     the list it announces) and each single sentence, heading and list item (a checklist item
-    or an exercise step is scored by its sentences' vectors)."""
-    texts = [u.text for u in quote_units(chunk)]
+    or an exercise step is scored by its sentences' vectors). `units`: the chunk's
+    `quote_units`, when the caller has them."""
+    texts = [u.text for u in (quote_units(chunk) if units is None else units)]
     texts += [s.text for s in split(chunk) if s.text.strip()]
     return list(dict.fromkeys(texts))
