@@ -71,6 +71,9 @@ def test_the_quick_benchmark_embeds_none_of_the_material_and_prints_every_figure
     assert "fremskrevet fra 8 tekstvinduer" in text and "Syntetisk korpus (2x)" in text
     assert all(f"{mode:6} nye" in text for mode in ("hybrid", "bm25", "dense"))
     assert "load average 1/5/15 min" in text and len(result["load_average"]) == 3
+    answers = corpus["answers"]  # a warm answer splits into the question's embedding and the rest
+    assert 0 < answers["embedding_p50_ms"] <= answers["embedding_p95_ms"]
+    assert answers["rest_cpu_p50_ms"] > 0 and "heraf spørgsmålets embedding p50" in text
 
 
 def _run(users: int, p95: float | None, answers: int, errors: int) -> Run:

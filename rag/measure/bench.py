@@ -229,27 +229,56 @@ FIRST_QUESTIONS = (
 ANSWER_QUESTIONS = 80
 
 
+class _TimedQueries:
+    """The embedder, with the time its question embeddings take added up (wall and this
+    process's CPU), so a warm answer's figure splits into embedding and the rest."""
+
+    def __init__(self, embedder) -> None:
+        self.embedder = embedder
+        self.name = embedder.name
+        self.wall = self.cpu = 0.0
+
+    def embed_queries(self, texts: list[str]):
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return self.embedder.embed_queries(texts)
+        finally:
+            self.wall += time.perf_counter() - wall
+            self.cpu += time.process_time() - cpu
+
+    def embed_passages(self, texts: list[str]):
+        return self.embedder.embed_passages(texts)
+
+
 def answer_latency(settings: Settings, embedder, questions: list, log=print) -> dict:
     """On the freshly ingested data folder: the first answers a new process gives (a
     checklist, an exercise: they score the most sentences), then warm answers to evaluation
-    questions not asked before in this process, in the default extract mode."""
+    questions not asked before in this process, in the default extract mode. Each warm answer
+    is also split into the question's embedding and the rest (wall and CPU: the rest's CPU
+    time hardly depends on what else the machine runs)."""
     from rag.answer.assistant import Assistant
 
     log("Svar lige efter indlæsningen …")
     asked = [q.question for q in questions if not q.history] or list(FIRST_QUESTIONS)
     asked = asked[:: max(1, len(asked) // ANSWER_QUESTIONS)][:ANSWER_QUESTIONS]
-    first, warm = [], []
+    first, warm, embedding, rest, rest_cpu = [], [], [], [], []
+    timed = _TimedQueries(embedder)
     started = time.perf_counter()
-    with Assistant.open(settings, embedder=embedder) as assistant:
+    with Assistant.open(settings, embedder=timed) as assistant:
         opened = time.perf_counter() - started
         for q in FIRST_QUESTIONS:
             started = time.perf_counter()
             assistant.ask(q)
             first.append(time.perf_counter() - started)
         for q in asked:
-            started = time.perf_counter()
+            timed.wall = timed.cpu = 0.0
+            started, cpu = time.perf_counter(), time.process_time()
             assistant.ask(q)
-            warm.append((time.perf_counter() - started) * 1000)
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+            warm.append(wall * 1000)
+            embedding.append(timed.wall * 1000)
+            rest.append((wall - timed.wall) * 1000)
+            rest_cpu.append((cpu - timed.cpu) * 1000)
     return {
         "open_s": round(opened, 3),
         "first_s": round(first[0], 3),
@@ -257,6 +286,16 @@ def answer_latency(settings: Settings, embedder, questions: list, log=print) -> 
         "questions": len(warm),
         "p50_ms": round(percentile(warm, 50), 1),
         "p95_ms": round(percentile(warm, 95), 1),
+        **_split("embedding", embedding),
+        **_split("rest", rest),
+        **_split("rest_cpu", rest_cpu),
+    }
+
+
+def _split(name: str, values: list[float]) -> dict:
+    return {
+        f"{name}_p50_ms": round(percentile(values, 50), 1),
+        f"{name}_p95_ms": round(percentile(values, 95), 1),
     }
 
 
@@ -341,6 +380,13 @@ def format_bench(r: dict) -> str:
         f"{a['first_exercise_s']} s; {a['questions']} nye spørgsmål varmt: p50 {a['p50_ms']} ms, "
         f"p95 {a['p95_ms']} ms"
     )
+    if "embedding_p50_ms" in a:
+        lines.append(
+            f"    heraf spørgsmålets embedding p50 {a['embedding_p50_ms']} ms, p95 "
+            f"{a['embedding_p95_ms']} ms; resten p50 {a['rest_p50_ms']} ms, p95 "
+            f"{a['rest_p95_ms']} ms (CPU-tid p50 {a['rest_cpu_p50_ms']} ms, p95 "
+            f"{a['rest_cpu_p95_ms']} ms)"
+        )
     lines += _latency_lines(c["latency"])
     lines += [
         f"Syntetisk korpus ({r['scale']}x): {s['chunks']} afsnit, {s['passages']} vinduer",
