@@ -125,6 +125,9 @@ class Settings:
     bullet_ratio: float = 0.3
     bullet_floor: float = 0.05
     max_list_items: int = 8
+    # A sentence of another document that names a term of the question at most this many
+    # passages use ("nulfejlskultur") is a bullet however likely (at least `bullet_floor`).
+    rare_term_passages: int = 3
     # A definition or fact question leads with the first of this many best units that holds
     # what it asks for ("X er …", the number, the date, the name), when the best one does not.
     lead_fit_reach: int = 4

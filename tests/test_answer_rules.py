@@ -1102,3 +1102,12 @@ def test_a_bullet_is_never_labelled_with_a_web_address_or_read_more(assistant):
     assert "*Mindlab:*" in answer.text
     labels = re.findall(r"^\s*- \*([^*]+):\*", answer.text, re.M)
     assert labels and not [x for x in labels if re.match(r"(?i)(https?:|www\.|læs mere)", x)]
+
+
+def test_another_booklet_that_names_a_rare_word_of_the_question_gets_a_bullet(assistant):
+    """ "Nulfejlskultur" stands in two booklets; the second one's sentence is far less likely
+    than the lead, but a manager asking about it should see that both speak of it."""
+    answer = assistant.ask("Hvad siges der om nulfejlskultur som en barriere?")
+    docs = {c.chunk.doc_id for c in answer.citations}
+    assert {"kom-videre-med-social-kapital", "tillid-giver-verdensklasse"} <= docs
+    assert "gøre op med nulfejlskulturen" in answer.text

@@ -135,6 +135,7 @@ class Assistant:
             max_bullets=settings.max_bullets,
             bullet_ratio=settings.bullet_ratio,
             bullet_floor=settings.bullet_floor,
+            rare_passages=settings.rare_term_passages,
             max_items=settings.max_list_items,
             fit_reach=settings.lead_fit_reach,
             max_cases=settings.max_cases,

@@ -69,6 +69,7 @@ class Composer:
     list_margin: float = 0.04  # 3 items at most this far below the lead's similarity
 
     step_margin: float = 0.0  # Settings.exercise_step_margin
+    rare_passages: int = 3  # Settings.rare_term_passages
 
     def __post_init__(self) -> None:
         self.parts = Parts(self.ranker, self.siblings, self.max_items, self.step_margin)
@@ -130,7 +131,10 @@ class Composer:
         if listed:
             bullets = self._list_bullets(listed, lead, must)
         else:
-            bullets = self._bullets(fresh, lead, limit, skip_lead=not asked_for, must=must)
+            rare = self._rare_terms(question)
+            bullets = self._bullets(
+                fresh, lead, limit, skip_lead=not asked_for, must=must, rare=rare
+            )
         if bullets:
             lines = [f"**{label(language, 'more')}:**"]
             for u in bullets:
@@ -154,11 +158,14 @@ class Composer:
         limit: int,
         skip_lead: bool,
         must: Sequence[Unit] = (),
+        rare: frozenset[str] = frozenset(),
     ) -> list[Unit]:
         """Next units that add something: nearly as likely as the lead, not repeating it. The
         answers to a two-part question's other parts come first, then, among units nearly as
         likely, one from each document not yet quoted (a question across the booklets gets
-        each booklet's answer), then the rest in order."""
+        each booklet's answer), and one from each other document whose sentence names a `rare`
+        term of the question however likely ("nulfejlskultur" in two booklets), then the rest
+        in order."""
         if lead is None or limit <= 0:
             return []
         bar = max(self.bullet_floor, self.bullet_ratio * lead.probability)
@@ -172,6 +179,12 @@ class Composer:
             if u.hit.chunk.doc_id not in docs:
                 docs.add(u.hit.chunk.doc_id)
                 other_docs.append(u)
+        for u in prose if rare else []:  # another booklet names a rare word of the question
+            elsewhere = u.hit.chunk.doc_id not in docs and u.probability >= self.bullet_floor
+            if elsewhere and rare & self.ranker.traits(u).sentence:
+                docs.add(u.hit.chunk.doc_id)
+                other_docs.append(u)
+                wanted.append(u)
         for u in [*wanted, *other_docs, *prose]:
             if len(chosen) == limit:
                 break
@@ -187,6 +200,11 @@ class Composer:
             seen.append(grams)
             chosen.append(u)
         return chosen
+
+    def _rare_terms(self, question: Question) -> frozenset[str]:
+        """The question's terms that at most `rare_passages` passages of the material use."""
+        stats = self.ranker.stats
+        return frozenset(t for t in question.terms if 0 < stats.df(t) <= self.rare_passages)
 
     # --- "which …" questions over a catalogue ---------------------------------------------------
 

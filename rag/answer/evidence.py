@@ -141,6 +141,10 @@ class TermStats:
     def _idf_of(self, df: int) -> float:
         return math.log(1 + self._n / (df + 0.5))
 
+    def df(self, term: str) -> int:
+        """How many passages of the material use the term."""
+        return self._df.get(term, 0)
+
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unknown_idf)
 
