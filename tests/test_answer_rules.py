@@ -895,6 +895,31 @@ def test_asking_whether_there_are_workplaces_that_did_it_asks_for_cases(question
     assert requested_kind(question) == kind
 
 
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Har I nogle spørgsmål, jeg kan forberede mig ud fra?", "checklist"),
+        ("Har I en lille liste, jeg kan holde det op imod, før vi melder det ud?", "checklist"),
+        ("Hvilke spørgsmål om ressourcer skal vi have afklaret, før vi går i gang?", "checklist"),
+        ("Are there questions I can ask my team before we start?", "checklist"),
+        ("Jeg har et spørgsmål om tillid: hvad er det?", None),
+        ("Hvad er kravene til mig som chef? Lidt en liste ville være fint", None),
+    ],
+)
+def test_asking_for_questions_or_a_list_to_use_asks_for_a_checklist(question, kind):
+    from rag.search.question import requested_kind
+
+    assert requested_kind(question) == kind
+
+
+def test_a_manager_asking_for_questions_to_prepare_from_gets_the_360_degree_checklist(assistant):
+    answer = assistant.ask(
+        "Jeg skal have samtaler med både min direktør, TR og et par borgerrepræsentanter om, "
+        "hvad vores opgave egentlig er. Har I nogle spørgsmål, jeg kan forberede mig ud fra?"
+    )
+    assert answer.text.startswith("**Tjekliste: Et 360-graders-blik på kerneopgaven**")
+
+
 def test_a_question_whether_workplaces_did_it_gets_several_cases(assistant):
     answer = assistant.ask(
         "Findes der offentlige arbejdspladser, der har klaret en sparerunde med fyringer uden "

@@ -206,6 +206,19 @@ _INSTANCES = re.compile(
 )
 
 
+# Asking the assistant for questions or a list to use is asking for a checklist (the
+# material's checklists are lists of questions): "Har I nogle spørgsmål, jeg kan forberede mig
+# ud fra?", "en lille liste, jeg kan holde det op imod", "Hvilke spørgsmål skal vi have
+# afklaret", "questions I can ask"; "Jeg har et spørgsmål om …" asks none.
+_QUESTIONS_TO_USE = re.compile(
+    r"\b(?:har i|findes der|er der|hvilke|have you|is there|are there|any)\b[^.?!]{0,25}?"
+    r"\b(?:liste|spørgsmål|list|questions)\b|"
+    r"\b(?:liste|spørgsmål|list|questions)\b,? (?:som |that |which )?(?:jeg|vi|man|i|we) "
+    r"(?:kan|skal|bør|could|can|should)\b",
+    re.I,
+)
+
+
 def requested_kind(text: str) -> str | None:
     """The kind of passage a question asks for by name, e.g. "en tjekliste" → checklist; a
     question whether there are workplaces that did something asks for cases."""
@@ -213,6 +226,8 @@ def requested_kind(text: str) -> str | None:
     for kind, names in _KIND_WORDS.items():
         if words & set(names) or any(w.startswith(names[0]) for w in words):
             return kind
+    if _QUESTIONS_TO_USE.search(text):
+        return "checklist"
     return "case" if _INSTANCES.search(text) else None
 
 
