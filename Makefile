@@ -94,10 +94,14 @@ ocr:
 	@scripts/system-package.sh "Tesseract med dansk" \
 	  "tesseract --list-langs 2>/dev/null | grep -qx dan" tesseract-ocr tesseract-ocr-dan
 
+# The tests run on two cores (pytest-xdist; each file on one worker, tests/conftest.py);
+# `make test TEST_WORKERS=0` runs them one after the other in one process.
+TEST_WORKERS ?= 2
+
 test: install-dev browser axe postgres testdocs ocr
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -m "not extras and not llm"
+	$(PY) -m pytest -m "not extras and not llm" -n $(TEST_WORKERS) --dist loadgroup
 
 # The regression gate's baselines (eval/results/baseline-*.json), refreshed on purpose in the
 # same commit as a change that moves a held-out figure (see docs/evaluation.md).

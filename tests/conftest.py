@@ -192,3 +192,42 @@ def retrieval_run(searcher):
     copies = copies_of(searcher.index.documents)
     metrics, scored = evaluate(searcher, questions, ["hybrid", "bm25"], copies, k=10)
     return questions, metrics, scored
+
+
+# Run on several cores (`pytest -n 2`, pytest-xdist): each file stays on one worker, so what a
+# file builds once (its page servers, its PostgreSQL cluster, its module fixtures) is built
+# once; the files that read one evaluation run are one group, so that run is computed once.
+# The longest files are handed out first, so that the workers finish at about the same time.
+ONE_GROUP = {
+    "test_answers.py": "evaluation",
+    "test_regression.py": "evaluation",
+    "test_ir_export.py": "evaluation",
+}
+LONGEST_FIRST = [
+    "test_sign_in.py",
+    "test_probes.py",
+    "test_browser.py",
+    "evaluation",
+    "test_browser_material.py",
+    "test_outage.py",
+    "test_deploy.py",
+    "test_quality_browser.py",
+    "test_adding.py",
+    "test_pipes.py",
+    "test_chroma_server.py",
+    "test_collection.py",
+]
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    if not hasattr(config, "workerinput"):  # not a worker of `pytest -n N`
+        return
+    for item in items:
+        name = item.path.name
+        item.add_marker(pytest.mark.xdist_group(ONE_GROUP.get(name, name)))
+    rank = {group: i for i, group in enumerate(LONGEST_FIRST)}
+
+    def order(item) -> int:
+        return rank.get(ONE_GROUP.get(item.path.name, item.path.name), len(rank))
+
+    items.sort(key=order)  # stable: the order within a file is kept
