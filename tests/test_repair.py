@@ -350,6 +350,12 @@ def test_the_preposition_i_after_a_conjunction_stays_small(line):
             "udviklet af arbejdsmiljøkonsulent Eva Thoft i samarbejde med journalist Søren Svith",
         ),
         ("arresthuse som viborgs i praksis", "arresthuse som Viborgs i praksis"),
+        (
+            "i beslutningsprocessen, siger line skytte mørke Hansen, koncerncenterchef i",
+            "i beslutningsprocessen, siger Line Skytte Mørke Hansen, koncerncenterchef i",
+        ),
+        ("det ved vi godt, siger han til Hansen.", "det ved vi godt, siger han til Hansen."),
+        ("du siger goddag til om morgenen og", "du siger goddag til om morgenen og"),
     ],
 )
 def test_names_the_pdf_lowered_get_their_capitals(line, repaired):

@@ -327,6 +327,16 @@ def _surname(word: str, names: Names) -> bool:
 
 
 _COMMON_WORD = 5.0
+# A quote's speaker: up to three lower-case words between "siger" and a capitalised surname
+# that ends the name ("siger line skytte mørke Hansen, koncerncenterchef").
+_SPEAKER = re.compile(
+    r"\b(?:siger|fortæller|forklarer|mener|understreger|tilføjer)\s+"
+    r"((?:[a-zæøå]+\s+){1,3})(?=[A-ZÆØÅ][a-zæøå]+[,.])"
+)
+# Words that are no part of a speaker's name: "siger han til Hansen."
+_NOT_NAMES = frozenset(
+    "han hun de den det man vi jeg du i til om at og også så nu her der ikke bare".split()
+)
 _AUTHORS = re.compile(r"((?:[^\W\d_]+,\s+)*[^\W\d_]+(?:\s+og\s+[^\W\d_]+)?)\s+\(\d{4}[a-z]?\)")
 
 
@@ -335,7 +345,9 @@ def capitalise_proper_words(text: MappedText, names: Names) -> MappedText:
 
     * a word whose dictionary form is a name: "i danmark", "viborgs", "olesen";
     * the word after a first name when it is no ordinary word: "direktør inge mærkedahl";
-    * the authors before a year in a reference: "Hasle, thoft og olesen (2010)".
+    * the authors before a year in a reference: "Hasle, thoft og olesen (2010)";
+    * the first names of a speaker whose surname kept its capital: "…, siger line skytte mørke
+      Hansen, koncerncenterchef …".
     """
     words = list(_WORD.finditer(text.text))
     starts: set[int] = set()
@@ -350,6 +362,10 @@ def capitalise_proper_words(text: MappedText, names: Names) -> MappedText:
             before = words[k - 1].group(0)
             if _first_name(before, names) and _surname(w, names):
                 starts |= {words[k - 1].start(), m.start()}
+    for m in _SPEAKER.finditer(text.text):
+        run = m.group(1).split()
+        if not any(w in _NOT_NAMES for w in run):
+            starts |= {m.start(1) + a.start() for a in _WORD.finditer(m.group(1))}
     for m in _AUTHORS.finditer(text.text):
         several = "," in m.group(1) or " og " in m.group(1)  # "i maj (2014)" is no reference
         for a in _WORD.finditer(m.group(1)):
