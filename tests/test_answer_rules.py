@@ -1136,3 +1136,16 @@ def test_another_booklet_that_names_a_rare_word_of_the_question_gets_a_bullet(as
     docs = {c.chunk.doc_id for c in answer.citations}
     assert {"kom-videre-med-social-kapital", "tillid-giver-verdensklasse"} <= docs
     assert "gøre op med nulfejlskulturen" in answer.text
+
+
+def test_a_refusal_names_a_missing_word_once_and_never_a_pronoun(assistant):
+    answer = assistant.ask(
+        "Is there a legal minimum rest period between two shifts for my prison officers? Some "
+        "of them do a late shift followed straight by an early one."
+    )
+    assert answer.refused
+    line = answer.text.splitlines()[1]
+    assert line.count("shift") == 1 and " them" not in line
+    from rag.search.lemmas import is_topic
+
+    assert not any(is_topic(w, "en") for w in ("them", "someone", "ones"))

@@ -380,13 +380,12 @@ def features(
     unknown = sum(w.weight * (1 - w.known) for w in words) / total if total else 0.0
     # Only topic nouns are named: "Materialet nævner ikke vandt og steg" reads as nonsense.
     language = "en" if question.english else "da"
-    missing = list(
-        dict.fromkeys(
-            w.named
-            for w in sorted(words, key=lambda w: -w.weight)
-            if w.known < 1.0 and is_topic(w.named, language)
-        )
-    )
+    # Named once per lemma: "shifts" and "shift" are one word the material lacks.
+    lacking: dict[str, str] = {}
+    for w in sorted(words, key=lambda w: -w.weight):
+        if w.known < 1.0 and is_topic(w.named, language):
+            lacking.setdefault(lemma(w.named, language), w.named)
+    missing = list(dict.fromkeys(lacking.values()))
     dense = max((h.channels.get("dense", 0.0) for h in hits), default=0.0)
     found = set().union(*(stats.chunk_terms(h.chunk) for h in hits[:top])) if hits else set()
     lead = ranked[0] if ranked else None

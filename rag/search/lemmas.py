@@ -240,11 +240,21 @@ def is_acronym(word: str) -> bool:
     return len(word) >= 2 and word.isupper() and word.isalpha()
 
 
+# English pronouns the noun lexicon also lists ("them", "ones", "everyone"): never a topic.
+_ENGLISH_PRONOUNS = frozenset(
+    "me him her us them mine ours yours hers his theirs myself yourself himself herself "
+    "itself ourselves yourselves themselves one ones someone somebody anyone anybody everyone "
+    "everybody everything something anything nothing nobody".split()
+)
+
+
 def is_topic(word: str, lang: str = "da") -> bool:
     """A word a refusal may name as a topic the material lacks: a noun, a name or an acronym
     (never an inflected verb, an adjective or a function word)."""
     if is_acronym(word):
         return True
     if lang == "en":
+        if word.lower() in _ENGLISH_PRONOUNS:
+            return False
         return english_noun(word) or (word[:1].isupper() and not word.isupper())
     return is_noun(word) or (word[:1].isupper() and is_name(word))
