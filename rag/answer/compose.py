@@ -183,8 +183,7 @@ class Composer:
             elsewhere = u.hit.chunk.doc_id not in docs and u.probability >= self.bullet_floor
             if elsewhere and rare & self.ranker.traits(u).sentence:
                 docs.add(u.hit.chunk.doc_id)
-                other_docs.append(u)
-                wanted.append(u)
+                wanted.append(u)  # ahead of `other_docs`, and exempt from the bar
         for u in [*wanted, *other_docs, *prose]:
             if len(chosen) == limit:
                 break
