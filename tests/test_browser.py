@@ -82,9 +82,13 @@ def shot(driver, name: str, tmp_path: Path) -> Path:
 
 
 def wait_for(driver, condition, timeout: float = 90):
+    """Wait until `condition` holds. Streamlit redraws elements while it reruns, so an element
+    found a moment ago may be gone when its text is read: that counts as "not yet", not failure."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    wait = WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
+    return wait.until(condition)
 
 
 def text_in_main(driver, text: str, timeout: float = 90) -> None:
