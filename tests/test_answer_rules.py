@@ -680,6 +680,14 @@ def test_an_english_word_with_a_danish_counterpart_in_the_material_is_known(assi
     assert "arbejdstager" in q.glossary or "medarbejder" in q.glossary  # searched in Danish too
 
 
+def test_a_name_in_an_english_question_that_the_material_uses_is_known(assistant):
+    from rag.answer.evidence import topic_words
+
+    q = assistant.searcher.analyse("At the Glostrup unit, how long does the daily huddle take?")
+    words = {w.named: w.known for w in topic_words(q, assistant.stats)}
+    assert words["Glostrup"] == 1.0 and words["huddle"] == 0.0, words
+
+
 def test_a_refusal_names_no_verb_and_an_english_one_names_english_nouns(assistant):
     from rag.measure.lint import named_words
 

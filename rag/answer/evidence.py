@@ -296,6 +296,8 @@ def _english_topic_words(
         danish = [d for d in translations(w) if stats.uses(d)]
         if danish:  # an English word with a Danish counterpart in the material is known
             out[low] = TopicWord(danish[0], stats.weight(danish[0]), 1.0, w)
+        elif w[:1].isupper() and stats.known(w) == 1.0:  # a name is the same in both languages
+            out[low] = TopicWord(w, stats.weight(w), 1.0)
         elif is_topic(w, "en"):
             out[low] = TopicWord(w, stats.max_idf * specificity(w, "en"), 0.0)
     return list(out.values())
