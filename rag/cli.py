@@ -157,8 +157,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--fit",
         action="store_true",
-        help="med --answers: tilpas sætnings- og afvisningsmodellen på tuning-halvdelen først "
-        "(skriver rag/data/answer-models.json)",
+        help="med --answers: tilpas spørgsmålsafbildningen, sætnings- og afvisningsmodellen "
+        "på tuning-halvdelen først (skriver rag/data/query-adapter.npz og answer-models.json)",
     )
     p.add_argument(
         "--with",
@@ -598,6 +598,33 @@ def _eval_retrieval(args: argparse.Namespace, settings: Settings, questions, pat
     return 0
 
 
+def _fit(assistant, settings: Settings, questions):
+    """Refit on the tuning half, in order: the dense channel's question map (retrieval feeds
+    everything after it), then the sentence, topic and answerable models on what the refitted
+    retrieval finds. Returns the assistant reopened on what was written."""
+    from rag.answer.assistant import Assistant
+    from rag.answer.model import MODELS_FILE, load_models
+    from rag.measure.adapt import fit_adapter
+    from rag.measure.evaluate import QuoteMatcher, copies_of
+    from rag.measure.fit import fit_models, format_models
+    from rag.search.adapter import ADAPTER_FILE
+
+    embedder = assistant.searcher.embedder
+    if settings.query_adapter:
+        with assistant:
+            matcher = QuoteMatcher(copies_of(assistant.searcher.index.documents))
+            adapter, said = fit_adapter(assistant.searcher, questions, matcher, settings)
+        adapter.save()
+        _log(f"{said}\nSkrevet: {ADAPTER_FILE}")
+        assistant = Assistant.open(settings, embedder=embedder)
+    with assistant:
+        models = fit_models(assistant, questions)
+    models.save()
+    load_models.cache_clear()
+    _log(format_models(models) + f"\nSkrevet: {MODELS_FILE}")
+    return Assistant.open(settings, embedder=embedder)
+
+
 def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path: Path) -> int:
     from rag.answer.assistant import Assistant
     from rag.measure.answer_eval import (
@@ -610,15 +637,7 @@ def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path:
 
     assistant = Assistant.open(settings, notify=_log)
     if args.fit:
-        from rag.answer.model import MODELS_FILE, load_models
-        from rag.measure.fit import fit_models, format_models
-
-        with assistant:
-            models = fit_models(assistant, questions)
-        models.save()
-        load_models.cache_clear()
-        _log(format_models(models) + f"\nSkrevet: {MODELS_FILE}")
-        assistant = Assistant.open(settings, embedder=assistant.searcher.embedder)
+        assistant = _fit(assistant, settings, questions)
     with assistant:
         copies = copies_of(assistant.searcher.index.documents)
         metrics, scored = evaluate_answers(assistant, questions, QuoteMatcher(copies))

@@ -48,6 +48,14 @@ class Settings:
     dense_weight: float = 0.5
     dense_weight_en: float = 0.4
     fusion_depth: int = 40
+    # The learned map on question vectors in the dense channel (rag/search/adapter.py), and
+    # how `eval --answers --fit` fits it on the tuning half: L2 pull towards the identity,
+    # gradient steps, step size and the softmax temperature over passage windows.
+    query_adapter: bool = True
+    adapter_ridge: float = 1.0
+    adapter_steps: int = 300
+    adapter_rate: float = 0.01
+    adapter_temperature: float = 0.05
     # Passages retrieved per question; of them, the LLM sees the first `llm_sources`.
     hits_per_answer: int = 6
     llm_sources: int = 5

@@ -159,11 +159,20 @@ class DenseIndex:
         `EXACT_UP_TO` windows, without its per-query overhead (≈ 10 ms of a warm answer)."""
         if self.size == 0:
             return
+        self._held = self._read()
+
+    def window_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every window's unit vector and its chunk's number, in the order they were added
+        (what rag/measure/adapt.py fits the question map against)."""
+        held = self._held if self._held is not None else self._read()
+        return held.vectors, held.chunks
+
+    def _read(self) -> _Held:
         got = self.collection.get(include=["embeddings", "metadatas"])
         order = np.argsort([int(i) for i in got["ids"]], kind="stable")
-        vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        vectors = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(order), -1)
         metas = [got["metadatas"][i] for i in order]
-        self._held = _Held(
+        return _Held(
             _unit_rows(vectors[order]),
             np.array([int(m["chunk"]) for m in metas]),
             np.array([str(m["doc_id"]) for m in metas]),

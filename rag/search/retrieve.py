@@ -33,6 +33,7 @@ from rag.index.embeddings import Embedder, EmbeddingCache, QueryCache, load_embe
 from rag.index.lexical import LexicalIndex
 from rag.index.store import IndexDamaged, StoredIndex
 from rag.index.vectors import DenseIndex, VectorsUnreachable, windows
+from rag.search.adapter import QueryAdapter, load_adapter
 from rag.search.question import Question
 from rag.text import plain_words, shingles
 
@@ -116,6 +117,7 @@ class Searcher:
         reconnect: Callable[[], DenseIndex] | None = None,
         retry_seconds: float = CHROMA_RETRY_SECONDS,
         window_cache: EmbeddingCache | None = None,
+        adapter: QueryAdapter | None = None,
     ) -> None:
         self.index = index  # kept: its lease keeps the build's files while this searches
         self._owns_index = owns_index
@@ -133,6 +135,8 @@ class Searcher:
         self._windows: dict[int, np.ndarray] = {}
         self.embedder = embedder
         self.embed_query = QueryCache(embedder)
+        # Moves question vectors towards the passages that answer them (dense channel only).
+        self.adapter = adapter
         self._recent: OrderedDict[tuple, list[Hit]] = OrderedDict()
         self.fusion = fusion or Fusion()
         self._doc_ids = np.array([c.doc_id for c in chunks])
@@ -157,6 +161,8 @@ class Searcher:
         away["in_memory_up_to"] = settings.dense_in_memory_up_to
         if settings.chroma_url:
             away["window_cache"] = vector_cache(settings)
+        if settings.query_adapter:
+            away["adapter"] = load_adapter(embedder.name)
         if index is not None:
             return cls.from_index(index, embedder, fusion, **away)
         index = ensure_index(settings, notify=notify or _to_stderr, embedder=embedder)
@@ -176,6 +182,7 @@ class Searcher:
         retry_seconds: float = CHROMA_RETRY_SECONDS,
         window_cache: EmbeddingCache | None = None,
         in_memory_up_to: int = DENSE_IN_MEMORY_UP_TO,
+        adapter: QueryAdapter | None = None,
     ) -> Searcher:
         """The searcher over an opened index; `owns_index`: `close` closes the index too. A
         Chroma server that does not answer leaves it searching by keywords until it does. A
@@ -210,6 +217,7 @@ class Searcher:
             reconnect=reconnect if url else None,
             retry_seconds=retry_seconds,
             window_cache=window_cache,
+            adapter=adapter,
         )
 
     @property
@@ -290,7 +298,8 @@ class Searcher:
         text = self.dense_text(question)
 
         def embedded() -> np.ndarray:  # embedded only when the dense side is asked
-            return vector if vector is not None else self.embed_query(text)
+            v = vector if vector is not None else self.embed_query(text)
+            return self.adapter.apply(v) if self.adapter is not None else v
 
         dense = self._dense(embedded, depth, doc, kind) if mode != "bm25" else {}
         away = mode != "bm25" and self.keyword_only  # the vectors' server does not answer

@@ -1,0 +1,118 @@
+"""Fit the question map of the dense channel (rag/search/adapter.py) on the tuning half.
+
+One example per answerable tuning question: its vector as the dense channel embeds it, and
+the windows of every passage that holds one of its expected quotes. The loss is the softmax
+cross-entropy of those windows among all windows (temperature `adapter_temperature`; a
+passage scores by its best window, so all of its windows count as right), plus
+`adapter_ridge`·‖M − I‖² so that the map stays a small correction of e5 rather than a lookup
+table of the tuning questions. Full-batch gradient descent from the identity, a fixed number
+of steps: deterministic, and a few seconds on two cores.
+
+The defaults in `Settings` were chosen by 4-fold cross-validation by question group inside
+the tuning half (dense MRR@10 0.587 → 0.625, hit@5 0.726 → 0.797 on the left-out folds);
+the held-out half is only measured afterwards (`tillidsguiden eval --mode all`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.config import Settings
+from rag.measure.evaluate import EvalQuestion, QuoteMatcher, searched_text
+from rag.search.adapter import QueryAdapter
+from rag.search.retrieve import Searcher
+
+
+@dataclass(frozen=True)
+class Examples:
+    questions: np.ndarray  # (n, d) unit vectors
+    right: np.ndarray  # (n, m) bool: window j belongs to a passage answering question i
+    windows: np.ndarray  # (m, d) unit vectors
+    chunk_of: np.ndarray  # (m,) the chunk number of each window
+
+
+def examples(searcher: Searcher, questions: list[EvalQuestion], matcher: QuoteMatcher) -> Examples:
+    """The tuning half's answerable questions whose expected passage the index holds."""
+    dense = searcher.dense
+    if dense is None:
+        raise RuntimeError("Vektorindekset svarer ikke; spørgsmålsafbildningen kan ikke tilpasses.")
+    windows, chunk_of = dense.window_vectors()
+    vectors, right = [], []
+    for q in questions:
+        if q.split != "tune" or not q.answerable:
+            continue
+        answering = [i for i, c in enumerate(searcher.chunks) if matcher.satisfied(c, q.sources)]
+        if not answering:
+            continue
+        asked = searcher.analyse(q.question, searched_text(q))
+        v = np.asarray(searcher.embed_query(searcher.dense_text(asked)), dtype=np.float64)
+        vectors.append(v / np.linalg.norm(v))
+        right.append(np.isin(chunk_of, answering))
+    if not vectors:
+        raise RuntimeError("Ingen spørgsmål i tuning-halvdelen har et kildested i indekset.")
+    return Examples(np.stack(vectors), np.stack(right), windows.astype(np.float64), chunk_of)
+
+
+def fit_matrix(
+    data: Examples, ridge: float, steps: int, rate: float, temperature: float
+) -> np.ndarray:
+    """The map M (d × d) that minimises the mean cross-entropy of each question's right
+    windows plus ridge·‖M − I‖², by `steps` full-batch gradient steps from the identity."""
+    q, w = data.questions, data.windows
+    eye = np.eye(q.shape[1])
+    m = eye.copy()
+    for _ in range(steps):
+        moved = q @ m.T
+        norms = np.linalg.norm(moved, axis=1, keepdims=True)
+        unit = moved / norms
+        logits = unit @ w.T / temperature
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        on_right = p * data.right
+        target = on_right / on_right.sum(axis=1, keepdims=True)
+        grad_unit = ((p - target) / temperature) @ w
+        grad_moved = (grad_unit - (grad_unit * unit).sum(axis=1, keepdims=True) * unit) / norms
+        m -= rate * (grad_moved.T @ q / len(q) + ridge * (m - eye))
+    return m
+
+
+def reciprocal_rank(data: Examples, matrix: np.ndarray, k: int = 10) -> float:
+    """Mean reciprocal rank (to `k`) of each question's first right passage, passages
+    scored by their best window: how the dense channel ranks them through `matrix`."""
+    moved = data.questions @ matrix.T
+    sims = (moved / np.linalg.norm(moved, axis=1, keepdims=True)) @ data.windows.T
+    chunks = int(data.chunk_of.max()) + 1
+    total = 0.0
+    for row, right in zip(sims, data.right, strict=True):
+        best = np.full(chunks, -np.inf)
+        np.maximum.at(best, data.chunk_of, row)
+        wanted = np.zeros(chunks, dtype=bool)
+        wanted[data.chunk_of[right]] = True
+        order = np.argsort(-best, kind="stable")[:k]
+        ranks = np.flatnonzero(wanted[order])
+        total += 1.0 / (ranks[0] + 1) if len(ranks) else 0.0
+    return total / len(sims)
+
+
+def fit_adapter(
+    searcher: Searcher, questions: list[EvalQuestion], matcher: QuoteMatcher, settings: Settings
+) -> tuple[QueryAdapter, str]:
+    """The adapter fitted on the tuning half, and a line saying what it did there."""
+    data = examples(searcher, questions, matcher)
+    matrix = fit_matrix(
+        data,
+        settings.adapter_ridge,
+        settings.adapter_steps,
+        settings.adapter_rate,
+        settings.adapter_temperature,
+    )
+    before, after = reciprocal_rank(data, np.eye(matrix.shape[0])), reciprocal_rank(data, matrix)
+    change = float(np.linalg.norm(matrix - np.eye(len(matrix))) / np.sqrt(len(matrix)))
+    said = (
+        f"spørgsmålsafbildning: {len(data.questions)} spørgsmål, dense MRR@10 på "
+        f"tuning-halvdelen {before:.3f} → {after:.3f}, afstand fra identiteten {change:.3f}"
+    )
+    return QueryAdapter(searcher.embedder.name, matrix.astype(np.float32)), said
