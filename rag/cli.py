@@ -604,12 +604,13 @@ def _fit(assistant, settings: Settings, questions):
     retrieval finds. Returns the assistant reopened on what was written."""
     from rag.answer.assistant import Assistant
     from rag.answer.model import MODELS_FILE, load_models
-    from rag.measure.adapt import fit_adapter
+    from rag.measure.adapt import fit_adapter, out_of_fold_adapters
     from rag.measure.evaluate import QuoteMatcher, copies_of
     from rag.measure.fit import fit_models, format_models
     from rag.search.adapter import ADAPTER_FILE
 
     embedder = assistant.searcher.embedder
+    adapters = None
     if settings.query_adapter:
         with assistant:
             matcher = QuoteMatcher(copies_of(assistant.searcher.index.documents))
@@ -617,8 +618,12 @@ def _fit(assistant, settings: Settings, questions):
         adapter.save()
         _log(f"{said}\nSkrevet: {ADAPTER_FILE}")
         assistant = Assistant.open(settings, embedder=embedder)
+
+        def adapters(tune, fold):
+            return out_of_fold_adapters(assistant.searcher, tune, fold, matcher, settings)
+
     with assistant:
-        models = fit_models(assistant, questions)
+        models = fit_models(assistant, questions, adapters=adapters)
     models.save()
     load_models.cache_clear()
     _log(format_models(models) + f"\nSkrevet: {MODELS_FILE}")

@@ -80,3 +80,23 @@ def test_the_dense_channel_scores_passages_through_the_map_only_when_it_is_on(
         seen = searcher.adapter.apply(raw) if on else raw
         assert hit.channels["dense"] == pytest.approx(float((own @ seen).max()), abs=1e-4)
         assert on is (abs(float((own @ raw).max()) - hit.channels["dense"]) > 1e-4)
+
+
+def test_each_tuning_question_gets_a_map_fitted_without_its_own_fold(searcher):
+    """The answer models are fitted on retrieval as a question nobody fitted on meets it."""
+    from rag.config import EVAL_QUESTIONS, Settings
+    from rag.measure.adapt import examples, fit_matrix, out_of_fold_adapters
+    from rag.measure.evaluate import QuoteMatcher, copies_of, load_question_set
+
+    tune = [q for q in load_question_set(EVAL_QUESTIONS) if q.split == "tune" and q.answerable]
+    questions = tune[:12]
+    fold = np.array([i % 3 for i in range(len(questions))])
+    matcher = QuoteMatcher(copies_of(searcher.index.documents))
+    settings = Settings.load(env={}, adapter_steps=20, adapter_rate=0.05)
+    own = out_of_fold_adapters(searcher, questions, fold, matcher, settings)
+    assert set(own) == {q.id for q in questions}
+    assert len({id(a) for a in own.values()}) == 3  # one map per fold
+    rest = [q for q, f in zip(questions, fold, strict=True) if f != 0]
+    alone = fit_matrix(examples(searcher, rest, matcher), 1.0, 20, 0.05, 0.05)
+    assert np.allclose(own[questions[0].id].matrix, alone, atol=1e-5)
+    assert not np.allclose(own[questions[0].id].matrix, own[questions[1].id].matrix)

@@ -34,7 +34,8 @@ class Examples:
 
 
 def examples(searcher: Searcher, questions: list[EvalQuestion], matcher: QuoteMatcher) -> Examples:
-    """The tuning half's answerable questions whose expected passage the index holds."""
+    """The tuning half's answerable questions whose expected passage the index holds (the
+    rest of `questions` is passed over)."""
     dense = searcher.dense
     if dense is None:
         raise RuntimeError("Vektorindekset svarer ikke; spørgsmålsafbildningen kan ikke tilpasses.")
@@ -97,18 +98,44 @@ def reciprocal_rank(data: Examples, matrix: np.ndarray, k: int = 10) -> float:
     return total / len(sims)
 
 
-def fit_adapter(
-    searcher: Searcher, questions: list[EvalQuestion], matcher: QuoteMatcher, settings: Settings
-) -> tuple[QueryAdapter, str]:
-    """The adapter fitted on the tuning half, and a line saying what it did there."""
-    data = examples(searcher, questions, matcher)
-    matrix = fit_matrix(
+def _fitted(data: Examples, settings: Settings) -> np.ndarray:
+    return fit_matrix(
         data,
         settings.adapter_ridge,
         settings.adapter_steps,
         settings.adapter_rate,
         settings.adapter_temperature,
     )
+
+
+def out_of_fold_adapters(
+    searcher: Searcher,
+    questions: list[EvalQuestion],
+    fold: np.ndarray,
+    matcher: QuoteMatcher,
+    settings: Settings,
+) -> dict[str, QueryAdapter]:
+    """For each question, an adapter fitted without its fold: what the answer models are
+    fitted on must meet retrieval the way a question nobody fitted on meets it (the map
+    fitted on all of the tuning half ranks that half's passages better than it will rank
+    anyone else's, and models fitted through it learn to trust the dense channel too much)."""
+    out: dict[str, QueryAdapter] = {}
+    for k in sorted(set(fold.tolist())):
+        rest = [q for q, f in zip(questions, fold, strict=True) if f != k]
+        adapter = QueryAdapter(
+            searcher.embedder.name,
+            _fitted(examples(searcher, rest, matcher), settings).astype(np.float32),
+        )
+        out |= {q.id: adapter for q, f in zip(questions, fold, strict=True) if f == k}
+    return out
+
+
+def fit_adapter(
+    searcher: Searcher, questions: list[EvalQuestion], matcher: QuoteMatcher, settings: Settings
+) -> tuple[QueryAdapter, str]:
+    """The adapter fitted on the tuning half, and a line saying what it did there."""
+    data = examples(searcher, questions, matcher)
+    matrix = _fitted(data, settings)
     before, after = reciprocal_rank(data, np.eye(matrix.shape[0])), reciprocal_rank(data, matrix)
     change = float(np.linalg.norm(matrix - np.eye(len(matrix))) / np.sqrt(len(matrix)))
     said = (

@@ -10,6 +10,11 @@
                 behave on questions it was not fitted on; its L2 strength is the one of a
                 small grid whose out-of-fold ranking is best
 
+Every example is computed through the dense channel's question map fitted without the
+question's fold (rag/measure/adapt.py, `out_of_fold_adapters`): the map fitted on the whole
+tuning half finds that half's passages better than anyone else's, and models fitted through
+it would trust the dense channel more than it deserves on new questions.
+
 Logistic regression with a little L2, on standardised features (Newton steps; a few hundred
 examples and a dozen features need nothing more). Only questions of the "tune" half are ever
 used here; `rag eval --answers` reports both halves.
@@ -27,6 +32,8 @@ trade-off) refuses more answerable questions of the held-out half than it did th
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -101,13 +108,18 @@ def holds(unit_text: str, sentence_text: str, quotes: list[str]) -> bool:
     return any(q in text or (len(sentence) >= 20 and sentence in q) for q in quotes)
 
 
+AdapterFor = Callable[[EvalQuestion], None]  # puts the question's own adapter in place
+
+
 def sentence_examples(
-    assistant: Assistant, questions: list[EvalQuestion]
+    assistant: Assistant, questions: list[EvalQuestion], adapt: AdapterFor | None = None
 ) -> tuple[np.ndarray, np.ndarray, int]:
     rows, labels, used = [], [], 0
     for q in questions:
         if not q.answerable:
             continue
+        if adapt:
+            adapt(q)
         asked = assistant.searcher.analyse(q.question, searched_text(q))
         hits = assistant.retrieve(asked)
         query = assistant.searcher.embed_query(asked.searched)
@@ -169,10 +181,15 @@ def fit_topic(
 
 
 def answerable_examples(
-    assistant: Assistant, questions: list[EvalQuestion], topic: np.ndarray | None = None
+    assistant: Assistant,
+    questions: list[EvalQuestion],
+    topic: np.ndarray | None = None,
+    adapt: AdapterFor | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     rows, labels = [], []
     for n, q in enumerate(questions):
+        if adapt:
+            adapt(q)
         asked = assistant.searcher.analyse(q.question, searched_text(q))
         hits = assistant.retrieve(asked)
         query = assistant.searcher.embed_query(asked.searched)
@@ -217,17 +234,41 @@ def fit_models(
     questions: list[EvalQuestion],
     max_false_refusals: float = 0.03,
     l2: float = 1.0,
+    adapters: Callable[[list[EvalQuestion], np.ndarray], dict[str, Any]] | None = None,
 ) -> AnswerModels:
-    """Both models and the bar, from the questions of the "tune" half only."""
+    """Both models and the bar, from the questions of the "tune" half only. `adapters`: the
+    dense channel's question map for each question, fitted without its fold (rag/measure/
+    adapt.py); the searcher's own map is put back afterwards."""
     tune = [q for q in questions if q.split == "tune"]
-    x, y, used = sentence_examples(assistant, tune)
+    fold = folds(tune)
+    searcher = assistant.searcher
+    final = searcher.adapter
+    own = adapters(tune, fold) if adapters else {}
+
+    def adapt(q: EvalQuestion) -> None:
+        searcher.adapter = own.get(q.id, final)
+
+    try:
+        return _fit_models(assistant, tune, fold, max_false_refusals, l2, adapt if own else None)
+    finally:
+        searcher.adapter = final
+
+
+def _fit_models(
+    assistant: Assistant,
+    tune: list[EvalQuestion],
+    fold: np.ndarray,
+    max_false_refusals: float,
+    l2: float,
+    adapt: AdapterFor | None,
+) -> AnswerModels:
+    x, y, used = sentence_examples(assistant, tune, adapt)
     sentence = fit_logistic(x, y, SENTENCE_FEATURES, l2)
     assistant.ranker.model = sentence
     labels = np.array([float(q.answerable) for q in tune])
     embedder = assistant.searcher.embedder.name
-    fold = folds(tune)
     topic, prior, topic_l2 = fit_topic(question_vectors(assistant, tune), labels, fold, embedder)
-    xa, ya = answerable_examples(assistant, tune, prior)
+    xa, ya = answerable_examples(assistant, tune, prior, adapt)
     answerable = fit_logistic(xa, ya, ANSWERABLE_FEATURES, l2)
     p = np.array(
         [answerable.probability(dict(zip(ANSWERABLE_FEATURES, r, strict=True))) for r in xa]

@@ -272,7 +272,7 @@ class Searcher:
             return []
         doc = (doc,) if isinstance(doc, str) else tuple(doc or ())
         key = (question.searched, question.lexical_terms, k, mode, doc, kind, self.fusion)
-        key += (id(self.lexical), None if vector is None else vector.tobytes())
+        key += (id(self.lexical), id(self.adapter), None if vector is None else vector.tobytes())
         if key in self._recent:
             self._recent.move_to_end(key)
         else:
