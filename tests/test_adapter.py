@@ -100,3 +100,17 @@ def test_each_tuning_question_gets_a_map_fitted_without_its_own_fold(searcher):
     alone = fit_matrix(examples(searcher, rest, matcher), 1.0, 20, 0.05, 0.05)
     assert np.allclose(own[questions[0].id].matrix, alone, atol=1e-5)
     assert not np.allclose(own[questions[0].id].matrix, own[questions[1].id].matrix)
+
+
+def test_the_sentence_ranking_measures_a_unit_through_the_same_map(assistant):
+    """A unit's `sim` is its sentence's vector against the question's vector through the map
+    the dense channel uses, so both stages see a manager's words the same way."""
+    searcher, ranker = assistant.searcher, assistant.ranker
+    assert searcher.adapter is not None
+    asked = searcher.analyse("Jeg vil samle holdet ti minutter hver morgen. Virker det?")
+    hits = searcher.search(asked, k=3)
+    raw = searcher.embed_query(asked.searched)
+    unit = ranker.rank(asked, hits, raw)[0]
+    through = float(ranker.similarities([unit.text], searcher.adapted(raw))[0])
+    assert unit.features["sim"] == pytest.approx(through, abs=1e-5)
+    assert unit.features["sim"] != pytest.approx(float(ranker.similarities([unit.text], raw)[0]))

@@ -1086,6 +1086,7 @@ def test_a_prepared_ranker_ranks_exactly_as_one_that_works_everything_out_per_an
         r.model,
         r.cache,
         r.passages,
+        r.adapt,
     )
     assert not fresh._quotes and not fresh._memory  # nothing worked out before it is asked
     for question in ("Hvad er social kapital?", "How do we build trust across departments?"):

@@ -125,7 +125,12 @@ class Assistant:
             searcher.lexical.analyzer, searcher.chunks, together=settings.compound_together
         )
         self.ranker = SentenceRanker(
-            self.stats, searcher.embedder, models.sentence, cache, settings.answer_passages
+            self.stats,
+            searcher.embedder,
+            models.sentence,
+            cache,
+            settings.answer_passages,
+            adapt=searcher.adapted,
         )
         self.ranker.prepare(searcher.chunks)
         self.composer = Composer(

@@ -29,6 +29,7 @@ never compete unless the question asks for them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -165,12 +166,17 @@ class SentenceRanker:
         model: LinearModel,
         cache: EmbeddingCache | None = None,
         passages: int = 5,
+        adapt: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> None:
         self.stats = stats
         self.embedder = embedder
         self.model = model
         self.cache = cache
         self.passages = passages
+        # The question vector a unit's `sim` and `window` are measured with: through the dense
+        # channel's question map (`Searcher.adapted`), which brings a manager's words nearer
+        # the sentence that answers as well as its passage.
+        self.adapt = adapt or (lambda vector: vector)
         self._memory: dict[str, np.ndarray] = {}
         # Per chunk (the index's chunks never change under a ranker): its quotable units and
         # the windows its sentences sit in, worked out once instead of on every answer.
@@ -256,6 +262,7 @@ class SentenceRanker:
         if not units:
             return
         traits = [self.traits(u) for u in units]
+        query = self.adapt(query)
         sims = self.similarities([t.text for t in traits], query)
         around = self.similarities([t.window for t in traits], query)
         best = float(sims.max())

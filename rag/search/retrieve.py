@@ -249,6 +249,11 @@ class Searcher:
         self._recent.clear()
         self.embed_query.clear()
 
+    def adapted(self, vector: np.ndarray) -> np.ndarray:
+        """A question's vector through the question map, as the dense channel compares it
+        (unchanged without one)."""
+        return self.adapter.apply(vector) if self.adapter is not None else vector
+
     def analyse(self, text: str, searched: str | None = None) -> Question:
         """The question as this index's analyzer sees it (see rag/search/question.py)."""
         return Question.analyse(text, self.lexical.analyzer, searched)
@@ -298,8 +303,7 @@ class Searcher:
         text = self.dense_text(question)
 
         def embedded() -> np.ndarray:  # embedded only when the dense side is asked
-            v = vector if vector is not None else self.embed_query(text)
-            return self.adapter.apply(v) if self.adapter is not None else v
+            return self.adapted(vector if vector is not None else self.embed_query(text))
 
         dense = self._dense(embedded, depth, doc, kind) if mode != "bm25" else {}
         away = mode != "bm25" and self.keyword_only  # the vectors' server does not answer
