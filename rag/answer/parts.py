@@ -82,12 +82,13 @@ class Parts:
         chunks = self.siblings(hit.chunk) or [hit.chunk]
         language = question.language
         kind = hit.chunk.kind
+        near = self.ranker.adapt(query)  # items and steps met as the ranker meets sentences
         if kind == "checklist":
-            body, used = self._checklist(chunks, query, language)
+            body, used = self._checklist(chunks, near, language)
         elif kind == "exercise":
-            body, used = self._exercise(chunks, question, query, language)
+            body, used = self._exercise(chunks, question, near, language)
         else:
-            body, used = self._case(chunks, question, query, hit)
+            body, used = self._case(chunks, question, query, hit)  # ranked: adapted there
         if not body:
             return []
         # One marker per passage, though its sentences may come in several groups.
