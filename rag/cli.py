@@ -161,6 +161,12 @@ def _parser() -> argparse.ArgumentParser:
         "på tuning-halvdelen først (skriver rag/data/query-adapter.npz og answer-models.json)",
     )
     p.add_argument(
+        "--out-of-fold",
+        action="store_true",
+        help="med --answers: besvar tuning-halvdelens spørgsmål gennem spørgsmålsafbildninger "
+        "tilpasset uden deres fold (så tuning-tallene ikke smigrer afbildningen)",
+    )
+    p.add_argument(
         "--with",
         dest="with_folder",
         metavar="MAPPE",
@@ -505,8 +511,16 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(str(exc))
     if not questions:
         return _fail(f"Ingen spørgsmål i {path}.")
-    if args.fit and not args.answers:
-        return _fail("--fit bruges kun sammen med --answers.")
+    if (args.fit or args.out_of_fold) and not args.answers:
+        return _fail("--fit og --out-of-fold bruges kun sammen med --answers.")
+    if args.out_of_fold and (args.report or args.save_baseline is not None):
+        return _fail(
+            "--out-of-fold skriver hverken rapport eller grundlinje (de måler det, der leveres)."
+        )
+    if args.out_of_fold and not settings.query_adapter:
+        return _fail(
+            "--out-of-fold kræver spørgsmålsafbildningen (TILLID_QUERY_ADAPTER er slået fra)."
+        )
     if args.with_folder and (
         args.fit or args.save_baseline is not None or (args.report and not args.answers)
     ):
@@ -630,6 +644,23 @@ def _fit(assistant, settings: Settings, questions):
     return Assistant.open(settings, embedder=embedder)
 
 
+def _out_of_fold(assistant, questions, matcher, settings: Settings):
+    """Puts, before each tuning question, the question map fitted without its fold (the
+    folds `--fit` uses); held-out questions keep the shipped map."""
+    from rag.measure.adapt import out_of_fold_adapters
+    from rag.measure.fit import folds
+
+    searcher = assistant.searcher
+    tune = [q for q in questions if q.split == "tune"]
+    own = out_of_fold_adapters(searcher, tune, folds(tune), matcher, settings) if tune else {}
+    shipped = searcher.adapter
+
+    def before(q) -> None:
+        searcher.adapter = own.get(q.id, shipped)
+
+    return before
+
+
 def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path: Path) -> int:
     from rag.answer.assistant import Assistant
     from rag.measure.answer_eval import (
@@ -645,7 +676,9 @@ def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path:
         assistant = _fit(assistant, settings, questions)
     with assistant:
         copies = copies_of(assistant.searcher.index.documents)
-        metrics, scored = evaluate_answers(assistant, questions, QuoteMatcher(copies))
+        matcher = QuoteMatcher(copies)
+        before = _out_of_fold(assistant, questions, matcher, settings) if args.out_of_fold else None
+        metrics, scored = evaluate_answers(assistant, questions, matcher, before)
         if args.report and args.with_folder:  # not answers.md: another material was indexed
             from rag.measure.merged import write_report
 

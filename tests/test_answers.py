@@ -265,3 +265,26 @@ def test_an_opened_assistant_is_exempt_from_full_garbage_collections(assistant):
     import gc
 
     assert gc.get_freeze_count() > 100_000
+
+
+def test_out_of_fold_answers_tuning_questions_through_other_maps_and_keeps_the_held_out_half(
+    real_index, tmp_path, capsys
+):
+    rows = [
+        json.loads(line)
+        for line in (PROJECT_ROOT / "eval" / "questions.jsonl").read_text("utf-8").splitlines()
+    ]
+    tune = [r for r in rows if r["split"] == "tune" and r["answerable"] and not r.get("history")]
+    held = [r for r in rows if r["split"] == "heldout" and r["answerable"]]
+    small = tmp_path / "q.jsonl"
+    small.write_text("".join(json.dumps(r) + "\n" for r in tune[:10] + held[:2]), "utf-8")
+    args = ["eval", "--answers", "--questions", str(small), "--data-dir", str(real_index.data_dir)]
+    assert main([*args, "--json", "--details"]) == 0
+    shipped = {q["id"]: q for q in json.loads(capsys.readouterr().out)["questions"]}
+    assert main([*args, "--out-of-fold", "--json", "--details"]) == 0
+    apart = {q["id"]: q for q in json.loads(capsys.readouterr().out)["questions"]}
+    assert all(apart[r["id"]]["answer"] == shipped[r["id"]]["answer"] for r in held[:2])
+    moved = [r["id"] for r in tune[:10] if apart[r["id"]]["margin"] != shipped[r["id"]]["margin"]]
+    assert moved, "no tuning question met another map"
+    assert main([*args, "--out-of-fold", "--report", str(tmp_path / "r")]) == 2
+    assert "--out-of-fold" in capsys.readouterr().err

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rag.answer.assistant import Assistant
@@ -176,11 +177,18 @@ def lead_block(text: str) -> list[str]:
 
 
 def evaluate_answers(
-    assistant: Assistant, questions: list[EvalQuestion], matcher: QuoteMatcher
+    assistant: Assistant,
+    questions: list[EvalQuestion],
+    matcher: QuoteMatcher,
+    before: Callable[[EvalQuestion], None] | None = None,
 ) -> tuple[dict, list[AnswerScore]]:
+    """Every question asked and scored; `before(q)` runs before each is asked (the
+    out-of-fold question map of `eval --answers --out-of-fold` is put in place there)."""
     scored = []
     chunks = assistant.searcher.chunks
     for q in questions:
+        if before:
+            before(q)
         history: list[Answer] = []
         for earlier in q.history:  # a follow-up is asked in its chat
             history.append(assistant.ask(earlier, history=history))
