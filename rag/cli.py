@@ -628,13 +628,14 @@ def _fit(assistant, settings: Settings, questions):
     if settings.query_adapter:
         with assistant:
             matcher = QuoteMatcher(copies_of(assistant.searcher.index.documents))
-            adapter, said = fit_adapter(assistant.searcher, questions, matcher, settings)
+            units = _units(assistant, settings)
+            adapter, said = fit_adapter(assistant.searcher, questions, matcher, settings, units)
         adapter.save()
         _log(f"{said}\nSkrevet: {ADAPTER_FILE}")
         assistant = Assistant.open(settings, embedder=embedder)
 
         def adapters(tune, fold):
-            return out_of_fold_adapters(assistant.searcher, tune, fold, matcher, settings)
+            return out_of_fold_adapters(assistant.searcher, tune, fold, matcher, settings, units)
 
     with assistant:
         models = fit_models(assistant, questions, adapters=adapters)
@@ -642,6 +643,17 @@ def _fit(assistant, settings: Settings, questions):
     load_models.cache_clear()
     _log(format_models(models) + f"\nSkrevet: {MODELS_FILE}")
     return Assistant.open(settings, embedder=embedder)
+
+
+def _units(assistant, settings: Settings):
+    """The material's quotable units for the question map's sentence term, when it counts."""
+    from rag.measure.adapt import material_units
+
+    return (
+        material_units(assistant.searcher, assistant.ranker)
+        if settings.adapter_sentence_weight > 0
+        else None
+    )
 
 
 def _out_of_fold(assistant, questions, matcher, settings: Settings):
@@ -652,7 +664,9 @@ def _out_of_fold(assistant, questions, matcher, settings: Settings):
 
     searcher = assistant.searcher
     tune = [q for q in questions if q.split == "tune"]
-    own = out_of_fold_adapters(searcher, tune, folds(tune), matcher, settings) if tune else {}
+    units = _units(assistant, settings)
+    fold = folds(tune)
+    own = out_of_fold_adapters(searcher, tune, fold, matcher, settings, units) if tune else {}
     shipped = searcher.adapter
 
     def before(q) -> None:

@@ -56,6 +56,9 @@ class Settings:
     adapter_steps: int = 300
     adapter_rate: float = 0.01
     adapter_temperature: float = 0.05
+    # Weight of the second term of that fit: each question's answering sentence among all the
+    # material's quotable units (what the sentence ranking compares); 0: windows only.
+    adapter_sentence_weight: float = 0.0
     # Passages retrieved per question; of them, the LLM sees the first `llm_sources`.
     hits_per_answer: int = 6
     llm_sources: int = 5

@@ -15,12 +15,13 @@ the held-out half is only measured afterwards (`tillidsguiden eval --mode all`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rag.config import Settings
-from rag.measure.evaluate import EvalQuestion, QuoteMatcher, searched_text
+from rag.measure.evaluate import EvalQuestion, QuoteMatcher, searched_text, squash
+from rag.measure.fit import holds
 from rag.search.adapter import QueryAdapter
 from rag.search.retrieve import Searcher
 
@@ -31,16 +32,27 @@ class Examples:
     right: np.ndarray  # (n, m) bool: window j belongs to a passage answering question i
     windows: np.ndarray  # (m, d) unit vectors
     chunk_of: np.ndarray  # (m,) the chunk number of each window
+    # The material's quotable units (what the sentence ranking compares with the question):
+    # their vectors, and which of them hold an expected quote of each question (a row of
+    # False: the question's quote spans no single unit, it teaches nothing here).
+    units: np.ndarray | None = None  # (u, d)
+    unit_right: np.ndarray | None = None  # (n, u) bool
 
 
-def examples(searcher: Searcher, questions: list[EvalQuestion], matcher: QuoteMatcher) -> Examples:
+def examples(
+    searcher: Searcher,
+    questions: list[EvalQuestion],
+    matcher: QuoteMatcher,
+    units: tuple[list[tuple[str, str]], np.ndarray] | None = None,
+) -> Examples:
     """The tuning half's answerable questions whose expected passage the index holds (the
-    rest of `questions` is passed over)."""
+    rest of `questions` is passed over). `units`: the material's quotable units as (unit
+    text, sentence text) with their vectors (`material_units`), for the sentence term."""
     dense = searcher.dense
     if dense is None:
         raise RuntimeError("Vektorindekset svarer ikke; spørgsmålsafbildningen kan ikke tilpasses.")
     windows, chunk_of = dense.window_vectors()
-    vectors, right = [], []
+    vectors, right, unit_right = [], [], []
     for q in questions:
         if q.split != "tune" or not q.answerable:
             continue
@@ -51,30 +63,68 @@ def examples(searcher: Searcher, questions: list[EvalQuestion], matcher: QuoteMa
         v = np.asarray(searcher.embed_query(searcher.dense_text(asked)), dtype=np.float64)
         vectors.append(v / np.linalg.norm(v))
         right.append(np.isin(chunk_of, answering))
+        if units is not None:
+            quotes = [squash(s.quote) for s in q.sources]
+            unit_right.append(np.array([holds(t, st, quotes) for t, st in units[0]]))
     if not vectors:
         raise RuntimeError("Ingen spørgsmål i tuning-halvdelen har et kildested i indekset.")
-    return Examples(np.stack(vectors), np.stack(right), windows.astype(np.float64), chunk_of)
+    data = Examples(np.stack(vectors), np.stack(right), windows.astype(np.float64), chunk_of)
+    if units is None:
+        return data
+    return replace(data, units=units[1].astype(np.float64), unit_right=np.stack(unit_right))
+
+
+def material_units(searcher: Searcher, ranker) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """Every quotable unit of the material as (its text, its sentence's text), and the unit
+    vectors the sentence ranking compares (stored at ingest)."""
+    from rag.search.retrieve import Hit
+
+    found = [u for c in searcher.chunks for u in ranker.units(Hit(1, 1.0, c))]
+    texts = list(dict.fromkeys(u.text for u in found))
+    first = {}
+    for u in found:
+        first.setdefault(u.text, u.sentence.text)
+    vectors = ranker.vectors(texts)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return [(t, first[t]) for t in texts], vectors / np.where(norms == 0, 1.0, norms)
+
+
+def _pull(unit: np.ndarray, targets: np.ndarray, right: np.ndarray, temperature: float):
+    """d(mean cross-entropy of the right targets among all)/d(unit), per row; rows with no
+    right target contribute nothing."""
+    logits = unit @ targets.T / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    p = np.exp(logits)
+    p /= p.sum(axis=1, keepdims=True)
+    on_right = p * right
+    mass = on_right.sum(axis=1, keepdims=True)
+    target = on_right / np.where(mass == 0, 1.0, mass)
+    grad = ((p - target) / temperature) @ targets
+    return grad * (mass > 0)
 
 
 def fit_matrix(
-    data: Examples, ridge: float, steps: int, rate: float, temperature: float
+    data: Examples,
+    ridge: float,
+    steps: int,
+    rate: float,
+    temperature: float,
+    sentence_weight: float = 0.0,
 ) -> np.ndarray:
     """The map M (d × d) that minimises the mean cross-entropy of each question's right
-    windows plus ridge·‖M − I‖², by `steps` full-batch gradient steps from the identity."""
+    windows (plus `sentence_weight` times that of its right units, when `data` has them)
+    plus ridge·‖M − I‖², by `steps` full-batch gradient steps from the identity."""
     q, w = data.questions, data.windows
     eye = np.eye(q.shape[1])
     m = eye.copy()
+    sentences = sentence_weight > 0 and data.units is not None
     for _ in range(steps):
         moved = q @ m.T
         norms = np.linalg.norm(moved, axis=1, keepdims=True)
         unit = moved / norms
-        logits = unit @ w.T / temperature
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        p /= p.sum(axis=1, keepdims=True)
-        on_right = p * data.right
-        target = on_right / on_right.sum(axis=1, keepdims=True)
-        grad_unit = ((p - target) / temperature) @ w
+        grad_unit = _pull(unit, w, data.right, temperature)
+        if sentences:
+            grad_unit += sentence_weight * _pull(unit, data.units, data.unit_right, temperature)
         grad_moved = (grad_unit - (grad_unit * unit).sum(axis=1, keepdims=True) * unit) / norms
         m -= rate * (grad_moved.T @ q / len(q) + ridge * (m - eye))
     return m
@@ -105,6 +155,7 @@ def _fitted(data: Examples, settings: Settings) -> np.ndarray:
         settings.adapter_steps,
         settings.adapter_rate,
         settings.adapter_temperature,
+        settings.adapter_sentence_weight,
     )
 
 
@@ -114,6 +165,7 @@ def out_of_fold_adapters(
     fold: np.ndarray,
     matcher: QuoteMatcher,
     settings: Settings,
+    units: tuple[list[tuple[str, str]], np.ndarray] | None = None,
 ) -> dict[str, QueryAdapter]:
     """For each question, an adapter fitted without its fold: what the answer models are
     fitted on must meet retrieval the way a question nobody fitted on meets it (the map
@@ -124,17 +176,21 @@ def out_of_fold_adapters(
         rest = [q for q, f in zip(questions, fold, strict=True) if f != k]
         adapter = QueryAdapter(
             searcher.embedder.name,
-            _fitted(examples(searcher, rest, matcher), settings).astype(np.float32),
+            _fitted(examples(searcher, rest, matcher, units), settings).astype(np.float32),
         )
         out |= {q.id: adapter for q, f in zip(questions, fold, strict=True) if f == k}
     return out
 
 
 def fit_adapter(
-    searcher: Searcher, questions: list[EvalQuestion], matcher: QuoteMatcher, settings: Settings
+    searcher: Searcher,
+    questions: list[EvalQuestion],
+    matcher: QuoteMatcher,
+    settings: Settings,
+    units: tuple[list[tuple[str, str]], np.ndarray] | None = None,
 ) -> tuple[QueryAdapter, str]:
     """The adapter fitted on the tuning half, and a line saying what it did there."""
-    data = examples(searcher, questions, matcher)
+    data = examples(searcher, questions, matcher, units)
     matrix = _fitted(data, settings)
     before, after = reciprocal_rank(data, np.eye(matrix.shape[0])), reciprocal_rank(data, matrix)
     change = float(np.linalg.norm(matrix - np.eye(len(matrix))) / np.sqrt(len(matrix)))
