@@ -920,7 +920,7 @@ def test_asking_for_questions_or_a_list_to_use_asks_for_a_checklist(question, ki
     assert requested_kind(question) == kind
 
 
-def test_a_manager_asking_for_questions_to_prepare_from_gets_the_360_degree_checklist(assistant):
+def test_a_manager_asking_for_questions_to_prepare_from_gets_a_checklist(assistant):
     answer = assistant.ask(
         "Jeg skal have samtaler med både min direktør, TR og et par borgerrepræsentanter om, "
         "hvad vores opgave egentlig er. Har I nogle spørgsmål, jeg kan forberede mig ud fra?"
