@@ -688,6 +688,14 @@ def test_a_name_in_an_english_question_that_the_material_uses_is_known(assistant
     assert words["Glostrup"] == 1.0 and words["huddle"] == 0.0, words
 
 
+def test_an_english_function_word_is_never_a_missing_topic(assistant):
+    from rag.answer.evidence import topic_words
+
+    q = assistant.searcher.analyse("How can I tell whether my unit has high or low social capital?")
+    named = {w.named.lower() for w in topic_words(q, assistant.stats) if w.known < 1.0}
+    assert not named & {"whether", "tell", "high", "low"}, named
+
+
 def test_a_refusal_names_no_verb_and_an_english_one_names_english_nouns(assistant):
     from rag.measure.lint import named_words
 

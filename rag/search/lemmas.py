@@ -245,6 +245,11 @@ _ENGLISH_PRONOUNS = frozenset(
     "me him her us them mine ours yours hers his theirs myself yourself himself herself "
     "itself ourselves yourselves themselves one ones someone somebody anyone anybody everyone "
     "everybody everything something anything nothing nobody".split()
+    # Closed-class words lemminflect also lists as nouns, and nouns that name no topic: "The
+    # material does not mention whether" refused "How can I tell whether my unit has high or
+    # low social capital?".
+    + "whether while neither both each such other another many lot lots thing things way ways "
+    "sort kind".split()
 )
 
 
