@@ -677,6 +677,7 @@ def _out_of_fold(assistant, questions, matcher, settings: Settings):
 
 def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path: Path) -> int:
     from rag.answer.assistant import Assistant
+    from rag.measure.adapt import AdapterFitError
     from rag.measure.answer_eval import (
         evaluate_answers,
         format_answer_details,
@@ -686,12 +687,16 @@ def _eval_answers(args: argparse.Namespace, settings: Settings, questions, path:
     from rag.measure.report import write_answer_report
 
     assistant = Assistant.open(settings, notify=_log)
-    if args.fit:
-        assistant = _fit(assistant, settings, questions)
-    with assistant:
+    try:
+        if args.fit:
+            assistant = _fit(assistant, settings, questions)
         copies = copies_of(assistant.searcher.index.documents)
         matcher = QuoteMatcher(copies)
         before = _out_of_fold(assistant, questions, matcher, settings) if args.out_of_fold else None
+    except AdapterFitError as exc:
+        assistant.close()
+        return _fail(f"Spørgsmålsafbildningen kan ikke tilpasses: {exc}")
+    with assistant:
         metrics, scored = evaluate_answers(assistant, questions, matcher, before)
         if args.report and args.with_folder:  # not answers.md: another material was indexed
             from rag.measure.merged import write_report

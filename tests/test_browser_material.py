@@ -83,17 +83,13 @@ def installation(tmp_path, first_ingest):
 
 def job_done(driver, result: str, timeout: float = 400) -> None:
     """The page says the background build finished with `result` (slow on a busy machine)."""
-    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
-    def said(d):
-        try:
-            failed = d.find_elements(By.CSS_SELECTOR, "[data-testid=stAlertContentError]")
-            assert not failed, failed[0].text
-            found = d.find_elements(By.CSS_SELECTOR, "[data-testid=stAlertContentSuccess]")
-            return any(result in e.text for e in found)  # after the icon's name
-        except StaleElementReferenceException:  # the page redrew the alert meanwhile: look again
-            return False
+    def said(d):  # a redrawn (stale) alert counts as "not yet": `wait_for` ignores it
+        failed = d.find_elements(By.CSS_SELECTOR, "[data-testid=stAlertContentError]")
+        assert not failed, failed[0].text
+        found = d.find_elements(By.CSS_SELECTOR, "[data-testid=stAlertContentSuccess]")
+        return any(result in e.text for e in found)  # after the icon's name
 
     wait_for(driver, said, timeout)
 

@@ -26,6 +26,10 @@ from rag.search.adapter import QueryAdapter
 from rag.search.retrieve import Searcher
 
 
+class AdapterFitError(RuntimeError):
+    """The question map cannot be fitted (said in Danish: no vectors, no usable questions)."""
+
+
 @dataclass(frozen=True)
 class Examples:
     questions: np.ndarray  # (n, d) unit vectors
@@ -50,7 +54,7 @@ def examples(
     text, sentence text) with their vectors (`material_units`), for the sentence term."""
     dense = searcher.dense
     if dense is None:
-        raise RuntimeError("Vektorindekset svarer ikke; spørgsmålsafbildningen kan ikke tilpasses.")
+        raise AdapterFitError("vektorindekset svarer ikke.")
     windows, chunk_of = dense.window_vectors()
     vectors, right, unit_right = [], [], []
     for q in questions:
@@ -67,7 +71,7 @@ def examples(
             quotes = [squash(s.quote) for s in q.sources]
             unit_right.append(np.array([holds(t, st, quotes) for t, st in units[0]]))
     if not vectors:
-        raise RuntimeError("Ingen spørgsmål i tuning-halvdelen har et kildested i indekset.")
+        raise AdapterFitError("ingen spørgsmål i tuning-halvdelen har et kildested i indekset.")
     data = Examples(np.stack(vectors), np.stack(right), windows.astype(np.float64), chunk_of)
     if units is None:
         return data

@@ -16,6 +16,8 @@ with: with any other (or `Settings.query_adapter` off) question vectors are used
 
 from __future__ import annotations
 
+import sys
+import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -46,11 +48,20 @@ class QueryAdapter:
 
 @cache
 def load_adapter(embedder: str, path: Path = ADAPTER_FILE) -> QueryAdapter | None:
-    """The adapter fitted for `embedder`, or None: no file, or one for another embedder."""
+    """The adapter fitted for `embedder`, or None: no file, one for another embedder, or one
+    that cannot be read (said once on stderr: search goes on with the vectors unchanged)."""
     if not path.is_file():
         return None
-    with np.load(path) as stored:
-        fitted_for, matrix = str(stored["embedder"]), stored["matrix"].astype(np.float32)
+    try:
+        with np.load(path) as stored:
+            fitted_for, matrix = str(stored["embedder"]), stored["matrix"].astype(np.float32)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        print(
+            f"Spørgsmålsafbildningen {path.name} kan ikke læses ({type(exc).__name__}); "
+            "søger uden den. Kør tillidsguiden eval --answers --fit for at lave den igen.",
+            file=sys.stderr,
+        )
+        return None
     if fitted_for != embedder or matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         return None
     return QueryAdapter(fitted_for, matrix)
