@@ -43,6 +43,25 @@ def test_an_english_question_finds_the_danish_passage(searcher):
     assert any("Tjekliste til projekter om social kapital" in h.chunk.section for h in hits)
 
 
+def test_an_english_questions_own_words_count_lexically_only_as_names_and_numbers(searcher):
+    question = searcher.analyse("We have to cut around 15 posts at Glostrup Hospital. Is it wise?")
+    assert {"15", "glostrup"} <= question.terms
+    # As typed, "to" is a Danish number, "is" ice and "it" the end of "post-it".
+    assert not {"to", "is", "it", "cut", "wis"} & question.terms
+
+
+def test_an_english_question_on_cutting_posts_finds_the_agency_that_cut_them(searcher):
+    hits = searcher.search(
+        "We have to cut around 15 posts next year. Is there an example of a government agency "
+        "that handled cuts without layoffs by working it through the cooperation committee?",
+        k=5,
+    )
+    sections = [h.chunk.section for h in hits]
+    case = next(i for i, s in enumerate(sections) if "Da tilliden skulle stå sin prøve" in s)
+    # Not behind the exercise with the post-its, which "posts" and "it" as typed once found.
+    assert not any("Hvordan samarbejder I om vigtige opgaver" in s for s in sections[:case])
+
+
 @pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
 def test_every_mode_ranks_and_respects_filters(searcher, mode):
     hits = searcher.search("tjekliste kerneopgaven", k=4, mode=mode, kind="checklist")

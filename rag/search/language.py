@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 from lemminflect import getAllLemmas
 
 from rag.config import PACKAGE_DATA
@@ -78,7 +79,14 @@ ENGLISH_WORDS = frozenset(
         "you",
         "they",
     ]
+)  # English words that name nothing the material is about: the detection words above, NLTK's
+# English stopwords (as bm25s ships them) and the modal verbs it leaves out.
+ENGLISH_FUNCTION_WORDS = (
+    ENGLISH_WORDS
+    | frozenset(STOPWORDS_EN_PLUS)
+    | frozenset("would could might must shall may also us let".split())
 )
+
 _DANISH = frozenset(
     [
         "og",
@@ -263,6 +271,20 @@ def danish_terms(text: str) -> str:
         if low not in covered and low not in ENGLISH_WORDS and len(low) > 2:
             found += translations(low)[:2]
     return " ".join(dict.fromkeys(found))
+
+
+def english_names(text: str) -> str:
+    """What of an English text may match the Danish material as typed: its numbers and its
+    capitalised words ("Glostrup", "OAO", "MindLab"), function words aside. Every other English
+    word reaches the lexical side only as its Danish words (`danish_terms`); as typed it matches
+    Danish by accident: "to" is a number, "it" and "posts" the post-its of an exercise, and "We
+    have to cut around 15 posts …" found that exercise before the agency that cut 70 posts."""
+
+    def kept(m: re.Match) -> str:
+        word = m.group(0)
+        return word if word[:1].isupper() and word.lower() not in ENGLISH_FUNCTION_WORDS else ""
+
+    return _WORD.sub(kept, text)
 
 
 def glossary_pairs(text: str) -> list[tuple[str, str]]:

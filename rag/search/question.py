@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from rag.index.lexical import Analyzer
-from rag.search.language import danish_terms, detect_language
+from rag.search.language import danish_terms, detect_language, english_names
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _PLACEHOLDER = re.compile(r"«[^»]{1,20}»")
@@ -191,7 +191,7 @@ def quoted(text: str) -> str:
 
 
 def _with_glossary(text: str, language: str) -> str:
-    return f"{text} {danish_terms(text)}" if text and language == "en" else text
+    return f"{english_names(text)} {danish_terms(text)}" if text and language == "en" else text
 
 
 # A question whether there are workplaces that did something ("Findes der offentlige
@@ -255,7 +255,9 @@ class Question:
         searched = _PLACEHOLDER.sub(" ", searched or text).strip()
         language = detect_language(text)
         glossary = danish_terms(searched) if language == "en" else ""
-        lexical = f"{searched} {glossary}" if language == "en" else searched
+        # An English question's own words count lexically only as names and numbers; the rest
+        # as their Danish words.
+        lexical = f"{english_names(searched)} {glossary}" if language == "en" else searched
         # A quoted term counts twice in the lexical search and is what the question is about.
         term = _with_glossary(quoted(searched), language)
         return cls(
@@ -282,4 +284,4 @@ class Question:
     @property
     def lexical_query(self) -> str:
         """The text the lexical side reads: an English question carries its Danish terms."""
-        return f"{self.searched} {self.glossary}" if self.english else self.searched
+        return f"{english_names(self.searched)} {self.glossary}" if self.english else self.searched
