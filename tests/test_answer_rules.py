@@ -654,6 +654,20 @@ def test_a_compound_whose_parts_the_material_says_together_is_known(assistant, w
     assert assistant.stats.known_meaning(word) == known
 
 
+@pytest.mark.parametrize(
+    ("word", "known"),
+    [
+        ("omorganisering", 0.5),  # the material writes "organisering"
+        ("omorganiseringen", 0.5),
+        ("genansættelse", 0.5),  # … "ansættelse"
+        ("omplacering", 0.0),  # … never "placering"
+        ("udbetaling", 0.0),  # "ud" makes a word of its own
+    ],
+)
+def test_a_word_made_new_again_by_a_prefix_counts_as_a_compound(assistant, word, known):
+    assert assistant.stats.known(word) == known
+
+
 def test_a_compound_counts_half_when_its_parts_only_meet_too_seldom(assistant):
     from rag.answer.evidence import TermStats
 

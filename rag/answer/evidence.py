@@ -118,6 +118,13 @@ _SENTENCE = re.compile(r"(?<=[.!?:])\s+|\n")
 MEMO_TEXTS = 50_000
 
 
+# Prefixes that make a new word of a whole one without changing what it is about: a manager's
+# "omorganisering" is the material's "organisering" done again, "genansættelse" "ansættelse".
+# Such a word counts as a compound does (half), not as foreign. ("ud", "op", "af" and "til"
+# make words of their own: "udbetaling" is not "betaling".)
+_REDOING_PREFIXES = ("om", "re", "gen", "mis")
+
+
 class TermStats:
     """Analysed terms of every chunk, their inverse document frequency, and which words the
     material knows at all."""
@@ -211,8 +218,13 @@ class TermStats:
 
     def compound_parts(self, word: str) -> tuple[str, str] | None:
         """Two words the material knows that make up `word` ("teammøde" = team + møde,
-        "sygefraværssamtale" = sygefravær + s + samtale), or None."""
+        "sygefraværssamtale" = sygefravær + s + samtale), or a prefix that makes a word the
+        material uses new again ("omorganisering" = om + organisering), or None."""
         w = fold_spelling(word)
+        for prefix in _REDOING_PREFIXES:
+            rest = w[len(prefix) :]
+            if w.startswith(prefix) and len(rest) >= 6 and self._knows(rest, exact=True):
+                return prefix, rest
         for i in range(3, len(w) - 2):
             head, tail = w[:i], w[i:]
             for link in ("", "s", "e"):
