@@ -94,6 +94,19 @@ def job_done(driver, result: str, timeout: float = 400) -> None:
     wait_for(driver, said, timeout)
 
 
+def upload_file(driver, path: Path) -> None:
+    """Give the page's file input `path`. The input is redrawn while the panel that holds it
+    reruns: one found a moment before may be stale when the file is given, so it is found
+    again (`wait_for` takes a stale element as "not yet")."""
+    from selenium.webdriver.common.by import By
+
+    def given(d) -> bool:
+        d.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(path))
+        return True
+
+    wait_for(driver, given)
+
+
 def test_a_maintainer_adds_a_pdf_a_manager_is_answered_from_it_and_it_is_removed(
     installation, tmp_path
 ):
@@ -106,10 +119,7 @@ def test_a_maintainer_adds_a_pdf_a_manager_is_answered_from_it_and_it_is_removed
         driver.get(maintainers + "/materialet")
         panel = (By.XPATH, "//summary[contains(., 'Tilføj eller fjern materiale')]")
         real_click(driver, panel)
-        upload = wait_for(
-            driver, ec.presence_of_element_located((By.CSS_SELECTOR, "input[type=file]"))
-        )
-        upload.send_keys(str(pdf))
+        upload_file(driver, pdf)
         text_in_main(driver, "Forhåndsvisning af fredagsmoedet.pdf", 180)
         text_in_main(driver, "Intet er gemt endnu")
         assert "fredagsmoedet.pdf" not in {p.name for p in settings.corpus_dir.iterdir()}
