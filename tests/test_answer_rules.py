@@ -654,6 +654,15 @@ def test_a_compound_whose_parts_the_material_says_together_is_known(assistant, w
     assert assistant.stats.known_meaning(word) == known
 
 
+def test_an_english_question_on_cooperation_committees_is_answered_not_refused(assistant):
+    answer = assistant.ask(
+        "Who can a government workplace call for free advice on cooperation committees?"
+    )
+    # Refused before (the glossary's "cooperation committee" missed the plural): "The material does not mention committees and call".
+    assert not answer.refused
+    assert "kan kontakte sekretariatet" in answer.text
+
+
 @pytest.mark.parametrize(
     ("word", "known"),
     [

@@ -50,6 +50,14 @@ def test_an_english_questions_own_words_count_lexically_only_as_names_and_number
     assert not {"to", "is", "it", "cut", "wis"} & question.terms
 
 
+def test_an_english_plural_meets_the_glossary_term_in_the_singular():
+    from rag.search.language import danish_terms, glossary_pairs
+
+    text = "Who can a workplace call for advice on cooperation committees?"
+    assert ("cooperation committees", "samarbejdsudvalg") in glossary_pairs(text)
+    assert "samarbejdsudvalg" in danish_terms(text).split()
+
+
 def test_an_english_question_on_cutting_posts_finds_the_agency_that_cut_them(searcher):
     hits = searcher.search(
         "We have to cut around 15 posts next year. Is there an example of a government agency "

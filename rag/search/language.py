@@ -176,15 +176,20 @@ def _single_words() -> frozenset[str]:
 
 
 def _matches(text: str) -> list[tuple[tuple[str, ...], str]]:
-    """The glossary entries found in an English text, longest terms first, left to right."""
+    """The glossary entries found in an English text, longest terms first, left to right: the
+    text's words as found (a plural meets its singular: "cooperation committees" is the entry
+    "cooperation committee") and the entry's Danish words."""
     words = _WORD.findall(text.lower())
     found: list[tuple[tuple[str, ...], str]] = []
     index = _by_first_word()
     i = 0
     while i < len(words):
-        for english, danish in index.get(words[i], ()):
-            if tuple(words[i : i + len(english)]) == english:
-                found.append((english, danish))
+        for english, danish in (e for w in _singular(words[i]) for e in index.get(w, ())):
+            here = words[i : i + len(english)]
+            if len(here) == len(english) and all(
+                e in _singular(w) for w, e in zip(here, english, strict=True)
+            ):
+                found.append((tuple(here), danish))
                 i += len(english)
                 break
         else:
