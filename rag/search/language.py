@@ -177,24 +177,39 @@ def _single_words() -> frozenset[str]:
 
 def _matches(text: str) -> list[tuple[tuple[str, ...], str]]:
     """The glossary entries found in an English text, longest terms first, left to right: the
-    text's words as found (a plural meets its singular: "cooperation committees" is the entry
-    "cooperation committee") and the entry's Danish words."""
+    text's words as found and the entry's Danish words. A plural meets its singular when the
+    glossary has no entry for the plural itself ("cooperation committees" is the entry
+    "cooperation committee"; "social workers" keeps its own, "socialrådgivere")."""
     words = _WORD.findall(text.lower())
     found: list[tuple[tuple[str, ...], str]] = []
-    index = _by_first_word()
     i = 0
     while i < len(words):
-        for english, danish in (e for w in _singular(words[i]) for e in index.get(w, ())):
-            here = words[i : i + len(english)]
-            if len(here) == len(english) and all(
-                e in _singular(w) for w, e in zip(here, english, strict=True)
-            ):
-                found.append((tuple(here), danish))
-                i += len(english)
-                break
-        else:
+        entry = _entry_at(words, i)
+        if entry is None:
             i += 1
+            continue
+        found.append((tuple(words[i : i + len(entry[0])]), entry[1]))
+        i += len(entry[0])
     return found
+
+
+def _entry_at(words: list[str], i: int) -> tuple[tuple[str, ...], str] | None:
+    """The longest glossary entry that starts at `words[i]`; among entries as long, one
+    spelled as the text spells it before one that reads the text's plurals as singulars,
+    else the glossary's first."""
+    index = _by_first_word()
+    best, best_rank = None, (0, False)
+    for english, danish in (
+        e for w in dict.fromkeys(_singular(words[i])) for e in index.get(w, ())
+    ):
+        here = words[i : i + len(english)]
+        if len(here) == len(english) and all(
+            e in _singular(w) for w, e in zip(here, english, strict=True)
+        ):
+            rank = (len(english), tuple(here) == english)
+            if rank > best_rank:
+                best, best_rank = (english, danish), rank
+    return best
 
 
 def glossary_matches(text: str) -> list[tuple[tuple[str, ...], str]]:
