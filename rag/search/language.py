@@ -79,7 +79,9 @@ ENGLISH_WORDS = frozenset(
         "you",
         "they",
     ]
-)  # English words that name nothing the material is about: the detection words above, NLTK's
+)
+
+# English words that name nothing the material is about: the detection words above, NLTK's
 # English stopwords (as bm25s ships them) and the modal verbs it leaves out.
 ENGLISH_FUNCTION_WORDS = (
     ENGLISH_WORDS

@@ -190,6 +190,12 @@ def quoted(text: str) -> str:
     return " ".join(m.group(1).strip() for m in _QUOTED.finditer(text))
 
 
+def _lexical_text(searched: str, glossary: str, language: str) -> str:
+    """What the lexical side reads: an English question's names and numbers as typed and the
+    Danish words for the rest (`english_names`, `danish_terms`); a Danish question as typed."""
+    return f"{english_names(searched)} {glossary}" if language == "en" else searched
+
+
 def _with_glossary(text: str, language: str) -> str:
     return f"{english_names(text)} {danish_terms(text)}" if text and language == "en" else text
 
@@ -255,9 +261,7 @@ class Question:
         searched = _PLACEHOLDER.sub(" ", searched or text).strip()
         language = detect_language(text)
         glossary = danish_terms(searched) if language == "en" else ""
-        # An English question's own words count lexically only as names and numbers; the rest
-        # as their Danish words.
-        lexical = f"{english_names(searched)} {glossary}" if language == "en" else searched
+        lexical = _lexical_text(searched, glossary, language)
         # A quoted term counts twice in the lexical search and is what the question is about.
         term = _with_glossary(quoted(searched), language)
         return cls(
@@ -284,4 +288,4 @@ class Question:
     @property
     def lexical_query(self) -> str:
         """The text the lexical side reads: an English question carries its Danish terms."""
-        return f"{english_names(self.searched)} {self.glossary}" if self.english else self.searched
+        return _lexical_text(self.searched, self.glossary, self.language)
