@@ -27,6 +27,13 @@ from rag.answer.fits import asked_measure, holds_measure
         ("Hvad koster det nationale kraftcenter om året?", None),
         ("Hvor mange eksperter sidder i innovationspanelet?", None),
         ("Hvordan styrker jeg tilliden i min afdeling?", None),
+        # a share the question states is its setting, not what it asks for
+        (
+            "Vi skal finde 8 procent i budgettet næste år. Hvordan undgår jeg at tilliden ryger?",
+            None,
+        ),
+        ("We have to cut 8% of our budget and ten percent of our staff. What now?", None),
+        ("Efter 8 procent besparelse: hvor mange procent af de ansatte er utilfredse?", "share"),
     ],
 )
 def test_a_question_asks_for_a_share_by_name(question, measure):

@@ -237,6 +237,8 @@ def holds_kind(answer_type: str | None, text: str) -> bool:
 
 # A measure a question can ask for by name, and how a passage gives one. "Hvor mange procent
 # svarede …" asks for a share: "1054 offentligt ansatte svarede" holds a number, not a share.
+# A share the question states itself ("Vi skal finde 8 procent i budgettet …") is its setting,
+# not what it asks for.
 # (A sum of money was tried as a second measure on the tuning half: the passage holding the
 # sum was often not among the top three, so it refused answerable questions.)
 _ASKED_MEASURES = (
@@ -257,10 +259,20 @@ _MEASURE_GIVEN = {
 }
 
 
+_STATED_NUMBER = re.compile(
+    r"(\d[\d,.]*|\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|tyve|halvtreds|two|three|four|five|ten|twenty|fifty))\s*$",
+    re.I,
+)
+
+
 def asked_measure(question: str) -> str | None:
     """ "share" for a question after a percentage or a share ("Hvor mange procent …", "Hvor
-    stor en andel …", "What percentage …"), else None."""
-    return next((name for name, asks in _ASKED_MEASURES if asks.search(question)), None)
+    stor en andel …", "What percentage …"), else None. A share the question states itself
+    ("Vi skal finde 8 procent …") is its setting, not what it asks for."""
+    for name, asks in _ASKED_MEASURES:
+        if any(not _STATED_NUMBER.search(question[: m.start()]) for m in asks.finditer(question)):
+            return name
+    return None
 
 
 def holds_measure(measure: str, text: str) -> bool:
