@@ -711,6 +711,27 @@ def test_a_name_in_an_english_question_that_the_material_uses_is_known(assistant
     assert words["Glostrup"] == 1.0 and words["huddle"] == 0.0, words
 
 
+def test_an_english_loanword_the_material_writes_as_typed_is_known(assistant):
+    # "budget" (kom-videre-med-social-kapital.txt: "budgetter"), "coach" (tillid-giver-
+    # verdensklasse.md: "en mentor eller en coach"): the lexicon has no Danish word for them,
+    # because Danish writes them as English does. "huddle" stays a topic the material lacks.
+    from rag.answer.evidence import topic_words
+
+    q = assistant.searcher.analyse("Can a coach help me run a daily huddle within budget?")
+    words = {w.named.lower(): w.known for w in topic_words(q, assistant.stats)}
+    assert words["budget"] == 1.0 and words["coach"] == 1.0, words
+    assert words["huddle"] == 0.0, words
+
+
+def test_an_english_question_on_budget_cuts_is_answered_not_refused(assistant):
+    # Refused before: "The material does not mention budget, staff and cut".
+    answer = assistant.ask(
+        "We have to cut 8% of our budget next year. How do I keep my staff's trust while we "
+        "work out where the cuts will fall?"
+    )
+    assert not answer.refused, answer.text
+
+
 def test_an_english_function_word_is_never_a_missing_topic(assistant):
     from rag.answer.evidence import topic_words
 

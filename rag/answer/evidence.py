@@ -278,7 +278,8 @@ def topic_words(question: Question, stats: TermStats) -> list[TopicWord]:
     """The words of a question that carry its topic, with their weight and how well the
     material knows them (by lemma, synonym or compound parts). A word that is no topic noun
     ("inddrog", "vandt", "overall") is never unknown: it is counted as known. English words
-    the glossary or the lexicon translates are replaced by their Danish words."""
+    the glossary or the lexicon translates are replaced by their Danish words; a loanword the
+    material writes as English does ("budget", "coach", "feedback") is known as it stands."""
     stop = danish_stopwords() | ENGLISH_WORDS | QUESTION_WORDS
     if question.english:
         return _english_topic_words(question, stats, stop)
@@ -309,6 +310,8 @@ def _english_topic_words(
         if danish:  # an English word with a Danish counterpart in the material is known
             out[low] = TopicWord(danish[0], stats.weight(danish[0]), 1.0, w)
         elif w[:1].isupper() and stats.known(w) == 1.0:  # a name is the same in both languages
+            out[low] = TopicWord(w, stats.weight(w), 1.0)
+        elif len(w) > 3 and stats.uses(low):  # a loanword Danish writes as English does
             out[low] = TopicWord(w, stats.weight(w), 1.0)
         elif is_topic(w, "en"):
             out[low] = TopicWord(w, stats.max_idf * specificity(w, "en"), 0.0)
