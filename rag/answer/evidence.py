@@ -309,13 +309,19 @@ def _english_topic_words(
         danish = [d for d in translations(w) if stats.uses(d)]
         if danish:  # an English word with a Danish counterpart in the material is known
             out[low] = TopicWord(danish[0], stats.weight(danish[0]), 1.0, w)
-        elif w[:1].isupper() and stats.known(w) == 1.0:  # a name is the same in both languages
-            out[low] = TopicWord(w, stats.weight(w), 1.0)
-        elif len(w) > 3 and stats.uses(low):  # a loanword Danish writes as English does
+        elif _same_in_danish(w, stats):
             out[low] = TopicWord(w, stats.weight(w), 1.0)
         elif is_topic(w, "en"):
             out[low] = TopicWord(w, stats.max_idf * specificity(w, "en"), 0.0)
     return list(out.values())
+
+
+def _same_in_danish(word: str, stats: TermStats) -> bool:
+    """A name the material uses ("Glostrup", "OAO") or a loanword it writes as English does
+    ("budget", "coach"): the same word in both languages."""
+    if word[:1].isupper() and stats.known(word) == 1.0:
+        return True
+    return len(word) > 3 and stats.uses(word.lower())
 
 
 def _lemma_keys(word: str, memo: dict[str, set[str]]) -> set[str]:
