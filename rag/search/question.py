@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from rag.index.lexical import Analyzer
+from rag.search.idioms import plain_words
 from rag.search.language import danish_terms, detect_language, english_names
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -260,6 +261,8 @@ class Question:
         # Placeholders of removed personal data («navn», «CPR-nummer») are nothing to search.
         searched = _PLACEHOLDER.sub(" ", searched or text).strip()
         language = detect_language(text)
+        if language == "da":
+            searched = plain_words(searched)  # "med på vognen" is searched as "med"
         glossary = danish_terms(searched) if language == "en" else ""
         lexical = _lexical_text(searched, glossary, language)
         # A quoted term counts twice in the lexical search and is what the question is about.
