@@ -1221,3 +1221,31 @@ def test_a_refusal_names_a_missing_word_once_and_never_a_pronoun(assistant):
     from rag.search.lemmas import is_topic
 
     assert not any(is_topic(w, "en") for w in ("them", "someone", "ones"))
+
+
+def test_a_bullet_under_an_exercise_shown_whole_says_which_exercise_it_is_from(assistant):
+    # Before, "Arrangørernes forberedelse: 1 time Hele kortlægningen: 2-3 timer." stood unlabelled
+    # under "Kom i dybden med kerneopgaven" and read as that exercise's duration.
+    answer = assistant.ask(
+        "How long does the core task exercise take, and what materials do we need for it?"
+    )
+    assert answer.text.split("\n\n")[1].startswith("**Exercise: Kom i dybden med kerneopgaven**")
+    more = answer.text.split("**The material also says:**")[1]
+    bullets = [line for line in more.splitlines() if line.startswith("- ")]
+    assert bullets and all(line.startswith("- *") for line in bullets), bullets
+    assert not any("VARIGHED" in line for line in bullets), bullets
+
+
+@pytest.mark.parametrize(
+    ("heading", "name"),
+    [
+        ("VARIGHED", "Varighed"),
+        ("1. Kortlægning af opgaverne Varighed: 20-30 minutter", "1. Kortlægning af opgaverne"),
+        ("Fase 1: Forklar konteksten", "Fase 1: Forklar konteksten"),
+        ("Gruppeopgaven findes på arbejdsmiljøweb.dk/komvidere", ""),
+    ],
+)
+def test_an_exercise_heading_as_a_label_names_the_step_only(heading, name):
+    from rag.answer.compose import _step_name
+
+    assert _step_name(heading) == name

@@ -3,13 +3,15 @@
 No LLM. The lead is the unit the sentence ranker (rag/answer/ranking.py) finds most likely to
 answer: a sentence, with the sentence it leans on or the list it announces. The bullets are
 the next units that are nearly as likely, each labelled with its place when it comes from
-another part of the material than the lead. A checklist, exercise or case among the top
-passages gets its own part (rag/answer/parts.py), complete: all checklist items (or those that
-fit the question when there are many), every field of an exercise and the step the question is
-about, the sentences of a case that answer. When a "hvor mange"/"hvornår"/"hvem" question's
-fact is not in the best sentences, the answer says so before giving what the material does
-say. The only words added are the labels in rag/answer/labels.py; every quote carries a marker
-`[n]` whose citation holds exactly the quoted sentences.
+another part of the material than the lead (always, under a part shown whole: an exercise's
+bullet names its exercise, "Vurdér jeres relationelle koordinering – Varighed"). A
+checklist, exercise or case among the top passages gets its own part (rag/answer/parts.py),
+complete: all checklist items (or those that fit the question when there are many), every
+field of an exercise and the step the question is about, the sentences of a case that
+answer. When a "hvor mange"/"hvornår"/"hvem" question's fact is not in the best sentences,
+the answer says so before giving what the material does say. The only words added are the
+labels in rag/answer/labels.py; every quote carries a marker `[n]` whose citation holds
+exactly the quoted sentences.
 """
 
 from __future__ import annotations
@@ -138,7 +140,10 @@ class Composer:
         if bullets:
             lines = [f"**{label(language, 'more')}:**"]
             for u in bullets:
-                place = _place(u) if lead and _elsewhere(u, lead) else None
+                # Under a checklist, exercise or case shown whole, a bullet always says where
+                # it is from: the lead it would be compared with is not shown.
+                elsewhere = asked_for or (lead and _elsewhere(u, lead))
+                place = _place(u) if elsewhere else None
                 place = _item_name(u) if u in listed else place
                 lines += _quote(u, cites, place, bullet=True, language=language)
             blocks.append(lines)
@@ -381,6 +386,16 @@ def _elsewhere(unit: Unit, lead: Unit) -> bool:
     return _place(unit) != _place(lead)
 
 
+def _step_name(heading: str) -> str:
+    """A field or step heading of an exercise as a label names it: "VARIGHED" → "Varighed",
+    "1. Kortlægning af opgaverne Varighed: 20-30 minutter" → "1. Kortlægning af opgaverne";
+    "" for a line that is no name (a web address, a long sentence)."""
+    name = re.split(r"\s+varighed\b", heading, maxsplit=1, flags=re.I)[0].strip()
+    if re.search(r"/|www\.|\.dk\b", name) or len(name.split()) > 6:
+        return ""
+    return name.capitalize() if name.isupper() else name
+
+
 def _place(unit: Unit) -> str:
     """Where a unit comes from, short: the subsection heading it sits under in its passage
     ("Tre forskellige relationer"), else its section: "Case: Glostrup Hospital", "Anbefaling 3"."""
@@ -388,10 +403,15 @@ def _place(unit: Unit) -> str:
         (s.text for s in reversed(split(unit.hit.chunk)[: unit.parts[0].index]) if s.heading),
         None,
     )
+    chunk = unit.hit.chunk
+    if chunk.kind in ("exercise", "checklist"):
+        # "Varighed" alone does not say whose exercise: the label names the exercise first.
+        title = part_title(chunk)
+        step = _step_name(heading) if heading and heading != title else ""
+        return f"{title} – {step}" if step else title
     # "Læs mere http://…" closes the item before this one: it names no place.
     if heading and not _LINK_LINE.match(heading):
         return heading
-    chunk = unit.hit.chunk
     parts = [p.strip() for p in chunk.section.split("›")]
     for p in parts:
         if _PART_PREFIX.match(p):
