@@ -17,6 +17,9 @@ from rag.search.idioms import plain_words
         ("Sidste års omstrukturering gik helt i skoven.", "Sidste års omstrukturering gik galt."),
         ("Vi har et par brokkehoveder i teamet.", "Vi har et par kritikere i teamet."),
         ("Det er besluttet på chefgangen.", "Det er besluttet på ledelsen."),
+        # a question puts the subject after the verb
+        ("Hvordan tager jeg pulsen på trivslen?", "Hvordan måler trivslen?"),
+        ("Hvorfor gik det helt i skoven?", "Hvorfor gik galt?"),
         # whole words only: a word that merely begins like an idiom stays
         ("Vi går i skovene på teamdag.", "Vi går i skovene på teamdag."),
     ],
