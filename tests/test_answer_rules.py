@@ -108,6 +108,9 @@ def test_source_notes_and_literature_lines_are_never_quoted(assistant):
     quoted = {u.sentence.text for c in assistant.searcher.chunks for u in quote_units(c)}
     assert not any(t.startswith(("Casen stammer fra", "Kilde:")) for t in quoted)
     assert not any(re.search(r"\(\d{4}\):\s*”", t) for t in quoted)
+    # who approved a case is no content ("Den bearbejdede udgave af casen er godkendt af Inge
+    # Mærkedahl." was quoted under "TR med ved bordet")
+    assert not any("godkendt af" in t for t in quoted)
 
 
 # --- what never competes ----------------------------------------------------------------------

@@ -74,6 +74,8 @@ _SOURCE_NOTE = re.compile(
     r"^\w+(?:en|et)\s+(?:stammer fra|bygger på|er inspireret af|er en forkortet|er en bearbejdet)",
     re.I,
 )
+# "Den bearbejdede udgave af casen er godkendt af Inge Mærkedahl." – who approved a case.
+_APPROVED = re.compile(r"\budgave af (?:casen|teksten|artiklen)\b.*\bgodkendt af\b", re.I)
 # "Hasle, thoft og olesen (2010): ”ledelse med social kapital”." – a literature line.
 _REFERENCE = re.compile(r"\(\d{4}[a-z]?\)\s*:?\s*[”\"“]")
 
@@ -198,10 +200,12 @@ class Sentence:
 
     @property
     def source_line(self) -> bool:
-        """A "Kilde:" line, a literature reference or a note on where a case comes from."""
+        """A "Kilde:" line, a literature reference, or a note on where a case comes from or
+        who approved it."""
         return bool(
             _SOURCE_LINE.match(self.text)
             or _SOURCE_NOTE.match(self.text)
+            or _APPROVED.search(self.text)
             or _REFERENCE.search(self.text)
         )
 
