@@ -17,6 +17,8 @@ from rag.search.idioms import plain_words
         ("Sidste års omstrukturering gik helt i skoven.", "Sidste års omstrukturering gik galt."),
         ("Vi har et par brokkehoveder i teamet.", "Vi har et par kritikere i teamet."),
         ("Det er besluttet på chefgangen.", "Det er besluttet på ledelsen."),
+        # an everyday word for the material's term ("Materialet nævner ikke tillidsmand")
+        ("Når en tillidsmand kommer og klager", "Når en tillidsrepræsentant kommer og klager"),
         # a question puts the subject after the verb
         ("Hvordan tager jeg pulsen på trivslen?", "Hvordan måler trivslen?"),
         ("Hvorfor gik det helt i skoven?", "Hvorfor gik galt?"),
