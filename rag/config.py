@@ -136,6 +136,10 @@ class Settings:
     bullet_ratio: float = 0.3
     bullet_floor: float = 0.05
     max_list_items: int = 8
+    # A case answers with this many of its sentences, the likeliest that do not repeat each
+    # other, in the source's order (3 left out the answer a case question asked for, "hvordan
+    # reagerede HR?", twice on the tune half; 5 finds no more).
+    case_sentences: int = 4
     # A sentence of another document that names a term of the question at most this many
     # passages use ("nulfejlskultur") is a bullet however likely (at least `bullet_floor`).
     rare_term_passages: int = 3

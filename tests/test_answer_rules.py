@@ -369,6 +369,19 @@ def test_a_request_for_an_example_gets_the_case_sentences_that_answer(assistant)
     assert re.search(r"^\S.*\[\d+\]$", answer.text.splitlines()[1])  # the case text is cited
 
 
+def test_a_case_question_about_a_detail_late_in_the_case_gets_the_sentence_that_has_it(
+    assistant,
+):
+    # The three likeliest sentences were the set-up: the hearing, the reshuffle of 120 people.
+    answer = assistant.ask(
+        "I det eksempel hvor en hel styrelse blev rokeret rundt efter en høring af alle ansatte "
+        "– hvor mange kom egentlig bagefter til personaleafdelingen fordi de var kede af det?"
+    )
+    assert answer.text.startswith("**Eksempel fra praksis: Styrelsen for Forskning og Innovation")
+    assert "henvendelser fra tre medarbejdere, som var kede af deres nye situation" in answer.text
+    assert answer.text.count(" … ") <= assistant.settings.case_sentences - 1
+
+
 def test_no_bullet_repeats_a_sentence_the_exercise_above_it_shows(assistant):
     answer = assistant.ask(
         "Kriminalforsorgen bruger noget med at kopiere det, de dygtigste gør. Hvad er idéen i "
@@ -393,6 +406,16 @@ def test_a_bullet_from_elsewhere_is_labelled_with_its_place(assistant):
     answer = assistant.ask("Hvad er social kapital?")
     labelled = [line for line in answer.text.splitlines() if line.startswith("- *")]
     assert labelled and all(re.match(r"- \*[^*]+:\* \S", line) for line in labelled)
+
+
+def test_a_case_sentence_under_a_subsection_is_labelled_with_its_case(assistant):
+    # "TR med ved bordet" alone did not say whose experience it was.
+    answer = assistant.ask(
+        "Hvad fik direktøren at vide af medarbejderne efter afskedigelsesrunden?"
+    )
+    assert answer.text.startswith(
+        "*Case: Styrelsen for Forskning og Innovation – TR med ved bordet:* Efter forløbet fik"
+    )
 
 
 def test_two_sentences_of_one_passage_are_two_marks_in_the_card_and_the_export(assistant):

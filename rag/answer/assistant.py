@@ -146,6 +146,7 @@ class Assistant:
             max_cases=settings.max_cases,
             max_listed=settings.max_listed,
             step_margin=settings.exercise_step_margin,
+            case_sentences=settings.case_sentences,
         )
         self._parts = _parts_index(searcher.chunks)
         self._catalogues = catalogues(searcher.chunks)

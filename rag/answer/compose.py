@@ -71,10 +71,13 @@ class Composer:
     list_margin: float = 0.04  # 3 items at most this far below the lead's similarity
 
     step_margin: float = 0.0  # Settings.exercise_step_margin
+    case_sentences: int = 4  # Settings.case_sentences
     rare_passages: int = 3  # Settings.rare_term_passages
 
     def __post_init__(self) -> None:
-        self.parts = Parts(self.ranker, self.siblings, self.max_items, self.step_margin)
+        self.parts = Parts(
+            self.ranker, self.siblings, self.max_items, self.step_margin, self.case_sentences
+        )
 
     def compose(
         self,
@@ -398,7 +401,8 @@ def _step_name(heading: str) -> str:
 
 def _place(unit: Unit) -> str:
     """Where a unit comes from, short: the subsection heading it sits under in its passage
-    ("Tre forskellige relationer"), else its section: "Case: Glostrup Hospital", "Anbefaling 3"."""
+    ("Tre forskellige relationer"; a case's with the case's name), else its section: "Case:
+    Glostrup Hospital", "Anbefaling 3"."""
     heading = next(
         (s.text for s in reversed(split(unit.hit.chunk)[: unit.parts[0].index]) if s.heading),
         None,
@@ -409,10 +413,13 @@ def _place(unit: Unit) -> str:
         title = part_title(chunk)
         step = _step_name(heading) if heading and heading != title else ""
         return f"{title} – {step}" if step else title
+    parts = [p.strip() for p in chunk.section.split("›")]
     # "Læs mere http://…" closes the item before this one: it names no place.
     if heading and not _LINK_LINE.match(heading):
-        return heading
-    parts = [p.strip() for p in chunk.section.split("›")]
+        # "TR med ved bordet" does not say whose experience it is: a case's subsection is
+        # named with its case, "Case: Styrelsen for Forskning og Innovation – TR med ved bordet".
+        case = next((p.split(" – ")[0] for p in parts if p.startswith("Case")), None)
+        return f"{case} – {heading}" if case and chunk.kind == "case" else heading
     for p in parts:
         if _PART_PREFIX.match(p):
             return (

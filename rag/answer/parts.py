@@ -76,6 +76,7 @@ class Parts:
     siblings: Callable[[Chunk], list[Chunk]]
     max_items: int = 8
     step_margin: float = 0.0  # a step opens the exercise when this much closer than its purpose
+    case_sentences: int = 4  # Settings.case_sentences
 
     def part(self, hit: Hit, question: Question, query: np.ndarray, cites: Citations) -> list[str]:
         """A checklist, exercise or case as its own part: its title with markers, then its lines."""
@@ -240,7 +241,7 @@ class Parts:
             u.probability = self.ranker.model.probability(u.features)
         best: list[Unit] = []
         for u in sorted(units, key=lambda u: -u.probability):
-            if len(best) == 3:
+            if len(best) == self.case_sentences:
                 break
             if not any(u.overlaps(b) or word_pairs(u) & word_pairs(b) for b in best):
                 best.append(u)
