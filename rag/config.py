@@ -140,6 +140,11 @@ class Settings:
     # other, in the source's order (3 left out the answer a case question asked for, "hvordan
     # reagerede HR?", twice on the tune half; 5 finds no more).
     case_sentences: int = 4
+    # A question that names a case's organisation by a word at most this many passages use
+    # ("Glostrup", "politiet", "Økonomistyrelsen"; not "Kommune", 31 of 104) gets that case's
+    # sentences that answer, from all of the case, when it is among the three best passages
+    # (8 let "bankfilial" open with the whole Danske Bank case over the sentence asked for).
+    case_name_passages: int = 4
     # A sentence of another document that names a term of the question at most this many
     # passages use ("nulfejlskultur") is a bullet however likely (at least `bullet_floor`).
     rare_term_passages: int = 3

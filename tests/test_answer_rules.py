@@ -14,6 +14,7 @@ import pytest
 
 from rag.answer.evidence import TermStats
 from rag.answer.fits import Focus, count, definition, duration, result, who
+from rag.answer.parts import names_the_case
 from rag.answer.ranking import about_the_booklet, in_frame_section, units_of
 from rag.answer.render import highlighted, to_markdown
 from rag.ingest.sentences import depends_on_previous, quote_units, split, split_text
@@ -406,6 +407,40 @@ def test_a_bullet_from_elsewhere_is_labelled_with_its_place(assistant):
     answer = assistant.ask("Hvad er social kapital?")
     labelled = [line for line in answer.text.splitlines() if line.startswith("- *")]
     assert labelled and all(re.match(r"- \*[^*]+:\* \S", line) for line in labelled)
+
+
+def test_a_question_naming_a_case_gets_the_case_sentences_that_answer(assistant):
+    # The case's second passage ranked only second; its opening sentence led alone.
+    answer = assistant.ask(
+        "På neurorehabiliteringen i Glostrup: hvad ændrede de, for at alle faggrupper kunne "
+        "mødes hver dag?"
+    )
+    assert answer.text.startswith("**Eksempel fra praksis: Glostrup Hospital")
+    assert (
+        "Ved at justere arbejdstiderne er det fx blevet muligt, at hele personalet" in answer.text
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "organisation", "named"),
+    [
+        ("Hvordan mødes faggrupperne i Glostrup?", "Glostrup Hospital", True),
+        ("Hvad gjorde Økonomistyrelsen efter fusionen?", "Økonomistyrelsen", True),
+        # "kommune" is in 31 of the 104 passages: it names no case.
+        ("Hvordan samarbejder man bedre i en kommune?", "Aarhus Kommune", False),
+    ],
+)
+def test_a_case_is_named_by_a_word_of_its_organisation_few_passages_use(
+    assistant, question, organisation, named
+):
+    case = next(
+        c
+        for c in assistant.searcher.chunks
+        if c.kind == "case" and f"Case: {organisation}" in c.section
+    )
+    asked = assistant.searcher.analyse(question, question)
+    terms = assistant.ranker.stats.analyzer.terms
+    assert names_the_case(asked, case, terms, assistant.composer._case_name) is named
 
 
 def test_a_case_sentence_under_a_subsection_is_labelled_with_its_case(assistant):

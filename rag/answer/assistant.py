@@ -147,6 +147,7 @@ class Assistant:
             max_listed=settings.max_listed,
             step_margin=settings.exercise_step_margin,
             case_sentences=settings.case_sentences,
+            case_name_passages=settings.case_name_passages,
         )
         self._parts = _parts_index(searcher.chunks)
         self._catalogues = catalogues(searcher.chunks)

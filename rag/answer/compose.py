@@ -28,6 +28,7 @@ from rag.answer.parts import (
     Citations,
     Parts,
     asks_for_examples,
+    names_the_case,
     part_title,
     structured_parts,
     word_pairs,
@@ -72,7 +73,12 @@ class Composer:
 
     step_margin: float = 0.0  # Settings.exercise_step_margin
     case_sentences: int = 4  # Settings.case_sentences
+    case_name_passages: int = 4  # Settings.case_name_passages
     rare_passages: int = 3  # Settings.rare_term_passages
+
+    def _case_name(self, term: str) -> bool:
+        """A term of a case's organisation few passages use names the case."""
+        return 0 < self.ranker.stats.df(term) <= self.case_name_passages
 
     def __post_init__(self) -> None:
         self.parts = Parts(
@@ -96,14 +102,21 @@ class Composer:
         language = question.language
         cites = Citations()
         terms = self.ranker.stats.analyzer.terms
-        structured = structured_parts(question, [*hits, *cases], terms, self.max_cases)
+        rare = self._case_name
+        structured = structured_parts(question, [*hits, *cases], terms, self.max_cases, rare)
         listed = self._listed(question, hits, query, ranked[0]) if ranked else []
         if listed and self.catalogue(hits[0].chunk):
             # The best passage is an item of the catalogue listed ("Hvilke studier … peger
             # pjecen med gode eksempler på?"): the list answers, not cases.
             structured = [h for h in structured if h.chunk.kind != "case"]
         # The part the question asks for, or the part of the best passage, comes first.
-        asked_for = [h for h in structured if h.chunk.kind == question.kind or h.rank == 1]
+        asked_for = [
+            h
+            for h in structured
+            if h.chunk.kind == question.kind
+            or h.rank == 1
+            or names_the_case(question, h.chunk, terms, rare)
+        ]
         shown = {h.chunk.chunk_id for h in structured}
         prose = _promote_fit(
             [u for u in ranked if u.hit.chunk.chunk_id not in shown], self.fit_reach

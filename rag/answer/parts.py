@@ -280,7 +280,11 @@ def _once(chunks: list[Chunk]):
 
 
 def structured_parts(
-    question: Question, hits: list[Hit], terms: Callable[[str], list[str]], max_cases: int = 3
+    question: Question,
+    hits: list[Hit],
+    terms: Callable[[str], list[str]],
+    max_cases: int = 3,
+    rare: Callable[[str], bool] = lambda term: False,
 ) -> list[Hit]:
     """A checklist or exercise gets its own part when it is the best match or when the
     question asks for that kind; a case only when the question asks for an example (else its
@@ -293,6 +297,7 @@ def structured_parts(
     for h in hits[:3]:
         kind = h.chunk.kind
         wanted = kind == question.kind or (h.rank == 1 and kind != "case")
+        wanted = wanted or names_the_case(question, h.chunk, terms, rare)
         if kind in STRUCTURED_KINDS and wanted:
             candidates.setdefault(kind, []).append(h)
     asked = set(question.terms)
@@ -354,6 +359,21 @@ def asks_for_examples(question: Question) -> bool:
     """The question asks for several cases: "Hvilke eksempler …", "Kender du statslige
     eksempler …", "Which cases …"."""
     return bool(_PLURAL_EXAMPLES.search(question.text))
+
+
+def names_the_case(
+    question: Question, chunk: Chunk, terms: Callable[[str], list[str]], rare: Callable[[str], bool]
+) -> bool:
+    """The question names the organisation a case is about ("Hvordan ændrede Økonomistyrelsen
+    relationen til sine kunder?", "… i Glostrup"): the case answers with its own sentences that
+    answer, from all of it, not the one passage the search found first. A name is a term of
+    the case's organisation that few passages use (`rare`): "Glostrup", "Viborg", "Bank", not
+    "Kommune" or "Styrelsen"."""
+    if chunk.kind != "case":
+        return False
+    org = part_title(chunk).split(" – ")[0]
+    names = {t for t in terms(org) if rare(t)}
+    return bool(names & set(question.terms))
 
 
 def part_title(chunk: Chunk) -> str:
