@@ -287,8 +287,9 @@ def structured_parts(
     rare: Callable[[str], bool] = lambda term: False,
 ) -> list[Hit]:
     """A checklist or exercise gets its own part when it is the best match or when the
-    question asks for that kind; a case only when the question asks for an example (else its
-    sentences compete for the lead like any other's). One part per kind: of several of the
+    question asks for that kind; a case only when the question asks for an example or names
+    the case's organisation (`names_the_case`; else its sentences compete for the lead like
+    any other's). One part per kind: of several of the
     asked kind, the one whose own name shares most words with the question ("en tjekliste til
     at se, om kerneopgaven er klar" is "Er jeres kerneopgave klar?"), else the best ranked. A
     question after several examples ("Hvilke eksempler …") gets up to `max_cases` cases, one
@@ -367,8 +368,8 @@ def names_the_case(
     """The question names the organisation a case is about ("Hvordan ændrede Økonomistyrelsen
     relationen til sine kunder?", "… i Glostrup"): the case answers with its own sentences that
     answer, from all of it, not the one passage the search found first. A name is a term of
-    the case's organisation that few passages use (`rare`): "Glostrup", "Viborg", "Bank", not
-    "Kommune" or "Styrelsen"."""
+    the case's organisation that few passages use (`rare`): "Glostrup", "Viborg", "politiet",
+    not "Kommune" or "Styrelsen"."""
     if chunk.kind != "case":
         return False
     org = part_title(chunk).split(" – ")[0]
