@@ -320,6 +320,38 @@ def test_an_exercise_shows_every_field_in_full_and_the_step_asked_about(assistan
     assert "  - **3. I dybden med en delopgave**\n" in text  # other steps by name only
 
 
+def test_an_exercise_field_set_one_entry_per_line_is_shown_one_entry_per_line(assistant):
+    # kom-videre-med-social-kapital sets VARIGHED and RAMMER OG MATERIALER as lines without
+    # bullets or full stops; they used to run together into "Arrangørernes forberedelse: 1 time
+    # Hele kortlægningen: 2-3 timer." and "… alle sammen lang planche (1 m x 2-3 m) masser …".
+    text = assistant.ask("Har I en øvelse, så to teams kan se, hvor deres samarbejde halter?").text
+    assert text.startswith("**Øvelse: Hvordan samarbejder I om vigtige opgaver?**")
+    assert (
+        "- *Varighed:*\n  - Arrangørernes forberedelse: 1 time\n  - Hele kortlægningen: 2-3 timer."
+        in text
+    )
+    # "+ tuscher." on the line after the post-its belongs to that entry
+    assert (
+        "  - Lang planche (1 m x 2-3 m)\n  - Masser af post-its i mange forskellige farver + "
+        in text
+    )
+    # a field written as sentences stays one line
+    other = assistant.ask("Hvor lang tid tager øvelsen om at komme i dybden med kerneopgaven?")
+    assert "- *Varighed:* Mindst 1 time – gerne mere. I må tilpasse" in other.text
+
+
+def test_a_steps_duration_follows_its_name_instead_of_running_into_it(assistant):
+    text = assistant.ask("Har I en øvelse, så to teams kan se, hvor deres samarbejde halter?").text
+    assert "  - **1. Kortlægning af opgaverne (Varighed: 20-30 minutter)**" in text
+    assert "opgaverne Varighed" not in text
+
+
+def test_a_bullet_from_an_exercise_step_is_labelled_with_the_step_not_its_duration(assistant):
+    text = assistant.ask("Hvordan kortlægger vi relationerne mellem faggrupperne i øvelsen?").text
+    labels = re.findall(r"^- \*([^*]+):\*", text, flags=re.M)
+    assert labels and not any("Varighed:" in label for label in labels), labels
+
+
 def test_a_question_about_one_step_opens_with_the_steps_sentence_that_answers(assistant):
     answer = assistant.ask("Hvad skal grupperne bruge de røde post-it-trekanter til i øvelsen?")
     lines = quoted_lines(answer.text)

@@ -40,6 +40,7 @@ from rag.search.question import Question
 from rag.search.retrieve import Hit
 
 # A booklet's pointer onward, which the layout marks as a heading: "Læs mere", a web address.
+_DURATION_LINE = re.compile(r"^Varighed\s*:", re.I)
 _LINK_LINE = re.compile(r"^(læs mere\b.*|(https?://|www\.)\S+)$", re.I)
 _PART_PREFIX = re.compile(r"^(Case|Tjekliste|Øvelse|Anbefaling)\b", re.I)
 
@@ -417,7 +418,11 @@ def _place(unit: Unit) -> str:
     ("Tre forskellige relationer"; a case's with the case's name), else its section: "Case:
     Glostrup Hospital", "Anbefaling 3"."""
     heading = next(
-        (s.text for s in reversed(split(unit.hit.chunk)[: unit.parts[0].index]) if s.heading),
+        (
+            s.text
+            for s in reversed(split(unit.hit.chunk)[: unit.parts[0].index])
+            if s.heading and not _DURATION_LINE.match(s.text)  # a step's "Varighed: 20 min"
+        ),
         None,
     )
     chunk = unit.hit.chunk

@@ -30,6 +30,7 @@ STRUCTURED_KINDS = ("checklist", "exercise", "case")
 # the units it considers against those already quoted).
 _squashed = lru_cache(maxsize=8192)(squash)
 _STEP = re.compile(r"^(\d{1,2}\.\s|Fase\s*\d|Trin\s*\d)", re.I)
+_STEP_DURATION = re.compile(r"^Varighed\s*:", re.I)
 _EXERCISE_FIELDS = {
     "DELTAGERE": "participants",
     "VARIGHED": "duration",
@@ -185,14 +186,17 @@ class Parts:
             used.append(first)
         for key in ("participants", "duration", "materials"):
             if fields.get(key):
-                lines.append(
-                    f"- *{label(language, key)}:* " + " ".join(u.text for _, u in fields[key])
-                )
+                lines += field_lines(label(language, key), [u for _, u in fields[key]])
                 used += fields[key]
         if groups:
             lines.append(f"- *{label(language, 'steps')}:*")
             for k, (head, body) in enumerate(groups):
                 name = head[1].text if head else ""
+                if head and body and _STEP_DURATION.match(body[0][1].text):
+                    # "1. Kortlægning af opgaverne" over "Varighed: 20-30 minutter"
+                    name += f" ({body[0][1].text.rstrip('.')})"
+                    used.append(body[0])
+                    body = body[1:]
                 if head:
                     lines.append(f"  - **{name}**")
                     used.append(head)
@@ -389,6 +393,16 @@ def part_title(chunk: Chunk) -> str:
 def word_pairs(unit: Unit) -> set:
     """The unit's word pairs: how much two units say alike."""
     return shingles(plain_words(unit.text), 2)
+
+
+def field_lines(name: str, sentences: list[Sentence]) -> list[str]:
+    """An exercise field as lines: its sentences after the label, or, when they are entries of
+    a list the PDF set one per line ("Arrangørernes forberedelse: 1 time", "Lang planche (1 m x
+    2-3 m)"), one entry per line under it, instead of run together into one false sentence."""
+    texts = [u.text for u in sentences]
+    if len(texts) > 1 and any(not re.search(r"[.!?:]$", t) for t in texts):
+        return [f"- *{name}:*", *(f"  - {t}" for t in texts)]
+    return [f"- *{name}:* " + " ".join(texts)]
 
 
 def _step_groups(steps: list[tuple[Chunk, Sentence]]):

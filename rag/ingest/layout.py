@@ -100,6 +100,12 @@ FUNCTION_WORDS = {
 }
 # Exercise fields stand alone: "VARIGHED" is never the start of a longer title.
 FIELD_RE = re.compile(r"^(?:DELTAGERE|VARIGHED|RAMMER OG MATERIALER|FREMGANGSM[ÅåA]DE)\s*$", re.I)
+# Exercise fields whose lines are a list the PDF set without bullets, one entry per line that
+# ends early ("Arrangørernes forberedelse: 1 time" / "Hele kortlægningen: 2-3 timer.").
+LISTED_FIELD_RE = re.compile(r"^(?:VARIGHED|RAMMER OG MATERIALER)\s*$", re.I)
+# A step's duration on the line under its numbered heading ("1. Kortlægning af opgaverne" /
+# "Varighed: 20-30 minutter"): a line of its own, not the end of the step's name.
+STEP_DURATION_RE = re.compile(r"^Varighed\s*:", re.I)
 URL_RE = re.compile(r"^(?:https?://|www\.)\S+$|^\S+\.(?:dk|no|com|org|nu)(?:/\S*)?$", re.I)
 
 
@@ -300,9 +306,13 @@ def _text_blocks(group: list[Line], source: str, width: int, frames: bool) -> li
 
     blocks: list[Block] = []
     others = [len(ln.stripped) for ln in group[1:]]
+    page_width = width
     if len(group) >= 3:  # a narrow column has its own wrap width
         width = min(width, max(others) + 1)
     title_lines = _leading_title_lines(group, width)
+    # Under VARIGHED or RAMMER OG MATERIALER every line that ends early closes an entry (the
+    # narrow column's own width would make these short lines look wrapped).
+    listed = bool(title_lines) and bool(LISTED_FIELD_RE.match(title_lines[0].stripped))
     i = len(title_lines)
     if title_lines:
         text = MappedText.join(
@@ -320,7 +330,7 @@ def _text_blocks(group: list[Line], source: str, width: int, frames: bool) -> li
             blocks.append(current)
         current, current_lines = None, []
 
-    for ln in group[i:]:
+    for k, ln in enumerate(group[i:], i):
         text = _line_text(source, ln)
         bullet = BULLET_RE.match(ln.text)
         if bullet or NUMBERED_RE.match(ln.text) or TAB_ITEM_RE.match(ln.text):
@@ -332,10 +342,19 @@ def _text_blocks(group: list[Line], source: str, width: int, frames: bool) -> li
             flush()
             current = Block("note", MappedText.literal("", ln.start))
             current_lines = [text]
+        elif current is not None and current.type == "item" and STEP_DURATION_RE.match(ln.stripped):
+            flush()
+            current = Block("para", MappedText.literal("", ln.start))
+            current_lines = [text]
         else:
             if current is None:
-                current = Block("para", MappedText.literal("", ln.start))
+                current = Block("item" if listed else "para", MappedText.literal("", ln.start))
             current_lines.append(text)
+            following = group[k + 1] if k + 1 < len(group) else None
+            # "masser af post-its i mange farver" / "+ tuscher.": one entry
+            joined = following is not None and following.stripped.startswith("+")
+            if listed and not joined and _ends_early(ln, following, page_width):
+                flush()
     flush()
     if blocks and page_start:
         blocks[0].page_start = True
