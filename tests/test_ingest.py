@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EMBEDDING_CACHE
+from wordfreq import zipf_frequency
 
 from rag.cli import main
 from rag.config import Settings
@@ -16,6 +17,7 @@ from rag.index.builder import ingest, open_index
 from rag.index.embeddings import EmbeddingCache
 from rag.index.store import IndexBuild
 from rag.index.vectors import answer_texts
+from rag.ingest.repair import one_letter_apart
 
 
 def test_ingest_reports_documents_kinds_duplicates_and_ocr(ingested):
@@ -176,6 +178,12 @@ def test_chunks_cli_prints_json_with_the_documented_fields(ingested, capsys):
     }
 
 
+def misspelt_heading(original: str, word: str) -> bool:
+    """A heading's word that ingest respelt as the document's usual heading ("Vejlen derhen"
+    → "Vejen derhen", rag/ingest/repair.py: `heading_typo`) points at the word it respelt."""
+    return one_letter_apart(original, word.lower()) and zipf_frequency(original, "da") == 0.0
+
+
 def test_chunk_spans_point_at_the_text_in_the_source_file(ingested):
     settings, _ = ingested
     index = open_index(settings)
@@ -186,7 +194,11 @@ def test_chunk_spans_point_at_the_text_in_the_source_file(ingested):
         for m in list(re.finditer(r"[^\W\d_]{4,}", chunk.text))[:5]:
             s, e = chunk.source_span(m.start(), m.end())
             original = re.sub(r"-\s*\n\s*|\s+", "", source[s:e]).lower()
-            assert original == m.group(0).lower(), (chunk.chunk_id, m.group(0), source[s:e])
+            assert original == m.group(0).lower() or misspelt_heading(original, m.group(0)), (
+                chunk.chunk_id,
+                m.group(0),
+                source[s:e],
+            )
             checked += 1
     assert checked > 400
 

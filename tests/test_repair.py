@@ -15,6 +15,7 @@ from rag.ingest.repair import (
     capitalise_proper_words,
     capitalise_reference_titles,
     capitalise_sentences,
+    heading_typo,
     join_inner_hyphens,
     join_lines,
     strip_markup,
@@ -277,6 +278,29 @@ def test_lower_cased_names_get_their_capitals(line, repaired):
 )
 def test_ordinary_words_are_not_taken_for_names(line):
     assert capitalise_names(lines(line)[0], Names.shipped()).text == line
+
+
+@pytest.mark.parametrize(
+    ("heading", "repaired"),
+    [
+        # tillid-giver-verdensklasse.md, line 700, among eight "Vejen derhen"
+        ("Vejlen derhen", "Vejen derhen"),
+        ("Vejene derhen", None),  # a Danish plural, not a typo
+        ("Vejen frem", None),  # two words differ
+        ("Vision 2", None),  # a digit is no typo
+    ],
+)
+def test_a_one_off_heading_a_letter_from_the_documents_usual_one_is_that_heading(
+    lexicon, heading, repaired
+):
+    assert heading_typo(heading, ["Vejen derhen", "Vision"], lexicon) == repaired
+
+
+def test_the_misspelt_subsection_of_the_vision_paper_is_named_as_its_siblings(corpus_build):
+    sections = {c.section.split(" › ")[-1] for c in corpus_build.chunks}
+    texts = "\n".join(c.text for c in corpus_build.chunks)
+    assert "Vejlen derhen" not in sections and "Vejlen" not in texts
+    assert "Vejene derhen" in texts  # the plural heading stays as written
 
 
 def test_a_wrapped_url_tail_joins_its_url(corpus_build):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 
 from rag.documents import SourceDocument
@@ -25,6 +26,7 @@ from rag.ingest.repair import (
     capitalise_reference_titles,
     capitalise_sentences,
     dangles,
+    heading_typo,
     join_across_break,
     join_inner_hyphens,
     join_lines,
@@ -166,6 +168,7 @@ def parse(doc: SourceDocument, lexicon: Lexicon, ocr: OcrRepairer | None = None)
         parsed.blocks.extend(new)
     _attach_note_tails(parsed.blocks)
     _finish_text(parsed, lexicon, ocr, markdown)
+    _repair_heading_typos(parsed, lexicon)
     _repair_continuations(parsed, lexicon)
     _join_split_urls(parsed)
     _capitalise(parsed)
@@ -458,6 +461,22 @@ def _finish_text(
             text = strip_markup(text)
         text = upper_danish_letters(join_inner_hyphens(text, lexicon))
         b.text = normalise_spaces(text)
+
+
+def _repair_heading_typos(parsed: ParsedDocument, lexicon: Lexicon) -> None:
+    """A one-off heading one letter from a heading the document uses three times or more is
+    that heading ("Vejlen derhen" among eight "Vejen derhen"): it names the same subsection."""
+    headings = [b for b in parsed.blocks if b.type in ("heading", "title")]
+    counts = Counter(b.text.text.strip() for b in headings)
+    usual = [h for h, n in counts.items() if n >= 3]
+    for b in headings:
+        text = b.text.text.strip()
+        if counts[text] != 1 or not usual:
+            continue
+        right = heading_typo(text, usual, lexicon)
+        for mine, theirs in zip(text.split(), (right or "").split(), strict=False):
+            if mine != theirs:  # the word alone, so that it still points at its source word
+                b.text = b.text.sub(rf"\b{re.escape(mine)}\b", lambda _m, t=theirs: t)
 
 
 def _capitalise(parsed: ParsedDocument) -> None:

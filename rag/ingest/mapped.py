@@ -100,7 +100,7 @@ class MappedText:
         """Source offsets for `new`, which replaces text[a:b].
 
         If `new` is a piece of the matched text (markup stripped, link text kept) it maps exactly;
-        otherwise characters map proportionally onto the replaced span.
+        otherwise characters map proportionally onto the replaced span, its ends onto its ends.
         """
         old = self.text[a:b]
         if not new:
@@ -112,7 +112,10 @@ class MappedText:
             at = self.src[a] if a < len(self.src) else (self.src[-1] + 1 if self.src else 0)
             return array("l", [at] * len(new))
         n, m = len(new), b - a
-        return array("l", (self.src[a + min(m - 1, i * m // n)] for i in range(n)))
+        if n == 1:
+            return array("l", [self.src[a]])
+        # first onto first and last onto last, so the whole of `new` spans the whole of old
+        return array("l", (self.src[a + i * (m - 1) // (n - 1)] for i in range(n)))
 
     def anchors(self) -> list[tuple[int, int]]:
         """Compressed mapping: (text position, source position) wherever the offset jumps."""

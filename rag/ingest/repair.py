@@ -389,3 +389,39 @@ def capitalise_reference_titles(text: MappedText) -> MappedText:
     extraction lower-cased; a quoted phrase inside a sentence ("opfatter ”god service”") keeps
     its case."""
     return text.sub(_REFERENCE_TITLE, lambda m: m.group(0)[:-1] + m.group(1).upper())
+
+
+def one_letter_apart(a: str, b: str) -> bool:
+    """`a` becomes `b` by adding, dropping or changing one letter ("vejlen" → "vejen")."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+        return len(diff) == 1 and diff[0][0].isalpha() and diff[0][1].isalpha()
+    short, long = sorted((a, b), key=len)
+    k = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return long[k].isalpha() and short[k:] == long[k + 1 :]
+
+
+def heading_typo(heading: str, usual: list[str], lexicon: Lexicon) -> str | None:
+    """The usual heading a one-off heading misspells, else None: "Vejlen derhen" under a
+    document whose subsections are "Vejen derhen" again and again. Only a word the material
+    uses nowhere else and Danish does not know ("Vejene derhen" is a plural, not a typo) may
+    be the typo, and only for a word the material uses often."""
+    words = heading.split()
+    for other in usual:
+        theirs = other.split()
+        if len(theirs) != len(words):
+            continue
+        differ = [(w, t) for w, t in zip(words, theirs, strict=True) if w.lower() != t.lower()]
+        if len(differ) != 1:
+            continue
+        mine, right = differ[0]
+        if (
+            lexicon.count(mine) <= 1
+            and zipf_frequency(mine.lower(), "da") == 0.0
+            and lexicon.count(right) >= 3
+            and one_letter_apart(mine.lower(), right.lower())
+        ):
+            return other
+    return None
