@@ -453,6 +453,14 @@ def test_a_question_naming_a_case_gets_the_case_sentences_that_answer(assistant)
     )
 
 
+def test_a_cases_own_name_does_not_pick_which_of_its_sentences_answer(assistant):
+    # eval q033: every sentence that says "Glostrup Hospital" outweighed the one that answers,
+    # which does not name the hospital; the case part now weighs the question's other words.
+    answer = assistant.ask("Hvordan samler Glostrup Hospital alle faggrupper hver dag?")
+    assert answer.text.startswith("**Eksempel fra praksis: Glostrup Hospital")
+    assert "hele personalet hver dag mødes til en såkaldt safety briefing" in answer.text
+
+
 @pytest.mark.parametrize(
     ("question", "organisation", "named"),
     [

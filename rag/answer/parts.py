@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -240,6 +240,12 @@ class Parts:
         units = [u for c in chunks for u in units_of(Hit(hit.rank, hit.score, c, hit.channels))]
         if not units:
             return [], []
+        # Words of the case's own name ("Økonomistyrelsen", "Viborg Arrest") are in every
+        # question about it and in the sentences that introduce it, not in the one that answers.
+        named = self.ranker.stats.terms(chunks[0].section)
+        kept = tuple(t for t in question.lexical_terms if t not in named)
+        if kept:
+            question = replace(question, lexical_terms=kept)
         self.ranker.describe(question, [hit], units, query)
         for u in units:
             u.probability = self.ranker.model.probability(u.features)
