@@ -62,6 +62,9 @@ class Settings:
     # Passages retrieved per question; of them, the LLM sees the first `llm_sources`.
     hits_per_answer: int = 6
     llm_sources: int = 5
+    # A question across the booklets ("hvordan definerer hæfterne …") gets each document's
+    # best passage among this many of the whole material's best (rag/answer/assistant.py).
+    across_depth: int = 30
     # Tokens of source text the LLM reads: the best sentences of those passages and their
     # neighbours until this is spent (rag/answer/excerpts.py). A CPU reads some 100-235
     # tokens a second, so 400 keeps the first token within a few seconds (docs/answers.md).

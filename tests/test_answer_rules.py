@@ -14,7 +14,7 @@ import pytest
 
 from rag.answer.evidence import TermStats
 from rag.answer.fits import Focus, count, definition, duration, result, who
-from rag.answer.parts import names_the_case
+from rag.answer.parts import asks_across_documents, names_the_case
 from rag.answer.ranking import about_the_booklet, in_frame_section, units_of
 from rag.answer.render import highlighted, to_markdown
 from rag.ingest.sentences import depends_on_previous, quote_units, split, split_text
@@ -987,6 +987,48 @@ def test_a_two_part_question_gets_each_part_answered(assistant):
     )
     assert "positiv afvigelse" in answer.text  # the first part
     assert "Fase 1" in answer.text  # the second: the exercise in phases
+
+
+@pytest.mark.parametrize(
+    ("question", "across"),
+    [
+        ("Er der forskel på, hvordan hæfterne definerer social kapital?", True),
+        ("hvad er de tre dele af social kapital i de forskellige pjecer?", True),
+        ("Dukker vores by op som forbillede i jeres papirer?", True),
+        ("How do the booklets define social capital?", True),
+        ("What does the booklet say about the core task?", False),
+        ("How is social capital defined across the booklets?", True),
+        ("Hvad står der i hæftet om kerneopgaven?", False),  # one booklet
+        ("What can a manager do to strengthen informal networks across departments?", False),
+    ],
+)
+def test_a_question_across_the_booklets_is_told_by_its_plural_booklets(assistant, question, across):
+    assert asks_across_documents(assistant.searcher.analyse(question)) is across
+
+
+def test_a_question_across_the_booklets_quotes_each_booklet(assistant):
+    # eval c086: every bullet came from "Kom videre med social kapital", whose passages
+    # ranked first; the vision paper's and the state's booklet's sentences were below the bar.
+    answer = assistant.ask("Er der forskel på, hvordan hæfterne definerer social kapital?")
+    docs = {c.chunk.doc_id for c in answer.citations}
+    assert {
+        "kom-videre-med-social-kapital",
+        "inspiration-tillid-samarbejde",
+        "tillid-giver-verdensklasse",
+    } <= docs
+    # and the bullets an answer gets anyway are still there
+    assert "Samarbejde om kerneopgaven – dvs." in answer.text
+
+
+def test_retrieval_across_the_booklets_ranks_each_documents_best_passage(assistant):
+    question = assistant.searcher.analyse(
+        "Er der forskel på, hvordan hæfterne definerer social kapital?"
+    )
+    hits = assistant.retrieve(question)
+    ranked = hits[: assistant.settings.answer_passages]
+    assert len({h.chunk.doc_id for h in ranked}) >= 3
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert len(hits) == assistant.settings.hits_per_answer
 
 
 def test_a_question_after_several_examples_gets_several_cases(assistant):

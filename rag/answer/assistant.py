@@ -29,7 +29,7 @@ from rag.answer.grounding import GroundingCheck
 from rag.answer.labels import join_words, kind_label, label
 from rag.answer.llm import LLM, LLMError, Waiting, load_chat_model
 from rag.answer.model import load_models
-from rag.answer.parts import asks_for_examples
+from rag.answer.parts import asks_across_documents, asks_for_examples
 from rag.answer.prompts import answer_messages, condense_messages, instructions
 from rag.answer.ranking import SentenceRanker, Unit
 from rag.config import Settings
@@ -153,6 +153,10 @@ class Assistant:
         self._catalogues = catalogues(searcher.chunks)
         documents = searcher.index.documents if searcher.index is not None else []
         self._titles = _main_titles(documents, searcher.chunks)
+        indexed = {c.doc_id for c in searcher.chunks}
+        self._originals = [
+            d["doc_id"] for d in documents if not d.get("copy_of") and d["doc_id"] in indexed
+        ]
 
     @classmethod
     def open(
@@ -365,6 +369,8 @@ class Assistant:
         `vector`: the question's, when it shares another's (`_sharing`)."""
         n = self.settings.hits_per_answer
         hits = self.searcher.search(question, k=n, doc=doc, kind=kind, vector=vector)
+        if doc is None and asks_across_documents(question):
+            hits = self._each_document(question, hits, kind, vector)
         wanted = None if kind else question.kind
         if wanted and hits and all(h.chunk.kind != wanted for h in hits[:3]):
             extra = self.searcher.search(question, k=1, doc=doc, kind=wanted, vector=vector)
@@ -374,6 +380,31 @@ class Assistant:
                 for rank, h in enumerate(hits, 1):
                     h.rank = rank
         return hits[:n]
+
+    def _each_document(
+        self, question: Question, hits: list[Hit], kind: str | None, vector: np.ndarray | None
+    ) -> list[Hit]:
+        """For a question across the booklets, each document's best passage among the
+        `Settings.across_depth` best of the whole material, within the passages sentences are
+        ranked from (`Settings.answer_passages`); the rest by score after them. The answer can
+        then quote each booklet, not only the one that ranks best. (One wider search: a search
+        kept to one document scores its passages against each other, not against the rest.)"""
+        wide = self.searcher.search(
+            question, k=self.settings.across_depth, kind=kind, vector=vector
+        )
+        best: dict[str, Hit] = {}
+        for h in [*hits, *wide]:
+            best.setdefault(h.chunk.doc_id, h)
+        room = self.settings.answer_passages
+        keep = sorted(best.values(), key=lambda h: -h.score)[:room]
+        ids = {h.chunk.chunk_id for h in keep}
+        rest = [h for h in hits if h.chunk.chunk_id not in ids]
+        first = sorted([*keep, *rest[: max(0, room - len(keep))]], key=lambda h: -h.score)
+        taken = {h.chunk.chunk_id for h in first}
+        out = [*first, *(h for h in rest if h.chunk.chunk_id not in taken)][: len(hits)]
+        for rank, h in enumerate(out, 1):
+            h.rank = rank
+        return out
 
     def _case_hits(
         self,

@@ -27,6 +27,7 @@ from rag.answer.labels import label
 from rag.answer.parts import (
     Citations,
     Parts,
+    asks_across_documents,
     asks_for_examples,
     names_the_case,
     part_title,
@@ -152,7 +153,13 @@ class Composer:
         else:
             rare = self._rare_terms(question)
             bullets = self._bullets(
-                fresh, lead, limit, skip_lead=not asked_for, must=must, rare=rare
+                fresh,
+                lead,
+                limit,
+                skip_lead=not asked_for,
+                must=must,
+                rare=rare,
+                across=asks_across_documents(question),
             )
         if bullets:
             lines = [f"**{label(language, 'more')}:**"]
@@ -181,11 +188,13 @@ class Composer:
         skip_lead: bool,
         must: Sequence[Unit] = (),
         rare: frozenset[str] = frozenset(),
+        across: bool = False,
     ) -> list[Unit]:
         """Next units that add something: nearly as likely as the lead, not repeating it. The
         answers to a two-part question's other parts come first, then, among units nearly as
         likely, one from each document not yet quoted (a question across the booklets gets
-        each booklet's answer), and one from each other document whose sentence names a `rare`
+        each booklet's answer; one that asks across the booklets by name, `across`, gets it
+        however likely), and one from each other document whose sentence names a `rare`
         term of the question however likely ("nulfejlskultur" in two booklets), then the rest
         in order."""
         if lead is None or limit <= 0:
@@ -201,6 +210,12 @@ class Composer:
             if u.hit.chunk.doc_id not in docs:
                 docs.add(u.hit.chunk.doc_id)
                 other_docs.append(u)
+        if across:  # "hvordan definerer hæfterne …": each booklet's best, however likely,
+            for u in prose:  # beside the bullets any answer gets
+                if u.hit.chunk.doc_id not in docs:
+                    docs.add(u.hit.chunk.doc_id)
+                    wanted.append(u)
+                    limit += 1
         for u in prose if rare else []:  # another booklet names a rare word of the question
             elsewhere = u.hit.chunk.doc_id not in docs and u.probability >= self.bullet_floor
             if elsewhere and rare & self.ranker.traits(u).sentence:

@@ -372,6 +372,25 @@ def asks_for_examples(question: Question) -> bool:
     return bool(_PLURAL_EXAMPLES.search(question.text))
 
 
+_ACROSS_DOCUMENTS = re.compile(
+    r"\b(pjecerne|hæfterne|publikationerne|materialerne|papirerne)\b"
+    r"|\b(flere|alle|forskellige|begge|jeres)\s+(af\s+)?(jeres\s+|de\s+)?"
+    r"(pjecer|hæfter|publikationer|dokumenter|papirer)\b"
+    r"|\b(hver|hvert)\s+(pjece|hæfte)\b"
+    r"|\b(the|your)\s+((different|various)\s+)?(booklets|pamphlets|publications)\b"
+    r"|\b(across|in|between|all)\s+(of\s+)?(the|your)\s+((different|various)\s+)?"
+    r"(documents|papers)\b"
+    r"|\beach\s+(booklet|pamphlet|document)\b",
+    re.I,
+)
+
+
+def asks_across_documents(question: Question) -> bool:
+    """The question asks what the booklets each say: "Er der forskel på, hvordan hæfterne
+    definerer social kapital?", "i de forskellige pjecer", "across the booklets"."""
+    return bool(_ACROSS_DOCUMENTS.search(question.text))
+
+
 def names_the_case(
     question: Question, chunk: Chunk, terms: Callable[[str], list[str]], rare: Callable[[str], bool]
 ) -> bool:
