@@ -352,6 +352,20 @@ def test_a_bullet_from_an_exercise_step_is_labelled_with_the_step_not_its_durati
     assert labels and not any("Varighed:" in label for label in labels), labels
 
 
+def test_a_question_on_its_own_line_under_a_checklist_is_one_more_item(assistant):
+    # "Hvem er ansvarlig for at følge op på denne tjekliste?" stood after the last item's
+    # question as if it explained it: "**Er der behov for en egentlig kommunikationsplan?** Hvem …"
+    text = assistant.ask("Har I en tjekliste til at planlægge et projekt om social kapital?").text
+    assert "**Er der behov for en egentlig kommunikationsplan?** Hvem" not in text
+    from rag.answer.parts import _own_question
+
+    chunk = chunk_with(assistant, "Hvem er ansvarlig for at følge op på denne tjekliste?")
+    said = {s.text: _own_question(s) for s in split(chunk)}
+    assert said["Hvem er ansvarlig for at følge op på denne tjekliste?"] is True
+    # the source sets an item's explanation off with a dash: it stays the item's
+    assert said["– Skal gerne kunne mærke en forskel?"] is False
+
+
 def test_a_question_about_one_step_opens_with_the_steps_sentence_that_answers(assistant):
     answer = assistant.ask("Hvad skal grupperne bruge de røde post-it-trekanter til i øvelsen?")
     lines = quoted_lines(answer.text)

@@ -575,3 +575,40 @@ def test_a_title_a_reference_quotes_starts_with_a_capital(line, repaired):
 )
 def test_a_quoted_phrase_inside_a_sentence_keeps_its_case(line):
     assert capitalise_reference_titles(lines(line)[0]).text == line
+
+
+def test_a_run_of_numbered_titles_over_their_text_keeps_title_and_text_apart(corpus_build):
+    # kom-videre-med-social-kapital.txt, lines 2222-2290: seven recommendations, each a title
+    # line over its text, used to read "1. Tænk psykisk arbejdsmiljø ind fra starten tænk et …"
+    text = "\n".join(c.text for c in corpus_build.chunks)
+    assert "1. Tænk psykisk arbejdsmiljø ind fra starten: tænk et godt psykisk" in text
+    assert "2. Vær opmærksom på forskellige roller og behov: afklar og meld ud" in text
+    # a title with a comma, over a text that starts with a capital, in the same run
+    assert "4. Forklar, hvad der sker med arbejdsmiljøet: Kommunikér åbent" in text
+    # a numbered step alone on its line is left as it is
+    assert "• 0. Forberedelse\n" in text
+
+
+def test_a_checklist_item_cut_by_a_blank_line_is_joined_again(corpus_build):
+    # lines 2390-2392: "… social kapital til" / "" / "medarbejderne/kollegerne?"
+    text = "\n".join(c.text for c in corpus_build.chunks)
+    assert "opbygning af social kapital til medarbejderne/kollegerne?" in text
+    # a column label that ends in a slash is not a continuation ("Dig selv", "din egen chef",
+    # "politikere/ topledelse" over the checklist's columns)
+    assert "din egen chef politikere/" not in text
+
+
+@pytest.mark.parametrize(
+    ("token", "address"),
+    [
+        ("arbejdsmiljøweb.dk/komvidere", True),
+        ("politikere/", True),
+        ("medarbejderne/kollegerne?", False),
+        ("borger/bruger", False),
+        ("kollegerne", False),
+    ],
+)
+def test_a_lower_case_start_that_is_an_address_or_a_label_continues_nothing(token, address):
+    from rag.ingest.layout import _address_like
+
+    assert _address_like(token) is address

@@ -113,7 +113,7 @@ class Parts:
         for chunk, u in _once(chunks):
             if not items and not u.bullet and not u.heading and not u.source_line:
                 intro.append((chunk, u))  # what the checklist is for, before its items
-            elif u.bullet:
+            elif u.bullet or (items and _own_question(u)):
                 items.append((chunk, [u]))
             elif (
                 items
@@ -257,6 +257,18 @@ class Parts:
                 best.append(u)
         best.sort(key=lambda u: (chunks.index(u.hit.chunk), u.sentence.index))
         return _case_lines(best), _by_chunk_pairs([(u.hit.chunk, p) for u in best for p in u.parts])
+
+
+def _own_question(u: Sentence) -> bool:
+    """A question on a line of its own under a checklist's items is one more item ("Hvem er
+    ansvarlig for at følge op på denne tjekliste?"), not the item's explanation, which the
+    source sets off with a dash ("– skal gerne kunne mærke en forskel?")."""
+    return (
+        u.text.endswith("?")
+        and not u.continues
+        and not u.heading
+        and not u.text.startswith(("–", "-"))
+    )
 
 
 def _case_lines(units: list[Unit]) -> list[str]:

@@ -167,6 +167,8 @@ def parse(doc: SourceDocument, lexicon: Lexicon, ocr: OcrRepairer | None = None)
             new[0].break_before = breaks
         parsed.blocks.extend(new)
     _attach_note_tails(parsed.blocks)
+    if not markdown:
+        _title_numbered_items(parsed.blocks, width)
     _finish_text(parsed, lexicon, ocr, markdown)
     _repair_heading_typos(parsed, lexicon)
     _repair_continuations(parsed, lexicon)
@@ -364,6 +366,56 @@ def _text_blocks(group: list[Line], source: str, width: int, frames: bool) -> li
     return blocks
 
 
+def _title_numbered_items(blocks: list[Block], width: int) -> None:
+    """A run of numbered items set as a title line over a text ("1. Tænk psykisk arbejdsmiljø
+    ind fra starten" / "tænk et godt psykisk arbejdsmiljø ind …") gets a colon after each
+    title, instead of running title and text together into one false sentence. A run is
+    titled when two or more of its items have a first line that is plainly a title (short,
+    unpunctuated, ending well before the wrap width, as a wrapped sentence never does); then
+    every item of it whose first line ends without punctuation has one ("4. Forklar, hvad der
+    sker med arbejdsmiljøet" / "Kommunikér åbent …")."""
+    runs: list[list[Block]] = []
+    for b in blocks:
+        numbered = b.type == "item" and bool(re.match(r"^\s*\d{1,2}[.)]\s+\S", b.text.text))
+        if numbered and runs and runs[-1] and runs[-1][-1] is _last_item(blocks, b):
+            runs[-1].append(b)
+        elif numbered:
+            runs.append([b])
+    for run in runs:
+        lines = [_split_mapped_lines(b.text) for b in run]
+        plain = sum(_titled(ls, width, strict=True) for ls in lines)
+        if plain < 2:
+            continue
+        for b, ls in zip(run, lines, strict=True):
+            if _titled(ls, width, strict=False):
+                first = ls[0].strip()
+                ls[0] = MappedText.join([first, MappedText.literal(":", first.span()[1])])
+                b.text = MappedText.join_with("\n", ls)
+
+
+def _last_item(blocks: list[Block], b: Block) -> Block | None:
+    """The item block before `b` with nothing but notes, headings of no text, between them."""
+    k = next(i for i, x in enumerate(blocks) if x is b)
+    for x in reversed(blocks[:k]):
+        if x.type == "item":
+            return x
+        if x.type in ("para", "heading", "title"):
+            return None
+    return None
+
+
+def _titled(lines: list[MappedText], width: int, strict: bool) -> bool:
+    if len(lines) < 2 or not lines[1].text.strip()[:1].isalpha():
+        return False
+    first = re.sub(r"^\s*\d{1,2}[.)]\s+", "", lines[0].text.strip())
+    if re.search(r"[.,:;!?–-]$", first) or len(first.split()) > 10:
+        return False
+    if not strict:
+        return True
+    nxt = lines[1].text.split()[0]
+    return title_like(first) and len(lines[0].text.strip()) + 1 + len(nxt) < width - 2
+
+
 def _leading_title_lines(group: list[Line], width: int) -> list[Line]:
     """Lines at the top of a group that form a title: short, unpunctuated, ending early."""
     first = group[0].stripped
@@ -520,9 +572,8 @@ def _repair_continuations(parsed: ParsedDocument, lexicon: Lexicon) -> None:
         b = blocks[k]
         text = b.text.text
         first_token = text.split(" ")[0]
-        starts_lower = text.lstrip("”\"'")[:1].islower() and not re.search(
-            r"[/_=]|\.\w", first_token
-        )
+        # "medarbejderne/kollegerne?" continues; "arbejdsmiljøweb.dk/komvidere" is an address
+        starts_lower = text.lstrip("”\"'")[:1].islower() and not _address_like(first_token)
         prev = blocks[k - 1] if k else None
         if b.type == "para" and prev is not None and starts_lower and not b.moved:
             prev_open = prev.type in ("para", "item") and dangles(prev.text.text)
@@ -567,6 +618,14 @@ def _repair_continuations(parsed: ParsedDocument, lexicon: Lexicon) -> None:
         open_ends = [i for i in open_ends if k - i <= MAX_INTERRUPTION]
         k += 1
     _attach_capitalised_continuations(parsed, lexicon)
+
+
+def _address_like(token: str) -> bool:
+    """A web address or a label, not a word that continues a sentence: "arbejdsmiljøweb.dk/
+    komvidere", "politikere/" (a column label); "medarbejderne/kollegerne?" is words."""
+    if re.search(r"[_=]|\.\w|://", token):
+        return True
+    return "/" in token and not re.fullmatch(r"[^\W\d_]+(/[^\W\d_]+)+[?.,!:;]*", token)
 
 
 MAX_INTERRUPTION = 15  # blocks a box or column may put between a paragraph and its continuation
