@@ -18,6 +18,7 @@ from rag.ingest.repair import (
     heading_typo,
     join_inner_hyphens,
     join_lines,
+    restore_acronyms,
     strip_markup,
     upper_danish_letters,
 )
@@ -612,3 +613,29 @@ def test_a_lower_case_start_that_is_an_address_or_a_label_continues_nothing(toke
     from rag.ingest.layout import _address_like
 
     assert _address_like(token) is address
+
+
+@pytest.mark.parametrize(
+    ("text", "repaired"),
+    [
+        # kom-videre-med-social-kapital.txt, as the PDF's text layer has them
+        (
+            "de formelle samarbejdsorganer (amo, sU eller med-udvalg)",
+            "de formelle samarbejdsorganer (AMO, SU eller MED-udvalg)",
+        ),
+        ("cheferne, Hr-afdelingen og fagforeningen", "cheferne, HR-afdelingen og fagforeningen"),
+        ("De valgte at informere tr’erne først.", "De valgte at informere TR’erne først."),
+        ("at være fælles-tr for Foa.", "at være fælles-TR for FOA."),
+        # "med" is a word; only a compound's first part is the acronym
+        ("fagligt kvalificeret med- og modspil", "fagligt kvalificeret med- og modspil"),
+        ("sammen med medarbejderne", "sammen med medarbejderne"),
+        (
+            "Læs mere http://www.oao.dk/index.php?id=148",
+            "Læs mere http://www.oao.dk/index.php?id=148",
+        ),
+        ("mødet starter kl. 14", "mødet starter kl. 14"),
+        ("en post-it på tavlen", "en post-it på tavlen"),
+    ],
+)
+def test_acronyms_of_working_life_are_written_in_capitals(text, repaired):
+    assert restore_acronyms(MappedText.literal(text, 0)).text == repaired

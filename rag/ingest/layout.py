@@ -31,6 +31,7 @@ from rag.ingest.repair import (
     join_inner_hyphens,
     join_lines,
     normalise_spaces,
+    restore_acronyms,
     strip_markup,
     upper_danish_letters,
 )
@@ -540,6 +541,8 @@ def _capitalise(parsed: ParsedDocument) -> None:
             b.text = capitalise_asked_i(b.text)
             b.text = capitalise_proper_words(capitalise_names(b.text, names), names)
             b.text = capitalise_reference_titles(b.text)
+        if not URL_RE.match(b.text.text):
+            b.text = restore_acronyms(b.text)
 
 
 def _split_mapped_lines(text: MappedText) -> list[MappedText]:

@@ -425,3 +425,43 @@ def heading_typo(heading: str, usual: list[str], lexicon: Lexicon) -> str | None
         ):
             return other
     return None
+
+
+@lru_cache(maxsize=1)
+def shipped_acronyms() -> dict[str, str]:
+    """rag/data/acronyms-da.tsv: acronym → "word" or "compound"."""
+    out: dict[str, str] = {}
+    for line in (PACKAGE_DATA / "acronyms-da.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            acronym, when = line.split("\t")
+            out[acronym.strip()] = when.strip()
+    return out
+
+
+# A short word with what follows it: a hyphen or apostrophe and a letter make it a compound's
+# first part ("Hr-afdelingen", "tr’erne"); after a hyphen it is a compound's last ("fælles-tr").
+_ACRONYM_WORD = re.compile(r"(?<![\w.@])([^\W\d_]{2,4})(?=([-’'][^\W\d_])|\.?(?:[^\w./@]|$))")
+_ADDRESS = re.compile(r"://|www\.|\.(dk|com|org|eu|net)\b|@", re.I)
+
+
+def restore_acronyms(text: MappedText, acronyms: dict[str, str] | None = None) -> MappedText:
+    """ "amo, sU eller med-udvalg" → "AMO, SU eller MED-udvalg"; "Tr’erne" → "TR’erne"; web
+    addresses ("www.oao.dk"), "kl. 14" and "med- og modspil" are left alone."""
+    known = shipped_acronyms() if acronyms is None else acronyms
+    whole = text.text
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(1)
+        upper = word.upper()
+        when = known.get(upper)
+        if when is None or word == upper or (when == "compound" and not m.group(2)):
+            return word
+        start = whole.rfind(" ", 0, m.start()) + 1
+        end = whole.find(" ", m.end())
+        if _ADDRESS.search(whole[start : end if end >= 0 else len(whole)]):
+            return word
+        if upper == "KL" and whole[m.end() : m.end() + 1] == ".":
+            return word  # "kl. 14"
+        return upper
+
+    return text.sub(_ACRONYM_WORD, fix)
