@@ -366,6 +366,17 @@ def test_a_question_on_its_own_line_under_a_checklist_is_one_more_item(assistant
     assert said["– Skal gerne kunne mærke en forskel?"] is False
 
 
+def test_a_lead_from_an_exercise_says_which_exercise_it_is_from(assistant):
+    # spot check 11: "Lad herefter de efterfølgende faggrupper sætte deres post-its op …" led an
+    # answer about a merger with nothing to say it was a step of an exercise.
+    answer = assistant.ask(
+        "We're merging two departments next spring. What should I be thinking about regarding "
+        "collaboration?"
+    )
+    lead = answer.text.split("\n\n")[1]
+    assert lead.startswith("*Exercise: Vurdér jeres relationelle koordinering"), lead
+
+
 def test_a_question_about_one_step_opens_with_the_steps_sentence_that_answers(assistant):
     answer = assistant.ask("Hvad skal grupperne bruge de røde post-it-trekanter til i øvelsen?")
     lines = quoted_lines(answer.text)

@@ -25,6 +25,7 @@ import numpy as np
 from rag.answer.fits import FACT_TYPES, holds_kind
 from rag.answer.labels import label
 from rag.answer.parts import (
+    STRUCTURED_KINDS,
     Citations,
     Parts,
     asks_across_documents,
@@ -138,8 +139,9 @@ class Composer:
             listed = []
         if lead and not asked_for:
             # A case's sentence says whose experience it is: "*Case: Glostrup Hospital:* …", an
-            # item of a catalogue listed which item it is.
-            place = _place(lead) if lead.hit.chunk.kind == "case" else None
+            # exercise's or checklist's which it is from ("*Øvelse: Vurdér jeres relationelle
+            # koordinering:* Læg op til …"), an item of a catalogue listed which item it is.
+            place = _lead_place(lead, language)
             place = _item_name(lead) if listed and self.catalogue(lead.hit.chunk) else place
             blocks.append(_quote(lead, cites, place=place, language=language))
         limit = self.max_bullets - 1 if asked_for else self.max_bullets
@@ -426,6 +428,16 @@ def _step_name(heading: str) -> str:
     if re.search(r"/|www\.|\.dk\b", name) or len(name.split()) > 6:
         return ""
     return name.capitalize() if name.isupper() else name
+
+
+def _lead_place(lead: Unit, language: str) -> str | None:
+    """The label of a lead from a case, an exercise or a checklist; None for other text."""
+    kind = lead.hit.chunk.kind
+    if kind not in STRUCTURED_KINDS:
+        return None
+    place = _place(lead)
+    name = label(language, kind)
+    return place if kind == "case" or place.lower().startswith(name.lower()) else f"{name}: {place}"
 
 
 def _place(unit: Unit) -> str:
