@@ -68,6 +68,11 @@ def test_a_sentence_ends_before_a_capital_after_an_ordinary_full_stop():
     [
         ("Men gennemføres processen ordentligt, kan det opbygge ny gensidig tillid.", True),
         ("Samtidig skal udfordringsretten ikke være begrænset til den kommunale sektor.", True),
+        # "det" put first as the object, the subject after the verb: it means what came before
+        ("Det er du nødt til at afklare med din egen leder – og med dig selv.", True),
+        ("Det arbejder man målrettet med i Danske Banks filial i Bagsværd.", True),
+        # "i" the preposition is no subject; an "at" clause looks forward
+        ("Det er i den forbindelse vigtigt, at forsøgsprojekterne i første fase evalueres.", False),
         ("De fungerer som inspirations- og sparringsparterne.", True),
         ("Det giver i sig selv spild af ressourcer.", True),
         ("Dette hæfte er skrevet til dig, der som leder allerede kender begrebet.", False),

@@ -20,7 +20,7 @@ from rag.documents import Chunk
 
 BULLET = "•"
 # Bump when the rules below change which sentences exist: ingest then embeds the new ones.
-SENTENCES_VERSION = "8"
+SENTENCES_VERSION = "9"
 # Abbreviations whose full stop never ends a sentence, even before a capital or a digit
 # ("bl.a. Moderniseringsstyrelsen", "ca. 250", "nr. 7"). Lower-cased, without the last stop.
 ABBREVIATIONS = frozenset(
@@ -125,6 +125,9 @@ _CONNECTIVES = frozenset(
 )
 _TWO_WORD_CONNECTIVES = ("til gengæld", "på den måde", "i det tilfælde", "det samme")
 # After "De"/"Den" a finite verb means a pointer ("De fungerer som …"), not an article.
+# Subjects that follow the verb when something else opens the clause ("Det er du nødt til …");
+# "de" is left out: "Det er de færreste, der …" is a cleft, not a pointer.
+_SUBJECT_PRONOUNS = frozenset("du vi man jeg han hun".split())
 _FINITE_VERBS = frozenset(
     "kender mener oplever arbejder bruger hjælper sidder taler ønsker tror vælger deltager "
     "fortæller siger ser hedder findes mødes skaber sikrer viser betyder handler består".split()
@@ -286,6 +289,11 @@ def depends_on_previous(text: str) -> bool:
         nxt = words[1] if len(words) > 1 else ""
         return nxt in _FINITE_VERBS or nxt.endswith("erer")
     if first == "det":
+        # "Det er du nødt til at afklare …", "Det kan man gøre ved at …": "det" is the object
+        # put first, its subject after the verb, and it means what was said before.
+        said = re.findall(r"[^\W\d_]+", text)[:3]  # "I" the pronoun, not "i" the preposition
+        if len(said) > 2 and (said[2] == "I" or said[2].lower() in _SUBJECT_PRONOUNS):
+            return True
         # "Det er vigtigt at …", "Det kan virke enkelt at …" look forward; "Det giver spild af
         # ressourcer" points back.
         return not any(w in ("at", "om", "hvis", "når", "hvor", "hvordan") for w in words[1:9])
