@@ -94,6 +94,14 @@ def test_out_of_scope_is_refused_with_the_nearest_topics_and_no_sources(assistan
     assert answer.citations == []
 
 
+def test_a_nearest_topic_that_many_sections_share_is_named_with_its_parent(assistant):
+    # spot check 11: a bare "Vejen derhen" is a subsection of each of the ten recommendations
+    text = assistant.ask("What are the rules for overtime pay on a night shift schedule?").text
+    topics = [line for line in text.splitlines() if line.startswith("- ")]
+    assert topics and not any(line.startswith("- Vejen derhen") for line in topics), topics
+    assert any(re.match(r"- Anbefaling \d+ – Vejen derhen \(", line) for line in topics), topics
+
+
 def test_an_english_question_gets_english_labels_and_danish_quotes(assistant):
     answer = assistant.ask("What are the three elements of social capital?")
     assert answer.language == "en"

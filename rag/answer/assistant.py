@@ -609,6 +609,22 @@ def scope(language: str, titles: list[str], shown: int = 3) -> str:
     return join_words(names, language)
 
 
+def _topic(chunk: Chunk) -> str:
+    """A passage's section as a refusal names it: its own heading, after its parent's short
+    name when the heading is a few words that many sections share ("Anbefaling 3 – Vejen
+    derhen", "Case: Glostrup Hospital – Samles en gang om dagen", not a bare "Vejen derhen")."""
+    parts = [p.strip() for p in chunk.section.split("›") if p.strip()]
+    if not parts:
+        return chunk.title
+    if len(parts) < 2 or (len(parts[-1].split()) > 4 and not _PART.match(parts[-2])):
+        return parts[-1]
+    parent = parts[-2]
+    parent = (
+        parent.split(" – ")[0] if _PART.match(parent) else re.split(r": (?=[A-ZÆØÅ])", parent)[0]
+    )
+    return f"{parent} – {parts[-1]}"
+
+
 def refusal(
     language: str, hits: list[Hit], evidence: Evidence, filters: str = "", titles=()
 ) -> str:
@@ -623,8 +639,7 @@ def refusal(
         lines.append(label(language, "filtered", filters=filters))
     topics: list[str] = []
     for h in hits[:4]:
-        section = h.chunk.section.split("›")[-1].strip() or h.chunk.title
-        topic = f"{section} ({h.chunk.title})"
+        topic = f"{_topic(h.chunk)} ({h.chunk.title})"
         if topic not in topics:
             topics.append(topic)
     if topics:
