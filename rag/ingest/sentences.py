@@ -124,10 +124,10 @@ _CONNECTIVES = frozenset(
     ]
 )
 _TWO_WORD_CONNECTIVES = ("til gengæld", "på den måde", "i det tilfælde", "det samme")
-# After "De"/"Den" a finite verb means a pointer ("De fungerer som …"), not an article.
 # Subjects that follow the verb when something else opens the clause ("Det er du nødt til …");
 # "de" is left out: "Det er de færreste, der …" is a cleft, not a pointer.
 _SUBJECT_PRONOUNS = frozenset("du vi man jeg han hun".split())
+# After "De"/"Den" a finite verb means a pointer ("De fungerer som …"), not an article.
 _FINITE_VERBS = frozenset(
     "kender mener oplever arbejder bruger hjælper sidder taler ønsker tror vælger deltager "
     "fortæller siger ser hedder findes mødes skaber sikrer viser betyder handler består".split()
