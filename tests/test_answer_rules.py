@@ -71,6 +71,13 @@ def test_a_sentence_ends_before_a_capital_after_an_ordinary_full_stop():
         # "det" put first as the object, the subject after the verb: it means what came before
         ("Det er du nødt til at afklare med din egen leder – og med dig selv.", True),
         ("Det arbejder man målrettet med i Danske Banks filial i Bagsværd.", True),
+        # "det" is the subject, what was said before, and the clause is what it means
+        ("Det indebærer, at du nogle gange skal bære vanskelige budskaber op, ned og rundt.", True),
+        ("Det betyder blandt andet, at lovgivning skal gennemgås.", True),
+        # a clause put in the subject's place, after a noun or "sig", looks forward
+        ("Det skaber ro, at der er tydelighed om prioriteringen:", False),
+        ("Det viste sig, at 90 personer meldte sig til frivillig fratreden.", False),
+        ("Det koster at lade være i form af manglende motivation og ejerskab.", False),
         # "i" the preposition is no subject; an "at" clause looks forward
         ("Det er i den forbindelse vigtigt, at forsøgsprojekterne i første fase evalueres.", False),
         ("De fungerer som inspirations- og sparringsparterne.", True),

@@ -20,7 +20,7 @@ from rag.documents import Chunk
 
 BULLET = "•"
 # Bump when the rules below change which sentences exist: ingest then embeds the new ones.
-SENTENCES_VERSION = "9"
+SENTENCES_VERSION = "10"
 # Abbreviations whose full stop never ends a sentence, even before a capital or a digit
 # ("bl.a. Moderniseringsstyrelsen", "ca. 250", "nr. 7"). Lower-cased, without the last stop.
 ABBREVIATIONS = frozenset(
@@ -124,6 +124,10 @@ _CONNECTIVES = frozenset(
     ]
 )
 _TWO_WORD_CONNECTIVES = ("til gengæld", "på den måde", "i det tilfælde", "det samme")
+_MEANS_THAT = re.compile(
+    r"^det (?!(?:er|var|bliver|blev|kan|skal|vil|må|gælder|handler|handlede)\b)[^\W\d_]+"
+    r"(?: (?:også|dog|blandt andet|langtfra|altså|derfor|typisk|ofte|netop|i realiteten))*, at\b"
+)
 # Subjects that follow the verb when something else opens the clause ("Det er du nødt til …");
 # "de" is left out: "Det er de færreste, der …" is a cleft, not a pointer.
 _SUBJECT_PRONOUNS = frozenset("du vi man jeg han hun".split())
@@ -293,6 +297,11 @@ def depends_on_previous(text: str) -> bool:
         # put first, its subject after the verb, and it means what was said before.
         said = re.findall(r"[^\W\d_]+", text)[:3]  # "I" the pronoun, not "i" the preposition
         if len(said) > 2 and (said[2] == "I" or said[2].lower() in _SUBJECT_PRONOUNS):
+            return True
+        # "Det betyder, at …", "Det indebærer, at du …": "det" is the subject, what was said
+        # before, and the clause is what it means ("Det skaber ro, at …" and "Det viste sig,
+        # at …" put a clause in its place instead: a noun or "sig" stands between).
+        if _MEANS_THAT.match(text.lower()):
             return True
         # "Det er vigtigt at …", "Det kan virke enkelt at …" look forward; "Det giver spild af
         # ressourcer" points back.
