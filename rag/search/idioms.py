@@ -4,7 +4,7 @@ A manager asks "Hvordan får jeg folk med på vognen?" or "Det gik helt i skoven
 an idiom are not what the question is about: searched as typed, "vognen" and "skoven" find
 nothing, and the refusal gate counts them as topics the material lacks ("Materialet nævner ikke
 vognen"). A Danish question is therefore searched and judged with each idiom of
-rag/data/idioms-da.tsv replaced by its plain meaning ("med", "gik galt"). The list is written
+rag/data/idioms-da.tsv replaced by its plain meaning ("med", "er gået skævt"). The list is written
 by hand; no entry occurs in the material, so nothing the material says is rewritten away.
 """
 
