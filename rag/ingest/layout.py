@@ -375,13 +375,17 @@ def _title_numbered_items(blocks: list[Block], width: int) -> None:
     unpunctuated, ending well before the wrap width, as a wrapped sentence never does); then
     every item of it whose first line ends without punctuation has one ("4. Forklar, hvad der
     sker med arbejdsmiljøet" / "Kommunikér åbent …")."""
-    runs: list[list[Block]] = []
+    runs: list[list[Block]] = []  # numbered items with only notes between them
+    open_run = False
     for b in blocks:
-        numbered = b.type == "item" and bool(re.match(r"^\s*\d{1,2}[.)]\s+\S", b.text.text))
-        if numbered and runs and runs[-1] and runs[-1][-1] is _last_item(blocks, b):
-            runs[-1].append(b)
-        elif numbered:
-            runs.append([b])
+        if b.type == "item" and NUMBERED_RE.match(b.text.text):
+            if open_run:
+                runs[-1].append(b)
+            else:
+                runs.append([b])
+            open_run = True
+        elif b.type != "note":
+            open_run = False
     for run in runs:
         lines = [_split_mapped_lines(b.text) for b in run]
         plain = sum(_titled(ls, width, strict=True) for ls in lines)
@@ -392,17 +396,6 @@ def _title_numbered_items(blocks: list[Block], width: int) -> None:
                 first = ls[0].strip()
                 ls[0] = MappedText.join([first, MappedText.literal(":", first.span()[1])])
                 b.text = MappedText.join_with("\n", ls)
-
-
-def _last_item(blocks: list[Block], b: Block) -> Block | None:
-    """The item block before `b` with nothing but notes, headings of no text, between them."""
-    k = next(i for i, x in enumerate(blocks) if x is b)
-    for x in reversed(blocks[:k]):
-        if x.type == "item":
-            return x
-        if x.type in ("para", "heading", "title"):
-            return None
-    return None
 
 
 def _titled(lines: list[MappedText], width: int, strict: bool) -> bool:
