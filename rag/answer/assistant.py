@@ -153,10 +153,6 @@ class Assistant:
         self._catalogues = catalogues(searcher.chunks)
         documents = searcher.index.documents if searcher.index is not None else []
         self._titles = _main_titles(documents, searcher.chunks)
-        indexed = {c.doc_id for c in searcher.chunks}
-        self._originals = [
-            d["doc_id"] for d in documents if not d.get("copy_of") and d["doc_id"] in indexed
-        ]
 
     @classmethod
     def open(

@@ -25,6 +25,7 @@ import numpy as np
 from rag.answer.fits import FACT_TYPES, holds_kind
 from rag.answer.labels import label
 from rag.answer.parts import (
+    STEP_DURATION,
     STRUCTURED_KINDS,
     Citations,
     Parts,
@@ -42,7 +43,6 @@ from rag.search.question import Question
 from rag.search.retrieve import Hit
 
 # A booklet's pointer onward, which the layout marks as a heading: "Læs mere", a web address.
-_DURATION_LINE = re.compile(r"^Varighed\s*:", re.I)
 _LINK_LINE = re.compile(r"^(læs mere\b.*|(https?://|www\.)\S+)$", re.I)
 _PART_PREFIX = re.compile(r"^(Case|Tjekliste|Øvelse|Anbefaling)\b", re.I)
 
@@ -448,7 +448,7 @@ def _place(unit: Unit) -> str:
         (
             s.text
             for s in reversed(split(unit.hit.chunk)[: unit.parts[0].index])
-            if s.heading and not _DURATION_LINE.match(s.text)  # a step's "Varighed: 20 min"
+            if s.heading and not STEP_DURATION.match(s.text)  # a step's "Varighed: 20 min"
         ),
         None,
     )

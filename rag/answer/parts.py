@@ -30,7 +30,8 @@ STRUCTURED_KINDS = ("checklist", "exercise", "case")
 # the units it considers against those already quoted).
 _squashed = lru_cache(maxsize=8192)(squash)
 _STEP = re.compile(r"^(\d{1,2}\.\s|Fase\s*\d|Trin\s*\d)", re.I)
-_STEP_DURATION = re.compile(r"^Varighed\s*:", re.I)
+# A step's duration on a line of its own under its name ("Varighed: 20-30 minutter").
+STEP_DURATION = re.compile(r"^Varighed\s*:", re.I)
 _EXERCISE_FIELDS = {
     "DELTAGERE": "participants",
     "VARIGHED": "duration",
@@ -192,7 +193,7 @@ class Parts:
             lines.append(f"- *{label(language, 'steps')}:*")
             for k, (head, body) in enumerate(groups):
                 name = head[1].text if head else ""
-                if head and body and _STEP_DURATION.match(body[0][1].text):
+                if head and body and STEP_DURATION.match(body[0][1].text):
                     # "1. Kortlægning af opgaverne" over "Varighed: 20-30 minutter"
                     name += f" ({body[0][1].text.rstrip('.')})"
                     used.append(body[0])
