@@ -15,7 +15,7 @@ import pytest
 from rag.answer.evidence import TermStats
 from rag.answer.fits import Focus, count, definition, duration, result, who
 from rag.answer.parts import asks_across_documents, names_the_case
-from rag.answer.ranking import about_the_booklet, in_frame_section, units_of
+from rag.answer.ranking import about_the_booklet, in_frame_section, points_elsewhere, units_of
 from rag.answer.render import highlighted, to_markdown
 from rag.ingest.sentences import depends_on_previous, quote_units, split, split_text
 from rag.measure.lint import lint, quoted_lines
@@ -160,6 +160,33 @@ def test_the_foreword_competes_only_when_the_question_asks_for_it(assistant):
     unit = units_of(hit)[0]
     assert in_frame_section(unit, assistant.searcher.analyse("Hvordan skaber man tillid?"))
     assert not in_frame_section(unit, assistant.searcher.analyse("Hvad står der i forordet?"))
+
+
+def test_a_sentence_that_points_to_another_publication_answers_only_where_to_read(assistant):
+    units = units_of(hit_with(assistant, "Læs om projektet i forhandlingsprotokollatet"))
+    pointers = [u.sentence.text for u in units if points_elsewhere(u)]
+    assert pointers == [
+        "Læs om projektet i forhandlingsprotokollatet (pdf).",
+        "Læs pjecen 'Inspiration om tillid og samarbejde' (pdf), hvor I finder eksempler på "
+        "konkrete initiativer og erfaringer med at øge tillid og samarbejde.",
+    ]
+    # an instruction in an exercise is no pointer
+    step = units_of(hit_with(assistant, "Find ud af, hvilken rolle de deltagende ledere"))
+    assert not any(points_elsewhere(u) for u in step if u.text.startswith("Find ud af"))
+
+    def candidates(question: str) -> list[str]:
+        asked = assistant.searcher.analyse(question)
+        return [
+            u.sentence.text for u in assistant.ranker.candidates(asked, assistant.retrieve(asked))
+        ]
+
+    # The spot check's example: this pointer led "Hvad siger de forskellige pjecer om tillid?"
+    assert not any(
+        t.startswith("Læs ") for t in candidates("Hvad siger de forskellige pjecer om tillid?")
+    )
+    assert not assistant.ask("Hvad siger de forskellige pjecer om tillid?").text.startswith("Læs ")
+    asked = candidates("Hvor kan jeg læse om OK13-projektet om tillid og samarbejde?")
+    assert "Læs om projektet i forhandlingsprotokollatet (pdf)." in asked
 
 
 # --- what each answer type needs --------------------------------------------------------------

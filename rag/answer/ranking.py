@@ -56,7 +56,15 @@ _SELF_REFERENCE = re.compile(
     r"\b(hæfte\w*|pjece\w*|kapitl\w*|kapitel|visionsark\w*|dette materiale)\b", re.I
 )
 _ASKS_FOR_LITERATURE = re.compile(
-    r"\b(bøger|bog|litteratur|læse? mere|referencer|kilder|books?|literature|reading|references)\b",
+    r"\b(bøger|bog|litteratur|læse? mere|referencer|kilder|books?|literature|reading|references"
+    r"|hvor (kan|skal) (jeg|man|vi|i) (læse|finde|hente)"
+    r"|where (can|do|should) (i|we|one) (read|find))\b",
+    re.I,
+)
+# A sentence that sends the reader to another publication instead of saying something: "Læs
+# pjecen 'Inspiration om tillid og samarbejde' (pdf), hvor I finder …", "Se mere på www.…".
+_POINTER = re.compile(
+    r"^\W*(læs|se|hent|download|klik|read|see)\b[^.]*(\((pdf|link)\)|www\.|https?://|\bher\b)",
     re.I,
 )
 
@@ -128,6 +136,13 @@ def units_of(hit: Hit) -> list[Unit]:
     return [Unit(hit, q.sentence, list(q.parts)) for q in quote_units(hit.chunk)]
 
 
+def points_elsewhere(unit: Unit) -> bool:
+    """The sentence points to another publication ("Læs om projektet i
+    forhandlingsprotokollatet (pdf).") rather than saying what it holds: an answer only to a
+    question that asks where to read."""
+    return bool(_POINTER.search(unit.sentence.text))
+
+
 def about_the_booklet(unit: Unit) -> bool:
     """The sentence, or the sentence that introduces its list, talks about the booklet itself
     ("Dette hæfte beskæftiger sig …", "Hvert kapitel består af …")."""
@@ -153,6 +168,7 @@ class Traits(NamedTuple):
     window: str  # the embedded window around its sentence (`SentenceRanker._window`)
     may_be_frame: bool  # `in_frame_section` needs the question only when this holds
     about_booklet: bool  # `about_the_booklet`
+    points_away: bool  # `points_elsewhere`
     opens: bool  # `_opens`
 
 
@@ -225,6 +241,7 @@ class SentenceRanker:
                 window=self._window(unit),
                 may_be_frame=_may_be_frame(unit),
                 about_booklet=about_the_booklet(unit),
+                points_away=points_elsewhere(unit),
                 opens=_opens(unit.hit, unit.sentence),
             )
         return found
@@ -232,11 +249,14 @@ class SentenceRanker:
     def candidates(self, question: Question, hits: list[Hit]) -> list[Unit]:
         """The units of the top passages, without frame text the question does not ask for."""
         asks_about_booklet = bool(_SELF_REFERENCE.search(question.text))
+        asks_where_to_read = bool(_ASKS_FOR_LITERATURE.search(question.text))
         out = []
         for h in hits[: self.passages]:
             for u in self.units(h):
                 traits = self.traits(u)
                 if traits.may_be_frame and in_frame_section(u, question):
+                    continue
+                if traits.points_away and not asks_where_to_read:
                     continue
                 if asks_about_booklet or not traits.about_booklet:
                     out.append(u)
