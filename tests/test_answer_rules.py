@@ -797,6 +797,7 @@ def test_only_nouns_names_and_acronyms_are_topics(word, topic):
         ("firmaer", 1.0),  # … "virksomheder" (a synonym, mythes-da)
         ("medarbejderne", 1.0),
         ("teammøderne", 0.5),  # "team" and "møde" are there, the compound is not
+        ("hjerneskadeafsnittet", 0.5),  # "hjerneskade" is there, "afsnit" as "afdeling"
         ("kørselsgodtgørelse", 0.0),
     ],
 )

@@ -193,13 +193,16 @@ class TermStats:
     def known_meaning(self, word: str) -> float:
         """How well the material knows a Danish word by meaning: 1 when it uses its lemma,
         an inflection or a synonym of it ("firmaer": virksomheder), 0.5 for a compound whose
-        parts it uses ("sygefraværssamtale"), else what `known` says of the spelling."""
+        parts it uses ("sygefraværssamtale") or uses synonyms of ("hjerneskadeafsnittet":
+        afsnit, afdeling), else what `known` says of the spelling."""
         spelled = self.known(word)
         if spelled == 1.0 or self.uses(word) or any(self.uses(s) for s in synonyms(word)):
             return 1.0
         parts = lemma_parts(word)
         if parts and all(fold_spelling(p) in self.lemmas for p in parts[:2]):
             return 1.0 if self.said_together(parts[:2]) else max(spelled, 0.5)
+        if parts and all(self.uses(p) or any(map(self.uses, synonyms(p))) for p in parts[:2]):
+            return max(spelled, 0.5)  # "hjerneskadeafsnittet": hjerneskade + afsnit (afdeling)
         return spelled
 
     def said_together(self, parts: Sequence[str]) -> bool:
