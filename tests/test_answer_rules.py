@@ -437,6 +437,26 @@ def test_asking_for_an_exercise_opens_with_what_it_is_for(assistant):
     assert quoted_lines(answer.text)[0].startswith("Øvelsen styrker jeres fælles forståelse")
 
 
+def test_an_exercise_says_what_it_is_for_with_its_whole_first_paragraph(assistant):
+    # The first sentence alone left out what makes it a model ("Brug denne enkle model med fem
+    # faser …"); the paragraph after it ("Hvis du som leder står foran …") is not its purpose.
+    answer = assistant.ask(
+        "Er der en model for, hvordan jeg tilrettelægger en omstilling trin for trin?"
+    )
+    purpose = quoted_lines(answer.text)[0]
+    assert purpose.startswith("Ordentlige forandringsprocesser kræver grundige overvejelser")
+    assert purpose.endswith(
+        "Brug denne enkle model med fem faser til at tilrettelægge et sammenhængende forløb."
+    )
+    assert "Hvis du som leder står foran" not in purpose
+    # an introduction that is one sentence stays one sentence
+    other = assistant.ask("Hvilken øvelse kan vi bruge til at komme i dybden med kerneopgaven?")
+    assert quoted_lines(other.text)[0] == (
+        "Øvelsen styrker jeres fælles forståelse af, hvad I skal udrette sammen, giver jer et mere "
+        "præcist indbyrdes sprog og en større forståelse for, hvorfor andre handler, som de gør."
+    )
+
+
 @pytest.mark.parametrize(
     "question, whole",
     [

@@ -79,6 +79,7 @@ class Parts:
     max_items: int = 8
     step_margin: float = 0.0  # a step opens the exercise when this much closer than its purpose
     case_sentences: int = 4  # Settings.case_sentences
+    purpose_sentences: int = 2  # Settings.exercise_purpose_sentences
 
     def part(self, hit: Hit, question: Question, query: np.ndarray, cites: Citations) -> list[str]:
         """A checklist, exercise or case as its own part: its title with markers, then its lines."""
@@ -167,7 +168,8 @@ class Parts:
         )
         lines: list[str] = []
         used: list[tuple[Chunk, Sentence]] = []
-        first = next(((c, u) for c, u in intro if not u.bullet and not u.heading), None)
+        purpose = _first_paragraph(intro, self.purpose_sentences)
+        first = purpose[0] if purpose else None
         groups = _step_groups(steps)
         focus = self._closest_step(groups, query)
         opening = None
@@ -182,9 +184,9 @@ class Parts:
             head, sentences = opening
             lines.append(f"*{head[1].text}:* " + " ".join(u.text for _, u in sentences))
             used += sentences
-        if first:
-            lines.append(first[1].text)
-            used.append(first)
+        if purpose:
+            lines.append(" ".join(u.text for _, u in purpose))
+            used += purpose
         for key in ("participants", "duration", "materials"):
             if fields.get(key):
                 lines += field_lines(label(language, key), [u for _, u in fields[key]])
@@ -441,6 +443,24 @@ def field_lines(name: str, sentences: list[Sentence]) -> list[str]:
     if len(texts) > 1 and any(not re.search(r"[.!?:]$", t) for t in texts):
         return [f"- *{name}:*", *(f"  - {t}" for t in texts)]
     return [f"- *{name}:* " + " ".join(texts)]
+
+
+def _first_paragraph(
+    intro: list[tuple[Chunk, Sentence]], most: int
+) -> list[tuple[Chunk, Sentence]]:
+    """What an exercise is for: the first prose sentence of its introduction and those that
+    follow it on the same line of the source (its paragraph), `most` at most."""
+    start = next((k for k, (_, u) in enumerate(intro) if not u.bullet and not u.heading), None)
+    if start is None:
+        return []
+    found = [intro[start]]
+    for chunk, u in intro[start + 1 :]:
+        last_chunk, last = found[-1]
+        same_line = chunk is last_chunk and "\n" not in chunk.text[last.end : u.start]
+        if len(found) >= most or u.bullet or u.heading or not same_line:
+            break
+        found.append((chunk, u))
+    return found
 
 
 def _step_groups(steps: list[tuple[Chunk, Sentence]]):
