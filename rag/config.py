@@ -180,10 +180,10 @@ class Settings:
     # opens with that step's closest sentence when it is this much closer to the question than
     # the sentence that says what the exercise is for.
     exercise_step_margin: float = 0.0
-    # An exercise says what it is for in its first paragraph: up to this many of its sentences
-    # are shown ("… involveres. Brug denne enkle model med fem faser til at tilrettelægge et
-    # sammenhængende forløb." — the first alone left out what makes it a model).
-    exercise_purpose_sentences: int = 2
+    # An exercise or a checklist says what it is for in its first paragraph: up to this many
+    # of its sentences are shown ("… involveres. Brug denne enkle model med fem faser til at
+    # tilrettelægge et sammenhængende forløb." — the first alone left out what makes it a model).
+    purpose_sentences: int = 2
     # Where the Kvalitet page writes the evaluation cases a maintainer makes from feedback
     # (eval/questions.jsonl's format; `tillidsguiden eval` reads it with the question set).
     cases_file: Path = PROJECT_ROOT / "eval" / "cases.jsonl"

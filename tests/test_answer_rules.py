@@ -437,7 +437,7 @@ def test_asking_for_an_exercise_opens_with_what_it_is_for(assistant):
     assert quoted_lines(answer.text)[0].startswith("Øvelsen styrker jeres fælles forståelse")
 
 
-def test_an_exercise_says_what_it_is_for_with_its_whole_first_paragraph(assistant):
+def test_an_exercise_or_checklist_says_what_it_is_for_with_its_whole_first_paragraph(assistant):
     # The first sentence alone left out what makes it a model ("Brug denne enkle model med fem
     # faser …"); the paragraph after it ("Hvis du som leder står foran …") is not its purpose.
     answer = assistant.ask(
@@ -449,6 +449,11 @@ def test_an_exercise_says_what_it_is_for_with_its_whole_first_paragraph(assistan
         "Brug denne enkle model med fem faser til at tilrettelægge et sammenhængende forløb."
     )
     assert "Hvis du som leder står foran" not in purpose
+    # a checklist the same: what it is for, and how to use it
+    checklist = assistant.ask("Har I en tjekliste til at tænke kerneopgaven igennem?")
+    assert quoted_lines(checklist.text)[0].endswith(
+        "Brug den til selvrefleksion og som forberedelse til dialog med de forskellige aktører."
+    )
     # an introduction that is one sentence stays one sentence
     other = assistant.ask("Hvilken øvelse kan vi bruge til at komme i dybden med kerneopgaven?")
     assert quoted_lines(other.text)[0] == (

@@ -146,7 +146,7 @@ class Assistant:
             max_cases=settings.max_cases,
             max_listed=settings.max_listed,
             step_margin=settings.exercise_step_margin,
-            purpose_sentences=settings.exercise_purpose_sentences,
+            purpose_sentences=settings.purpose_sentences,
             case_sentences=settings.case_sentences,
             case_name_passages=settings.case_name_passages,
         )

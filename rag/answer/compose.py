@@ -75,7 +75,7 @@ class Composer:
     list_margin: float = 0.04  # 3 items at most this far below the lead's similarity
 
     step_margin: float = 0.0  # Settings.exercise_step_margin
-    purpose_sentences: int = 2  # Settings.exercise_purpose_sentences
+    purpose_sentences: int = 2  # Settings.purpose_sentences
     case_sentences: int = 4  # Settings.case_sentences
     case_name_passages: int = 4  # Settings.case_name_passages
     rare_passages: int = 3  # Settings.rare_term_passages

@@ -79,7 +79,7 @@ class Parts:
     max_items: int = 8
     step_margin: float = 0.0  # a step opens the exercise when this much closer than its purpose
     case_sentences: int = 4  # Settings.case_sentences
-    purpose_sentences: int = 2  # Settings.exercise_purpose_sentences
+    purpose_sentences: int = 2  # Settings.purpose_sentences
 
     def part(self, hit: Hit, question: Question, query: np.ndarray, cites: Citations) -> list[str]:
         """A checklist, exercise or case as its own part: its title with markers, then its lines."""
@@ -135,8 +135,9 @@ class Parts:
         ]
         if len(items) > len(shown):
             lines.append(f"- … {label(language, 'more_items', n=str(len(items) - len(shown)))}")
-        lines = [u.text for _, u in intro[:1]] + lines
-        return lines, _by_chunk_pairs(intro[:1]) + _by_chunk(shown)
+        purpose = _first_paragraph(intro, self.purpose_sentences)
+        lines = [" ".join(u.text for _, u in purpose)] * bool(purpose) + lines
+        return lines, _by_chunk_pairs(purpose) + _by_chunk(shown)
 
     def _exercise(
         self,
@@ -448,8 +449,8 @@ def field_lines(name: str, sentences: list[Sentence]) -> list[str]:
 def _first_paragraph(
     intro: list[tuple[Chunk, Sentence]], most: int
 ) -> list[tuple[Chunk, Sentence]]:
-    """What an exercise is for: the first prose sentence of its introduction and those that
-    follow it on the same line of the source (its paragraph), `most` at most."""
+    """What an exercise or a checklist is for: the first prose sentence of its introduction
+    and those that follow it on the same line of the source (its paragraph), `most` at most."""
     start = next((k for k, (_, u) in enumerate(intro) if not u.bullet and not u.heading), None)
     if start is None:
         return []
