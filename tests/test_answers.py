@@ -102,6 +102,19 @@ def test_a_nearest_topic_that_many_sections_share_is_named_with_its_parent(assis
     assert any(re.match(r"- Anbefaling \d+ – Vejen derhen \(", line) for line in topics), topics
 
 
+def test_a_nearest_topic_that_is_its_documents_own_title_is_named_once(assistant):
+    # eval q164: "OK13 – Tillid og samarbejde (OK13 – Tillid og samarbejde)" named the
+    # booklet's opening passage, which sits under no heading, twice
+    text = assistant.ask(
+        "How many weeks of parental leave do fathers get in the Danish state?"
+    ).text
+    topics = [line for line in text.splitlines() if line.startswith("- ")]
+    assert topics, text
+    for line in topics:
+        m = re.match(r"- (.+) \((.+)\)$", line)
+        assert not (m and m.group(1) == m.group(2)), line
+
+
 def test_an_english_question_gets_english_labels_and_danish_quotes(assistant):
     answer = assistant.ask("What are the three elements of social capital?")
     assert answer.language == "en"

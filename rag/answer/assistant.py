@@ -636,7 +636,8 @@ def refusal(
         lines.append(label(language, "filtered", filters=filters))
     topics: list[str] = []
     for h in hits[:4]:
-        topic = f"{_topic(h.chunk)} ({h.chunk.title})"
+        section = _topic(h.chunk)  # a passage before the first heading has only its title
+        topic = section if section == h.chunk.title else f"{section} ({h.chunk.title})"
         if topic not in topics:
             topics.append(topic)
     if topics:
