@@ -8,7 +8,12 @@ from rag.config import PROJECT_ROOT
 from rag.ingest.lexicon import Lexicon
 from rag.ingest.mapped import MappedText
 from rag.ingest.ocr import OcrRepairer
-from rag.ingest.pronoun import capitalise_asked_i, capitalise_pronoun_i, capitalise_subordinate_i
+from rag.ingest.pronoun import (
+    capitalise_asked_i,
+    capitalise_conditional_i,
+    capitalise_pronoun_i,
+    capitalise_subordinate_i,
+)
 from rag.ingest.repair import (
     Names,
     capitalise_names,
@@ -404,7 +409,7 @@ def test_words_beside_names_keep_their_case(line):
 
 def all_i_rules(line: str) -> str:
     text = capitalise_subordinate_i(capitalise_pronoun_i(lines(line)[0]))
-    return capitalise_asked_i(text).text
+    return capitalise_conditional_i(capitalise_asked_i(text)).text
 
 
 @pytest.mark.parametrize(
@@ -490,6 +495,15 @@ def test_the_pronoun_i_opening_a_clause_gets_its_capital(line, repaired):
 )
 def test_the_pronoun_i_after_a_questions_verb_gets_its_capital(line, repaired):
     assert all_i_rules(line) == repaired
+
+
+def test_the_pronoun_i_after_the_verb_that_opens_a_condition_gets_its_capital():
+    # kom-videre-med-social-kapital.txt: a condition without "hvis" before its main clause
+    line = "• Vælger i afstemning, skal mødelederne inden have skrevet alle forbedringsområder op"
+    assert all_i_rules(line) == line.replace("Vælger i", "Vælger I")
+    # no main clause after the comma: an item whose subject is left out keeps the preposition
+    kept = "• Deltager i møder, temadage og workshops om kerneopgaven."
+    assert all_i_rules(kept) == kept
 
 
 @pytest.mark.parametrize(
@@ -635,6 +649,17 @@ def test_a_lower_case_start_that_is_an_address_or_a_label_continues_nothing(toke
         ),
         ("mødet starter kl. 14", "mødet starter kl. 14"),
         ("en post-it på tavlen", "en post-it på tavlen"),
+        (
+            "ved tidligt at involvere sU eller amo/med-udvalg i at udvikle en plan",
+            "ved tidligt at involvere SU eller AMO/MED-udvalg i at udvikle en plan",
+        ),
+        # a lower-case start with a capital inside: an acronym, though no list knows it
+        (
+            "da styrelsen for Forskning og innovation (stFi) i 2010 var tvunget til",
+            "da styrelsen for Forskning og innovation (STFI) i 2010 var tvunget til",
+        ),
+        ("ledere og/eller medarbejdere", "ledere og/eller medarbejdere"),
+        ("se www.x.dk/?id=1&cHash=1debb", "se www.x.dk/?id=1&cHash=1debb"),
     ],
 )
 def test_acronyms_of_working_life_are_written_in_capitals(text, repaired):

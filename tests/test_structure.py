@@ -184,3 +184,25 @@ def test_a_banner_printed_after_its_first_item_is_moved_before_it(labelled):
     label = doc.first_text_after("PROJEKT I POLITIET")
     assert label.path == ("Erfaringer fra arbejdspladser", "Projekt i politiet")
     assert label.kind == "case"
+
+
+def test_a_title_set_in_capitals_gets_back_the_names_its_running_text_capitalises():
+    # inspiration-tillid-samarbejde.txt: "PROJEKT I KRIMINALFORSORGEN" over a case whose text
+    # writes "Siden 2008 har Kriminalforsorgen arbejdet med metoden positiv afvigelse"
+    from rag.ingest.layout import Block
+    from rag.ingest.mapped import MappedText
+    from rag.ingest.structure import proper_words, restore_proper_words
+
+    running = [
+        "Siden 2008 har Kriminalforsorgen arbejdet med metoden positiv afvigelse, som er en "
+        "tilgang til organisationsudvikling.",
+        "Projektet blev gennemført i afdelingerne, og projektet gav nye ideer.",
+    ]
+    blocks = [Block("para", MappedText.literal(t, 0)) for t in running]
+    names = proper_words(blocks)
+    assert "kriminalforsorgen" in names
+    assert "projektet" not in names  # the text also writes it in lower case
+    assert restore_proper_words("Projekt i kriminalforsorgen", names) == (
+        "Projekt i Kriminalforsorgen"
+    )
+    assert restore_proper_words("Metoden positiv afvigelse", names) == "Metoden positiv afvigelse"

@@ -18,7 +18,12 @@ from rag.documents import SourceDocument
 from rag.ingest.lexicon import Lexicon
 from rag.ingest.mapped import MappedText
 from rag.ingest.ocr import OcrRepairer
-from rag.ingest.pronoun import capitalise_asked_i, capitalise_pronoun_i, capitalise_subordinate_i
+from rag.ingest.pronoun import (
+    capitalise_asked_i,
+    capitalise_conditional_i,
+    capitalise_pronoun_i,
+    capitalise_subordinate_i,
+)
 from rag.ingest.repair import (
     Names,
     capitalise_names,
@@ -531,7 +536,7 @@ def _capitalise(parsed: ParsedDocument) -> None:
         if b.type in ("para", "item", "note") and not URL_RE.match(b.text.text):
             b.text = capitalise_sentences(b.text, list_item=b.type == "item")
             b.text = capitalise_subordinate_i(capitalise_pronoun_i(b.text))
-            b.text = capitalise_asked_i(b.text)
+            b.text = capitalise_conditional_i(capitalise_asked_i(b.text))
             b.text = capitalise_proper_words(capitalise_names(b.text, names), names)
             b.text = capitalise_reference_titles(b.text)
         if not URL_RE.match(b.text.text):

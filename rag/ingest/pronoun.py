@@ -11,7 +11,10 @@ alone cannot tell the two apart, its clause can:
   gerne vil gøre", "løsninger, i har afprøvet, i forhold til …") or a phrase ("om i med
   delopgaverne er kommet") (`capitalise_subordinate_i`);
 * right after the finite verb of a question, where Danish puts the subject ("Hvordan tror i
-  borgeren oplever …?", "Hvad opfatter i som …?", "Ved i nok om …?") (`capitalise_asked_i`).
+  borgeren oplever …?", "Hvad opfatter i som …?", "Ved i nok om …?") (`capitalise_asked_i`);
+* right after the finite verb that opens a condition before its main clause ("Vælger i
+  afstemning, skal mødelederne …"): such a clause has its subject there
+  (`capitalise_conditional_i`).
 
 The preposition stays where the same places hold it: "i forhold til", "i gang", "i praksis",
 "i 2013", "i staten", "på plejehjem, i fængsler og i sygehuse". Each rule is specified on real
@@ -208,3 +211,27 @@ def capitalise_asked_i(text: MappedText) -> MappedText:
         return "I" if words[0] in free else m.group(0)
 
     return text.sub(_SMALL_I, fix)
+
+
+# A condition without "hvis": a finite verb opens the sentence or list item, and the main
+# clause after the comma starts with its own verb ("Vælger i afstemning, skal mødelederne").
+_CONDITION = re.compile(
+    r"(?:^|(?<=[.!?•:])\s*|(?<=^\s))([^\W\d_]+) (i) [^.,;:?!•]{1,60}, (?:"
+    + "|".join(sorted(AUXILIARIES | {"så", "får", "bør"}))
+    + r")\b",
+    re.I | re.M,
+)
+
+
+def capitalise_conditional_i(text: MappedText) -> MappedText:
+    """ "• Vælger i afstemning, skal mødelederne …" → "• Vælger I afstemning, …": a clause that
+    opens with its finite verb and is followed by a main clause is a condition, whose subject
+    follows the verb. "• Deltager i møder" (no main clause) keeps its preposition."""
+    starts = {
+        m.start(2)
+        for m in _CONDITION.finditer(text.text)
+        if finite_verb(m.group(1)) and m.group(1).lower() not in AUXILIARIES
+    }
+    if not starts:
+        return text
+    return text.sub(_SMALL_I, lambda m: "I" if m.start() in starts else m.group(0))

@@ -440,13 +440,17 @@ def shipped_acronyms() -> dict[str, str]:
 
 # A short word with what follows it: a hyphen or apostrophe and a letter make it a compound's
 # first part ("Hr-afdelingen", "tr’erne"); after a hyphen it is a compound's last ("fælles-tr").
-_ACRONYM_WORD = re.compile(r"(?<![\w.@])([^\W\d_]{2,4})(?=([-’'][^\W\d_])|\.?(?:[^\w./@]|$))")
+_ACRONYM_WORD = re.compile(
+    r"(?<![\w.@])([^\W\d_]{2,4})(?=([-’'][^\W\d_])|\.?(?:[^\w./@]|$)|/[^\W\d_])"
+)
 _ADDRESS = re.compile(r"://|www\.|\.(dk|com|org|eu|net)\b|@", re.I)
 
 
 def restore_acronyms(text: MappedText, acronyms: dict[str, str] | None = None) -> MappedText:
-    """ "amo, sU eller med-udvalg" → "AMO, SU eller MED-udvalg"; "Tr’erne" → "TR’erne"; web
-    addresses ("www.oao.dk"), "kl. 14" and "med- og modspil" are left alone."""
+    """ "amo, sU eller med-udvalg" → "AMO, SU eller MED-udvalg"; "Tr’erne" → "TR’erne";
+    "amo/MED-udvalg" → "AMO/MED-udvalg"; a short word that starts in lower case and has a capital
+    inside is an acronym whatever it stands for ("(stFi)" → "(STFI)"). Web addresses
+    ("www.oao.dk"), "kl. 14" and "med- og modspil" are left alone."""
     known = shipped_acronyms() if acronyms is None else acronyms
     whole = text.text
 
@@ -454,6 +458,8 @@ def restore_acronyms(text: MappedText, acronyms: dict[str, str] | None = None) -
         word = m.group(1)
         upper = word.upper()
         when = known.get(upper)
+        if when is None and word[:1].islower() and not word[1:].islower():
+            when = "word"  # "stFi": its capitals survived in part
         if when is None or word == upper or (when == "compound" and not m.group(2)):
             return word
         start = whole.rfind(" ", 0, m.start()) + 1

@@ -57,10 +57,12 @@ def sections(parsed: ParsedDocument) -> list[Section]:
     else:
         labels = _text_labels(blocks, parsed.doc.title)
     out: list[Section] = []
+    names = proper_words(blocks)
     for block, label in zip(blocks, labels, strict=True):
         if label is None:
             continue
         path, kind, unit = label
+        path = tuple(restore_proper_words(p, names) for p in path)
         if out and out[-1].path == path and out[-1].unit == unit:
             out[-1].blocks.append(block)
         else:
@@ -650,3 +652,28 @@ def acronyms(blocks: list[Block]) -> set[str]:
         if b.type in ("para", "item"):
             counts.update(re.findall(r"\b[A-ZÆØÅ]{2,}\b", b.text.text))
     return {w for w, n in counts.items() if n >= 2}
+
+
+# A capitalised word inside a sentence: after a lower-case word or a comma, not after a full stop.
+_MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-zæøå,] )([A-ZÆØÅ][a-zæøå]{2,})\b")
+_LOWER_WORD = re.compile(r"(?<![\w./@-])([a-zæøå]{3,})(?![\w./@-])")
+
+
+def proper_words(blocks: list[Block]) -> set[str]:
+    """Words a document's running text capitalises inside sentences and never writes in lower
+    case (Kriminalforsorgen, Glostrup): names, which a title set in capitals lost."""
+    capital: set[str] = set()
+    lower: set[str] = set()
+    for b in blocks:
+        if b.type in ("para", "item", "note"):
+            capital.update(w.lower() for w in _MID_SENTENCE_CAPITAL.findall(b.text.text))
+            lower.update(_LOWER_WORD.findall(b.text.text))
+    return capital - lower
+
+
+def restore_proper_words(title: str, names: set[str]) -> str:
+    """ "Projekt i kriminalforsorgen" → "Projekt i Kriminalforsorgen", when the document's
+    running text writes Kriminalforsorgen as a name (`proper_words`)."""
+    return _LOWER_WORD.sub(
+        lambda m: m.group(1).capitalize() if m.group(1) in names else m.group(1), title
+    )
