@@ -100,8 +100,13 @@ def text_in_main(driver, text: str, timeout: float = 90) -> None:
 
 def real_click(driver, locator) -> None:
     """A real click on what `locator` finds. The page may still scroll itself (the chat keeps
-    to the bottom while content grows), so scroll it into view and retry a few times."""
-    from selenium.common.exceptions import ElementClickInterceptedException
+    to the bottom while content grows), an expander may still be opening, a rerun may redraw
+    the element: scroll it into view and retry a few times."""
+    from selenium.common.exceptions import (
+        ElementClickInterceptedException,
+        ElementNotInteractableException,
+        StaleElementReferenceException,
+    )
     from selenium.webdriver.support import expected_conditions as ec
 
     for attempt in range(6):
@@ -113,7 +118,11 @@ def real_click(driver, locator) -> None:
         try:
             element.click()
             return
-        except ElementClickInterceptedException:
+        except (
+            ElementClickInterceptedException,
+            ElementNotInteractableException,
+            StaleElementReferenceException,
+        ):
             if attempt == 5:
                 raise
 
