@@ -17,7 +17,14 @@ from rag.answer.fits import Focus, count, definition, duration, result, who
 from rag.answer.parts import asks_across_documents, names_the_case
 from rag.answer.ranking import about_the_booklet, in_frame_section, points_elsewhere, units_of
 from rag.answer.render import highlighted, to_markdown
-from rag.ingest.sentences import depends_on_previous, quote_units, split, split_text
+from rag.ingest.sentences import (
+    depends_on_previous,
+    ends_in_address,
+    quote_units,
+    split,
+    split_text,
+    whole_clause,
+)
 from rag.measure.lint import lint, quoted_lines
 from rag.search.question import answer_type, quoted, subject
 
@@ -599,6 +606,69 @@ def test_a_fact_question_whose_fact_is_missing_says_so(assistant):
     answer = assistant.ask("Hvornår blev MindLab oprettet?")
     assert answer.partial and not answer.refused
     assert answer.text.startswith("Materialet nævner ikke et tidspunkt")
+
+
+# --- sentences an answer may quote -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item", "whole"),
+    [
+        # inspiration-tillid-samarbejde.txt, the case "Projekt i Kriminalforsorgen", and
+        # tillid-giver-verdensklasse.md: items printed without a full stop that say something
+        ("Sygefraværet, frafaldet og mobningen er mindsket i de deltagende institutioner", True),
+        (
+            "Metoden går ud på at afdække den positivt afvigende adfærd, og så udbrede den til "
+            "andre med lignende udfordringer",
+            True,
+        ),
+        (
+            "Der kan konstateres en overordnet forbedring på resultatet af den årlige "
+            "psykosociale spørgeskemaundersøgelse",
+            True,
+        ),
+        ("Lederen skal kunne lede på tværs af faggrupper, arbejdspladser og sektorer", True),
+        # fragments out of their list: a verb only in a relative clause, or none of its own
+        ("Et lokale, hvor I kan være alle sammen", False),
+        ("Med dem, der har været inddraget i at identificere kerneopgaven", False),
+        ("Formidler viden og erfaringer om innovative tiltag på tværs af kommuner", False),
+        ("Igangsætte relevante initiativer og aktiviteter, der understøtter arbejdet", False),
+        ("Lang planche (1 m x 2-3 m)", False),
+    ],
+)
+def test_a_list_item_that_is_a_clause_of_its_own_is_a_sentence(item, whole):
+    assert whole_clause(item) is whole
+
+
+def test_a_sentence_that_ends_in_the_address_to_write_to_ends_there():
+    # ok13-tillid-og-samarbejde.txt: the contact for the state's workplace projects
+    text = (
+        "I kan få mere viden om projekt Tillid og Samarbejde, herunder om status og erfaringer "
+        "fra de enkelte arbejdspladsprojekter, ved henvendelse til Kontoret for Arbejdsmiljø, "
+        "Samarbejde og Kompetenceudvikling movan@modst.dk"
+    )
+    assert ends_in_address(text)
+    assert not ends_in_address("Skriv til os på movan@modst.dk for at høre mere om")
+    assert not lint(f"{text} [1]")  # a whole sentence to the lint as well
+
+
+def test_who_to_ask_about_the_state_projects_gets_the_office_and_its_address(assistant):
+    # eval c025/b054: the sentence ends in the address, so it was no quotable sentence
+    answer = assistant.ask(
+        "Hvem kan jeg kontakte for at høre, hvordan det er gået de statslige arbejdspladsprojekter?"
+    )
+    assert "Kontoret for Arbejdsmiljø, Samarbejde og Kompetenceudvikling movan@modst.dk" in (
+        answer.text
+    )
+
+
+def test_what_positive_deviance_is_comes_from_the_item_that_says_it(assistant):
+    # eval d039: "Metoden går ud på …" is an item without a full stop in the case
+    text = assistant.ask(
+        "Someone told me the prison service used something called 'positive deviance'. "
+        "What is that?"
+    ).text
+    assert "Metoden går ud på at afdække den positivt afvigende adfærd" in text
 
 
 # --- refusals ---------------------------------------------------------------------------------

@@ -12,15 +12,17 @@ marked `depends`; a sentence ending in a colon announces the list after it (`ann
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.documents import Chunk
+from rag.ingest.pronoun import finite_verb
 
 BULLET = "•"
 # Bump when the rules below change which sentences exist: ingest then embeds the new ones.
-SENTENCES_VERSION = "10"
+SENTENCES_VERSION = "11"
 # Abbreviations whose full stop never ends a sentence, even before a capital or a digit
 # ("bl.a. Moderniseringsstyrelsen", "ca. 250", "nr. 7"). Lower-cased, without the last stop.
 ABBREVIATIONS = frozenset(
@@ -335,13 +337,39 @@ def statements(chunk: Chunk) -> list[Sentence]:
     return [
         s
         for s in quotable(chunk)
-        if (s.announces or _states(s.text)) and (not s.text.endswith("?") or ": " in s.text)
+        if (s.announces or _states(s.text) or (s.bullet and whole_clause(s.text)))
+        and (not s.text.endswith("?") or ": " in s.text)
     ]
+
+
+# Words that open a relative or subordinate clause: a verb after them is not the item's own.
+_SUBORDINATING = frozenset(
+    "der som hvor når hvis at om fordi mens hvordan hvad hvilke hvem inden før".split()
+)
+
+
+def whole_clause(text: str) -> bool:
+    """A list item that is a sentence of its own without its full stop: a finite verb after
+    its subject among its first words ("Sygefraværet, frafaldet og mobningen er mindsket i de
+    deltagende institutioner", "Metoden går ud på at afdække …"), not only in a relative
+    clause ("Et lokale, hvor I kan være alle sammen") and not a bare predicate ("Formidler
+    viden og erfaringer …")."""
+    words = re.findall(r"[^\W\d_]+", text)
+    if len(words) < 6 or not words[0][:1].isupper():
+        return False
+    for k, (before, word) in enumerate(itertools.pairwise(w.lower() for w in words[:7])):
+        if k and before in _SUBORDINATING:  # first, "Der" is no relative pronoun
+            return False
+        if finite_verb(word) or (word == "går" and before != "i"):  # "i går" is yesterday
+            return True
+    return False
 
 
 def _states(text: str) -> bool:
     """Ends like a statement, or like an instruction followed by the question it raises
     ("Afklar ledelsesrummet under forandringen: Hvad er besluttet …?")."""
+    if ends_in_address(text):
+        return True  # "… ved henvendelse til Kontoret for … movan@modst.dk"
     end = text.rstrip('”"’) ')
     return end.endswith((".", "!")) or (end.endswith("?") and ": " in text)
 
@@ -431,8 +459,18 @@ def tidy(text: str) -> str:
     return text
 
 
+# "… ved henvendelse til Kontoret for Arbejdsmiljø, Samarbejde og Kompetenceudvikling
+# movan@modst.dk": a sentence that ends in the address to write to ends there.
+_EMAIL_END = re.compile(r"\s[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.I)
+
+
+def ends_in_address(text: str) -> bool:
+    """The sentence ends in an e-mail address, where its full stop would be."""
+    return bool(_EMAIL_END.search(text.rstrip('”"’) ')))
+
+
 def _ends_sentence(text: str) -> bool:
-    return text.rstrip('”"’) ').endswith((".", "!", "?", ":"))
+    return text.rstrip('”"’) ').endswith((".", "!", "?", ":")) or ends_in_address(text)
 
 
 def _starts_mid_sentence(text: str) -> bool:

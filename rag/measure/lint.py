@@ -20,7 +20,13 @@ from collections.abc import Callable
 import simplemma
 from wordfreq import zipf_frequency
 
-from rag.ingest.sentences import ABBREVIATIONS, depends_on_previous, split_text
+from rag.ingest.sentences import (
+    ABBREVIATIONS,
+    depends_on_previous,
+    ends_in_address,
+    split_text,
+    whole_clause,
+)
 from rag.measure.evaluate import squash
 from rag.names import danish_first_names
 from rag.search.lemmas import classes_of, is_noun, is_topic, lemma
@@ -54,12 +60,15 @@ def quoted_lines(text: str) -> list[str]:
 
 
 def fragment_lead(lines: list[str]) -> bool:
-    """The lead is not a whole sentence: it starts mid-sentence or stops without an end."""
+    """The lead is not a whole sentence: it starts mid-sentence or stops without an end (an
+    e-mail address where the full stop would be is an end; a list item that is a clause of its
+    own, as the material prints it, needs none)."""
     if not lines:
         return False
     lead = lines[0]
     starts_badly = lead[0].islower() or lead[0] in ",;)–-" or bool(re.match(r"^\d+ [A-ZÆØÅ]", lead))
-    return starts_badly or not lead.rstrip().endswith(_ENDS) or len(lead.split()) < 3
+    ends = lead.rstrip().endswith(_ENDS) or ends_in_address(lead) or whole_clause(lead)
+    return starts_badly or not ends or len(lead.split()) < 3
 
 
 def dangling_colon(lines: list[str]) -> bool:
