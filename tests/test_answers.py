@@ -102,6 +102,16 @@ def test_a_nearest_topic_that_many_sections_share_is_named_with_its_parent(assis
     assert any(re.match(r"- Anbefaling \d+ – Vejen derhen \(", line) for line in topics), topics
 
 
+def test_english_sick_leave_is_the_materials_sygefravaer_not_sick_and_leave(assistant):
+    # spot check 13: "sick leave" reached the Danish side word by word ("syg orlov") and the
+    # question was refused, though the white paper says social capital lowers sygefravær
+    answer = assistant.ask("Does high social capital actually reduce sick leave?")
+    assert not answer.refused
+    assert "lavere sygefravær" in answer.text
+    # asking what the material does not cover is still refused
+    assert assistant.ask("When do I have to hold a sickness absence interview?").refused
+
+
 def test_a_nearest_topic_that_is_its_documents_own_title_is_named_once(assistant):
     # eval q164: "OK13 – Tillid og samarbejde (OK13 – Tillid og samarbejde)" named the
     # booklet's opening passage, which sits under no heading, twice
