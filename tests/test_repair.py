@@ -664,3 +664,39 @@ def test_a_lower_case_start_that_is_an_address_or_a_label_continues_nothing(toke
 )
 def test_acronyms_of_working_life_are_written_in_capitals(text, repaired):
     assert restore_acronyms(MappedText.literal(text, 0)).text == repaired
+
+
+def test_a_name_the_document_writes_with_its_capitals_gets_them_back_where_it_lost_some():
+    # kom-videre-med-social-kapital.txt: the case's heading and first line write "Viborg
+    # Arrest" and "Danske Bank"; the text further on lost a capital of each
+    from rag.ingest.repair import attested_names, restore_attested_names
+
+    running = [
+        "Stærkere korpsånd og større arbejdsglæde følges ad i Viborg Arrest, hvor medarbejderne",
+        "Overblikstavlen er indført i alle af Danske Bank filialer",
+        "overenskomstfinansierede projekter som Væksthus for Ledelse osv.",
+        "på de statslige arbejdspladser i projekt Tillid og Samarbejde, som parterne",
+        "udgifterne til Det Nationale kraftcenter for offentlig innovation",
+    ]
+    names = attested_names(running)
+
+    def fixed(line: str) -> str:
+        return restore_attested_names(MappedText.literal(line, 0), names).text
+
+    assert fixed("Viborg arrest er et mellemstort arresthus med 16 ansatte.") == (
+        "Viborg Arrest er et mellemstort arresthus med 16 ansatte."
+    )
+    assert fixed("gennemført mellem danske Banks filialer i Bagsværd") == (
+        "gennemført mellem Danske Banks filialer i Bagsværd"
+    )
+    assert fixed("projekter som Væksthus for ledelse, frikommuneforsøg") == (
+        "projekter som Væksthus for Ledelse, frikommuneforsøg"
+    )
+    # no word says it is a name here: ordinary words stay as they are
+    assert fixed("et projekt om tillid og samarbejde på de statslige") == (
+        "et projekt om tillid og samarbejde på de statslige"
+    )
+    # an article and one capitalised word are no name to copy
+    assert fixed("En opgave som Det nationale kraftcenter for") == (
+        "En opgave som Det nationale kraftcenter for"
+    )

@@ -26,6 +26,7 @@ from rag.ingest.pronoun import (
 )
 from rag.ingest.repair import (
     Names,
+    attested_names,
     capitalise_names,
     capitalise_proper_words,
     capitalise_reference_titles,
@@ -37,6 +38,7 @@ from rag.ingest.repair import (
     join_lines,
     normalise_spaces,
     restore_acronyms,
+    restore_attested_names,
     strip_markup,
     upper_danish_letters,
 )
@@ -532,6 +534,8 @@ def _repair_heading_typos(parsed: ParsedDocument, lexicon: Lexicon) -> None:
 
 def _capitalise(parsed: ParsedDocument) -> None:
     names = Names.shipped()
+    running = [b.text.text for b in parsed.blocks if b.type in ("para", "item", "note")]
+    attested = attested_names(running)
     for b in parsed.blocks:
         if b.type in ("para", "item", "note") and not URL_RE.match(b.text.text):
             b.text = capitalise_sentences(b.text, list_item=b.type == "item")
@@ -539,6 +543,7 @@ def _capitalise(parsed: ParsedDocument) -> None:
             b.text = capitalise_conditional_i(capitalise_asked_i(b.text))
             b.text = capitalise_proper_words(capitalise_names(b.text, names), names)
             b.text = capitalise_reference_titles(b.text)
+            b.text = restore_attested_names(b.text, attested)
         if not URL_RE.match(b.text.text):
             b.text = restore_acronyms(b.text)
 

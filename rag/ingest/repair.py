@@ -471,3 +471,64 @@ def restore_acronyms(text: MappedText, acronyms: dict[str, str] | None = None) -
         return upper
 
     return text.sub(_ACRONYM_WORD, fix)
+
+
+# A name a document writes with its capitals inside a sentence: two or more capitalised words,
+# perhaps joined by "for", "og", "i" ("Viborg Arrest", "Styrelsen for Forskning og Innovation").
+_TITLE_WORD = r"[A-ZÆØÅ][a-zæøå]+"
+_NAME_RUN = re.compile(
+    rf"(?<=[a-zæøå,] )({_TITLE_WORD}(?: (?:for |og |i )?{_TITLE_WORD})+)(?![\w-])"
+)
+
+
+_ARTICLES = frozenset({"den", "det", "de", "en", "et"})
+
+
+def attested_names(texts: list[str]) -> dict[str, str]:
+    """The names a document's running text writes with their capitals inside sentences,
+    by their lower-case form: "viborg arrest" → "Viborg Arrest"."""
+    names: dict[str, str] = {}
+    for text in texts:
+        for m in _NAME_RUN.finditer(text):
+            words = m.group(1).split()
+            if words[0].lower() in _ARTICLES and sum(w[0].isupper() for w in words) < 3:
+                continue  # "Det Nationale kraftcenter": an article and a word, no name
+            names.setdefault(m.group(1).lower(), m.group(1))
+    return names
+
+
+def restore_attested_names(text: MappedText, names: dict[str, str]) -> MappedText:
+    """ "Viborg arrest er et mellemstort arresthus" → "Viborg Arrest er …", "mellem danske
+    Banks filialer" → "mellem Danske Banks filialer": where the document writes the name with
+    its capitals elsewhere and one word here says it is a name (a capital inside the sentence,
+    or a word the dictionary knows as a name), the name gets all its capitals back. "tillid og
+    samarbejde" stays, though the document also names a project "Tillid og Samarbejde"."""
+    if not names:
+        return text
+    whole = text.text
+    starts: dict[int, str] = {}
+    for name in names.values():
+        words = name.split()
+        pattern = r"\b" + r"\s+".join(re.escape(w) for w in words) + r"(?=s?\b)"
+        for m in re.finditer(pattern, whole, re.I):
+            found = m.group(0)
+            if found == name or not _says_name(whole, m.start(), found.split()):
+                continue
+            for w, right in zip(re.finditer(r"\S+", found), words, strict=True):
+                if w.group(0) != right:
+                    starts[m.start() + w.start()] = right
+    if not starts:
+        return text
+    return text.sub(re.compile(r"[^\W\d_]+"), lambda m: starts.get(m.start(), m.group(0)))
+
+
+def _says_name(whole: str, start: int, words: list[str]) -> bool:
+    """One of the words found is written as a name: capitalised where no sentence starts
+    (not the first word after a full stop), or a name by its dictionary form ("Viborg")."""
+    first_at_start = not whole[:start].rstrip() or whole[:start].rstrip()[-1] in ".!?:•"
+    for k, w in enumerate(words):
+        if w[:1].isupper() and (k or not first_at_start):
+            return True
+        if simplemma.lemmatize(w.lower(), lang="da")[:1].isupper():
+            return True
+    return False
