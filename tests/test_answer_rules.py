@@ -363,7 +363,20 @@ def test_an_exercise_shows_every_field_in_full_and_the_step_asked_about(assistan
     assert text.startswith("**Øvelse: Kom i dybden med kerneopgaven**")
     assert "Der bør udpeges eller indhentes en mødeleder" in text  # Deltagere's last sentence
     assert "  - **2. Fra kerneopgave til delopgaver**\n    - Giv hver deltager" in text
-    assert "  - **3. I dybden med en delopgave**\n" in text  # other steps by name only
+    # other steps by name only, each saying how much of it the source has
+    assert "  - **3. I dybden med en delopgave** *(9 punkter i kilden)*\n" in text
+
+
+def test_an_exercise_step_shown_by_name_only_says_the_source_has_more(assistant):
+    # spot check 13: "**2. Fra kerneopgave til delopgaver**" and "**3. …**" stood as empty
+    # headings under the step that was shown, as if they had nothing in them
+    text = assistant.ask(
+        "Har I en øvelse, jeg kan køre på et personalemøde, så vi bliver enige om, hvad vores "
+        "kerneopgave er?"
+    ).text
+    assert "  - **1. Afklaring af kerneopgaven**\n    - Lad mødelederen" in text
+    assert "  - **2. Fra kerneopgave til delopgaver** *(6 punkter i kilden)*" in text
+    assert not lint(text)
 
 
 def test_an_exercise_field_set_one_entry_per_line_is_shown_one_entry_per_line(assistant):

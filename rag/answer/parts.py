@@ -201,15 +201,23 @@ class Parts:
                     name += f" ({body[0][1].text.rstrip('.')})"
                     used.append(body[0])
                     body = body[1:]
+                shown = k == focus or not head
                 if head:
-                    lines.append(f"  - **{name}**")
+                    # A step shown by name only says how much of it the source has.
+                    rest = ""
+                    if body and not shown:
+                        rest = label(language, "step_in_source", n=str(len(body)))
+                    lines.append(f"  - **{name}**" + (f" *({rest})*" if rest else ""))
                     used.append(head)
-                if k == focus or not head:
+                if shown:
                     for c, u in body[: self.max_items]:
                         if opening and any(u is o for _, o in opening[1]):
                             continue  # opens the answer already
                         lines.append(f"    - {u.text}" if head else f"  - {u.text}")
                         used.append((c, u))
+                    if len(body) > self.max_items:
+                        more = label(language, "more_in_list", n=str(len(body) - self.max_items))
+                        lines.append(f"    - {more}" if head else f"  - {more}")
         return (lines, _by_chunk_pairs(used)) if used else ([], [])
 
     def _closest_step(self, groups, query: np.ndarray) -> int | None:

@@ -33,7 +33,8 @@ from rag.search.lemmas import classes_of, is_noun, is_topic, lemma
 
 _MARKER = re.compile(r"\s*\[\d+\]")
 _LABEL_ONLY = re.compile(r"^\*\*[^*]+:\*\*$|^[^\[\]]*:$")  # "**Det siger materialet også:**"
-_PART_HEADING = re.compile(r"^\*\*[^*]+\*\*\s*(\[\d+\])*$")  # "**Tjekliste: …** [2][3]"
+# "**Tjekliste: …** [2][3]", "**2. Fra kerneopgave til delopgaver** *(6 punkter i kilden)*"
+_PART_HEADING = re.compile(r"^\*\*[^*]+\*\*\s*(\[\d+\])*(\s*\*\([^)*]+\)\*)?$")
 _FIELD = re.compile(r"^\*[^*]+:\*\s*")  # "*Deltagere:* …"
 _FROM = re.compile(r"^\*[^*]+\*\s*[–-]?\s*")  # "*Fra Case: Glostrup Hospital* – …"
 _REFERENCE = re.compile(r"\(\d{4}[a-z]?\)\s*:?\s*[”\"“]|^kilde\b|\.{4,}|^læs mere\b", re.I)
