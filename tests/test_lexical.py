@@ -45,6 +45,19 @@ def test_compounds_are_split_into_parts_the_corpus_knows():
     assert analyzer.terms("samarbejde")[0] in terms
 
 
+def test_an_acronym_of_working_life_and_the_word_it_stands_for_meet():
+    # kom-videre-med-social-kapital.txt writes "De valgte at informere TR’erne først"; a
+    # manager asks whether they told "tillidsrepræsentanterne" first
+    analyzer = Analyzer.learn(Analysis(), TEXTS)
+    source = analyzer.terms("De valgte at informere TR’erne først.")
+    asked = analyzer.terms("informerede de tillidsrepræsentanterne først?")
+    assert set(asked) - set(source) == set()  # every term of the question is in the source
+    assert analyzer.terms("SU")[0] in analyzer.terms("samarbejdsudvalgene")
+    # the word whole, not its parts: "tillid" is not what "TR" says
+    assert analyzer.terms("tillid")[0] not in analyzer.terms("TR")
+    assert len(source) == len(set(source))
+
+
 def test_unknown_parts_are_not_invented():
     analyzer = Analyzer.learn(Analysis(), TEXTS)
     assert analyzer.split("xyzqwertyblorp") == ["xyzqwertyblorp"]

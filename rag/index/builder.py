@@ -46,7 +46,7 @@ from rag.text import lexical_text
 # Bump when parsing or chunking changes the chunks, so every index is rebuilt.
 CHUNKING_VERSION = "15"
 # Bump when the lexical analysis or the dense windows change.
-SEARCH_INDEX_VERSION = "3"
+SEARCH_INDEX_VERSION = "4"
 
 
 @dataclass

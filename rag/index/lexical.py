@@ -31,6 +31,17 @@ from rag.text import fold_spelling
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1)
+def acronym_meanings() -> dict[str, str]:
+    """rag/data/acronym-meanings-da.tsv: lower-case acronym → the word it stands for."""
+    table = {}
+    for line in (PACKAGE_DATA / "acronym-meanings-da.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            short, word = line.split("\t")
+            table[short.lower()] = word.lower()
+    return table
+
+
 @dataclass(frozen=True)
 class Analysis:
     """Which normalisations run; the defaults are the ones the evaluation kept."""
@@ -107,6 +118,26 @@ class Analyzer:
             out.append(stem)
             if self.analysis.decompound and len(stem) >= MIN_COMPOUND:
                 out.extend(self._stem(p) for p in self.split(stem)[1:])
+            out.extend(self._meaning(word, stem))
+        return out
+
+    def _meaning(self, word: str, stem: str) -> list[str]:
+        """ "tr" is also "tillidsrepræsentant", and "tillidsrepræsentanterne" also "tr"
+        (rag/data/acronym-meanings-da.tsv)."""
+        table = self._acronyms()
+        if word in table:
+            return [table[word]]  # the word whole: "tillid" is not what "tr" says
+        short = table.get(stem)
+        return [short] if short else []
+
+    @lru_cache(maxsize=1)  # noqa: B019 - analyzers live as long as their index
+    def _acronyms(self) -> dict[str, str]:
+        """Each acronym → its word's stem, and that stem → the acronym, as this analyzer
+        spells them."""
+        out = {}
+        for short, word in acronym_meanings().items():
+            stem = self._stem(fold_spelling(word) if self.analysis.fold else word)
+            out[short], out[stem] = stem, short
         return out
 
     def ngrams(self, text: str, n: int = 4) -> list[str]:
