@@ -364,7 +364,7 @@ def test_an_exercise_shows_every_field_in_full_and_the_step_asked_about(assistan
     assert "Der bør udpeges eller indhentes en mødeleder" in text  # Deltagere's last sentence
     assert "  - **2. Fra kerneopgave til delopgaver**\n    - Giv hver deltager" in text
     # other steps by name only, each saying how much of it the source has
-    assert "  - **3. I dybden med en delopgave** *(9 punkter i kilden)*\n" in text
+    assert "  - **3. I dybden med en delopgave** *(9 sætninger i kilden)*\n" in text
 
 
 def test_an_exercise_step_shown_by_name_only_says_the_source_has_more(assistant):
@@ -375,8 +375,10 @@ def test_an_exercise_step_shown_by_name_only_says_the_source_has_more(assistant)
         "kerneopgave er?"
     ).text
     assert "  - **1. Afklaring af kerneopgaven**\n    - Lad mødelederen" in text
-    assert "  - **2. Fra kerneopgave til delopgaver** *(6 punkter i kilden)*" in text
+    assert "  - **2. Fra kerneopgave til delopgaver** *(6 sætninger i kilden)*" in text
     assert not lint(text)
+    # the note is the answer's, not a quote of the material
+    assert "2. Fra kerneopgave til delopgaver" in quoted_lines(text)
 
 
 def test_an_exercise_field_set_one_entry_per_line_is_shown_one_entry_per_line(assistant):

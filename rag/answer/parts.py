@@ -205,8 +205,9 @@ class Parts:
                 if head:
                     # A step shown by name only says how much of it the source has.
                     rest = ""
-                    if body and not shown:
-                        rest = label(language, "step_in_source", n=str(len(body)))
+                    if body and not shown:  # its instructions as points, or as prose
+                        kind = "step_points" if all(u.bullet for _, u in body) else "step_sentences"
+                        rest = label(language, kind, n=str(len(body)))
                     lines.append(f"  - **{name}**" + (f" *({rest})*" if rest else ""))
                     used.append(head)
                 if shown:

@@ -33,8 +33,9 @@ from rag.search.lemmas import classes_of, is_noun, is_topic, lemma
 
 _MARKER = re.compile(r"\s*\[\d+\]")
 _LABEL_ONLY = re.compile(r"^\*\*[^*]+:\*\*$|^[^\[\]]*:$")  # "**Det siger materialet også:**"
-# "**Tjekliste: …** [2][3]", "**2. Fra kerneopgave til delopgaver** *(6 punkter i kilden)*"
-_PART_HEADING = re.compile(r"^\*\*[^*]+\*\*\s*(\[\d+\])*(\s*\*\([^)*]+\)\*)?$")
+_PART_HEADING = re.compile(r"^\*\*[^*]+\*\*\s*(\[\d+\])*$")  # "**Tjekliste: …** [2][3]"
+# The answer's own note after a step it names: "**2. Fra …** *(6 punkter i kilden)*".
+_NOTE = re.compile(r"\s*\*\([^)*]+\)\*$")
 _FIELD = re.compile(r"^\*[^*]+:\*\s*")  # "*Deltagere:* …"
 _FROM = re.compile(r"^\*[^*]+\*\s*[–-]?\s*")  # "*Fra Case: Glostrup Hospital* – …"
 _REFERENCE = re.compile(r"\(\d{4}[a-z]?\)\s*:?\s*[”\"“]|^kilde\b|\.{4,}|^læs mere\b", re.I)
@@ -46,7 +47,7 @@ def quoted_lines(text: str) -> list[str]:
     """The lines of an answer that quote the material, without markers, bullets or labels."""
     lines = []
     for raw in text.splitlines():
-        line = raw.strip()
+        line = _NOTE.sub("", raw.strip())
         if not line or ("[" not in line and not line.startswith("- ")):  # a list item at any depth
             continue  # a label, a notice or a blank line: no quote
         if _PART_HEADING.match(line) or _LABEL_ONLY.match(line):
