@@ -58,11 +58,14 @@ def sections(parsed: ParsedDocument) -> list[Section]:
         labels = _text_labels(blocks, parsed.doc.title)
     out: list[Section] = []
     names = proper_words(blocks)
+    capitals = {_title_key(b.text.text) for b in blocks if b.caps}  # titles set in capitals
     for block, label in zip(blocks, labels, strict=True):
         if label is None:
             continue
         path, kind, unit = label
-        path = tuple(restore_proper_words(p, names) for p in path)
+        path = tuple(
+            restore_proper_words(p, names) if _title_key(p) in capitals else p for p in path
+        )
         if out and out[-1].path == path and out[-1].unit == unit:
             out[-1].blocks.append(block)
         else:
@@ -656,7 +659,11 @@ def acronyms(blocks: list[Block]) -> set[str]:
 
 # A capitalised word inside a sentence: after a lower-case word or a comma, not after a full stop.
 _MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-zæøå,] )([A-ZÆØÅ][a-zæøå]{2,})\b")
-_LOWER_WORD = re.compile(r"(?<![\w./@-])([a-zæøå]{3,})(?![\w./@-])")
+_LOWER_WORD = re.compile(r"(?<![\w./@\-−–])([a-zæøå]{3,})(?![\w./@\-−–])")
+
+
+def _title_key(text: str) -> str:
+    return " ".join(text.replace("**", "").split()).strip(" :").lower()
 
 
 def proper_words(blocks: list[Block]) -> set[str]:
