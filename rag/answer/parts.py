@@ -211,14 +211,15 @@ class Parts:
                     lines.append(f"  - **{name}**" + (f" *({rest})*" if rest else ""))
                     used.append(head)
                 if shown:
+                    item = "    - " if head else "  - "
                     for c, u in body[: self.max_items]:
                         if opening and any(u is o for _, o in opening[1]):
                             continue  # opens the answer already
-                        lines.append(f"    - {u.text}" if head else f"  - {u.text}")
+                        lines.append(item + u.text)
                         used.append((c, u))
                     if len(body) > self.max_items:
                         more = label(language, "more_in_list", n=str(len(body) - self.max_items))
-                        lines.append(f"    - {more}" if head else f"  - {more}")
+                        lines.append(item + more)
         return (lines, _by_chunk_pairs(used)) if used else ([], [])
 
     def _closest_step(self, groups, query: np.ndarray) -> int | None:

@@ -216,7 +216,7 @@ def capitalise_asked_i(text: MappedText) -> MappedText:
 # A condition without "hvis": a finite verb opens the sentence or list item, and the main
 # clause after the comma starts with its own verb ("Vælger i afstemning, skal mødelederne").
 _CONDITION = re.compile(
-    r"(?:^|(?<=[.!?•:])\s*|(?<=^\s))([^\W\d_]+) (i) [^.,;:?!•]{1,60}, (?:"
+    r"(?:^|(?<=[.!?•:]))\s*([^\W\d_]+) (i) [^.,;:?!•]{1,60}, (?:"
     + "|".join(sorted(AUXILIARIES | {"så", "får", "bør"}))
     + r")\b",
     re.I | re.M,

@@ -506,11 +506,13 @@ def restore_attested_names(text: MappedText, names: dict[str, str]) -> MappedTex
     if not names:
         return text
     whole = text.text
+    low = whole.lower()
     starts: dict[int, str] = {}
     for name in names.values():
         words = name.split()
-        pattern = r"\b" + r"\s+".join(re.escape(w) for w in words) + r"(?=s?\b)"
-        for m in re.finditer(pattern, whole, re.I):
+        if words[0].lower() not in low:
+            continue  # most blocks hold none of a document's names: no pattern to run
+        for m in _name_pattern(name).finditer(whole):
             found = m.group(0)
             if found == name or not _says_name(whole, m.start(), found.split()):
                 continue
@@ -522,10 +524,20 @@ def restore_attested_names(text: MappedText, names: dict[str, str]) -> MappedTex
     return text.sub(re.compile(r"[^\W\d_]+"), lambda m: starts.get(m.start(), m.group(0)))
 
 
+@lru_cache(maxsize=4096)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """The name in any case, its words apart by any space, perhaps with a genitive s."""
+    words = (re.escape(w) for w in name.split())
+    return re.compile(r"\b" + r"\s+".join(words) + r"(?=s?\b)", re.I)
+
+
 def _says_name(whole: str, start: int, words: list[str]) -> bool:
     """One of the words found is written as a name: capitalised where no sentence starts
     (not the first word after a full stop), or a name by its dictionary form ("Viborg")."""
-    first_at_start = not whole[:start].rstrip() or whole[:start].rstrip()[-1] in ".!?:•"
+    before = start
+    while before and whole[before - 1].isspace():
+        before -= 1
+    first_at_start = not before or whole[before - 1] in ".!?:•"
     for k, w in enumerate(words):
         if w[:1].isupper() and (k or not first_at_start):
             return True

@@ -623,7 +623,7 @@ def _stem(word: str) -> str:
 
 def tidy_title(text: str, keep_upper: set[str] | None = None) -> str:
     """Titles as a manager would write them: "SAMARBEJDSAFTALEN" -> "Samarbejdsaftalen"."""
-    text = " ".join(text.replace("**", "").split()).strip(" :")
+    text = _plain_title(text)
     letters = [c for c in text if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) / len(letters) > 0.8:
         words = text.lower().split()
@@ -662,8 +662,13 @@ _MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-zæøå,] )([A-ZÆØÅ][a-zæøå]{2
 _LOWER_WORD = re.compile(r"(?<![\w./@\-−–])([a-zæøå]{3,})(?![\w./@\-−–])")
 
 
+def _plain_title(text: str) -> str:
+    """A title without bold marks, extra spaces and a closing colon."""
+    return " ".join(text.replace("**", "").split()).strip(" :")
+
+
 def _title_key(text: str) -> str:
-    return " ".join(text.replace("**", "").split()).strip(" :").lower()
+    return _plain_title(text).lower()
 
 
 def proper_words(blocks: list[Block]) -> set[str]:
