@@ -88,6 +88,10 @@ def test_a_sentence_ends_before_a_capital_after_an_ordinary_full_stop():
         # "i" the preposition is no subject; an "at" clause looks forward
         ("Det er i den forbindelse vigtigt, at forsøgsprojekterne i første fase evalueres.", False),
         ("De fungerer som inspirations- og sparringsparterne.", True),
+        # openers of several words count whole, not by their first two words
+        ("På den anden side skal du formidle jeres ideer og udfordringer opad.", True),
+        ("På den måde bliver medarbejderne hørt, før beslutningen træffes.", True),
+        ("På den første dag mødes alle faggrupper.", False),
         ("Det giver i sig selv spild af ressourcer.", True),
         ("Dette hæfte er skrevet til dig, der som leder allerede kender begrebet.", False),
         ("Det er vigtigt at nye redskaber og metoder indtænker en forankring.", False),

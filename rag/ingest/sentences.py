@@ -22,7 +22,7 @@ from rag.ingest.pronoun import finite_verb
 
 BULLET = "•"
 # Bump when the rules below change which sentences exist: ingest then embeds the new ones.
-SENTENCES_VERSION = "11"
+SENTENCES_VERSION = "12"
 # Abbreviations whose full stop never ends a sentence, even before a capital or a digit
 # ("bl.a. Moderniseringsstyrelsen", "ca. 250", "nr. 7"). Lower-cased, without the last stop.
 ABBREVIATIONS = frozenset(
@@ -125,7 +125,18 @@ _CONNECTIVES = frozenset(
         "især",
     ]
 )
-_TWO_WORD_CONNECTIVES = ("til gengæld", "på den måde", "i det tilfælde", "det samme")
+# Openers of several words, matched as whole words from the sentence's start ("På den anden
+# side skal du formidle …" answers the "På den ene side …" before it).
+_PHRASE_CONNECTIVES = (
+    "til gengæld",
+    "på den måde",
+    "på samme måde",
+    "på den anden side",
+    "i det tilfælde",
+    "i den forbindelse",
+    "af den grund",
+    "det samme",
+)
 _MEANS_THAT = re.compile(
     r"^det (?!(?:er|var|bliver|blev|kan|skal|vil|må|gælder|handler|handlede)\b)[^\W\d_]+"
     r"(?: (?:også|dog|blandt andet|langtfra|altså|derfor|typisk|ofte|netop|i realiteten))*, at\b"
@@ -285,7 +296,8 @@ def depends_on_previous(text: str) -> bool:
     if not words:
         return False
     first = words[0]
-    if first in _CONNECTIVES or " ".join(words[:2]) in _TWO_WORD_CONNECTIVES:
+    opening = " ".join(words[:4]) + " "
+    if first in _CONNECTIVES or any(opening.startswith(p + " ") for p in _PHRASE_CONNECTIVES):
         # "Dette hæfte er skrevet til dig": a determiner, not a pointer back.
         return not (
             first in ("dette", "denne") and len(words) > 1 and words[1] not in _FINITE_VERBS
