@@ -132,12 +132,16 @@ class Settings:
     # tillid"); with fewer it counts half unknown ("sygefraværssamtale"). 0: always half.
     compound_together: int = 2
     # Extract answers (rag/answer/compose.py): passages whose sentences compete for the lead,
-    # bullets under it (each at least `bullet_ratio` as likely as the lead and at least
-    # `bullet_floor` likely), list items shown.
+    # bullets under it, list items shown. A bullet from a document the answer does not quote
+    # yet goes first when it is nearly as likely as the lead (at least `bullet_ratio` as likely
+    # and at least `bullet_floor`); the bullets left are filled in order of likelihood down
+    # to `bullet_fill_ratio` of the lead and `bullet_fill_floor`.
     answer_passages: int = 5
     max_bullets: int = 3
     bullet_ratio: float = 0.3
     bullet_floor: float = 0.05
+    bullet_fill_ratio: float = 0.1
+    bullet_fill_floor: float = 0.02
     max_list_items: int = 8
     # A case answers with this many of its sentences, the likeliest that do not repeat each
     # other, in the source's order (3 left out the answer a case question asked for, "hvordan

@@ -1534,6 +1534,36 @@ def test_another_booklet_that_names_a_rare_word_of_the_question_gets_a_bullet(
     assert "gøre op med nulfejlskulturen" in answer.text
 
 
+def test_a_free_bullet_goes_to_the_next_likeliest_sentence_even_far_below_the_lead(assistant):
+    """When the lead is not sure, the sentence that answers is often the second or third: a
+    bullet slot left free is filled down to `bullet_fill_ratio` of the lead's likelihood,
+    not only with sentences nearly as likely (`bullet_ratio`)."""
+    question = "Hvad er relationel koordinering ifølge Gittell?"
+    asked = assistant.searcher.analyse(question)
+    hits = assistant.retrieve(asked)
+    ranked = assistant.ranker.rank(asked, hits, assistant.searcher.embed_query(asked.searched))
+    composer, lead = assistant.composer, ranked[0]
+    found = next(u for u in ranked if "Gittell finder en tydelig sammenhæng" in u.text)
+    assert found.probability < composer.bullet_ratio * lead.probability
+    fill = max(composer.bullet_fill_floor, composer.bullet_fill_ratio * lead.probability)
+    assert found.probability >= fill
+    assert "Gittell finder en tydelig sammenhæng" in assistant.ask(question).text
+
+
+def test_a_sentence_of_another_booklet_goes_first_only_when_nearly_as_likely_as_the_lead(
+    assistant,
+):
+    """The three committees of the Glostrup case answer this; a far less likely sentence of
+    another booklet (the savings round in "Anbefaling 2") does not take a slot ahead of them
+    just because its booklet is not quoted yet."""
+    text = assistant.ask(
+        "Hvad tog de tre udvalg sig af, som hospitalsledelsen og medarbejderrepræsentanterne "
+        "satte i gang på rehabiliteringen?"
+    ).text
+    assert "selve flytningen og de fysiske rammer" in text
+    assert "Sparekravet" not in text
+
+
 def test_a_refusal_names_a_missing_word_once_and_never_a_pronoun(assistant):
     answer = assistant.ask(
         "Is there a legal minimum rest period between two shifts for my prison officers? Some "

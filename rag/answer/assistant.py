@@ -140,6 +140,8 @@ class Assistant:
             max_bullets=settings.max_bullets,
             bullet_ratio=settings.bullet_ratio,
             bullet_floor=settings.bullet_floor,
+            bullet_fill_ratio=settings.bullet_fill_ratio,
+            bullet_fill_floor=settings.bullet_fill_floor,
             rare_passages=settings.rare_term_passages,
             max_items=settings.max_list_items,
             fit_reach=settings.lead_fit_reach,

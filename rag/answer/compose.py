@@ -66,6 +66,9 @@ class Composer:
     max_bullets: int = 3
     bullet_ratio: float = 0.5  # a bullet is at least this share as likely as the lead
     bullet_floor: float = 0.05  # and at least this likely (Settings.bullet_floor)
+    # The bullets left after those are filled in order down to this share and this floor.
+    bullet_fill_ratio: float = 0.5
+    bullet_fill_floor: float = 0.05
     max_items: int = 8
     fit_reach: int = 4  # a unit this far down may lead when it alone has what is asked
 
@@ -208,6 +211,7 @@ class Composer:
         if lead is None or limit <= 0:
             return []
         bar = max(self.bullet_floor, self.bullet_ratio * lead.probability)
+        fill = max(self.bullet_fill_floor, self.bullet_fill_ratio * lead.probability)
         chosen: list[Unit] = []
         seen = [word_pairs(lead)] if skip_lead else []
         wanted = [u for u in must if not (skip_lead and u.overlaps(lead))]
@@ -232,7 +236,7 @@ class Composer:
         for u in [*wanted, *other_docs, *prose]:
             if len(chosen) == limit:
                 break
-            if u.probability < bar and u.key not in {w.key for w in wanted}:
+            if u.probability < fill and u.key not in {w.key for w in wanted}:
                 continue
             if (skip_lead and (u is lead or u.overlaps(lead))) or any(
                 u.overlaps(c) for c in chosen
