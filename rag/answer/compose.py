@@ -207,7 +207,8 @@ class Composer:
         each booklet's answer; one that asks across the booklets by name, `across`, gets it
         however likely), and one from each other document whose sentence names a `rare`
         term of the question however likely ("nulfejlskultur" in two booklets), then the rest
-        in order."""
+        in order, down to `bullet_fill_ratio` of the lead: when the lead is not sure, the unit
+        that answers is often the second or third."""
         if lead is None or limit <= 0:
             return []
         bar = max(self.bullet_floor, self.bullet_ratio * lead.probability)
