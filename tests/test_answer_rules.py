@@ -1550,6 +1550,24 @@ def test_a_free_bullet_goes_to_the_next_likeliest_sentence_even_far_below_the_le
     assert "Gittell finder en tydelig sammenhæng" in assistant.ask(question).text
 
 
+def test_no_loose_bullet_fills_an_answer_when_part_of_the_question_is_not_covered(assistant):
+    """Under "Materialet svarer ikke på denne del …" far less likely bullets make the answer to
+    the rest look surer than it is (spot check 14: a GDPR part refused, then trust quotes):
+    only bullets nearly as likely as the lead are shown then."""
+    question = "Hvad er relationel koordinering ifølge Gittell?"
+    asked = assistant.searcher.analyse(question)
+    hits = assistant.retrieve(asked)
+    ranked = assistant.ranker.rank(asked, hits, assistant.searcher.embed_query(asked.searched))
+    composer, lead = assistant.composer, ranked[0]
+    bar = max(composer.bullet_floor, composer.bullet_ratio * lead.probability)
+
+    def bullets(fill_free: bool) -> list:
+        return composer._bullets(ranked, lead, 3, skip_lead=True, fill_free=fill_free)
+
+    assert any(u.probability < bar for u in bullets(fill_free=True))
+    assert all(u.probability >= bar for u in bullets(fill_free=False))
+
+
 def test_a_sentence_of_another_booklet_goes_first_only_when_nearly_as_likely_as_the_lead(
     assistant,
 ):

@@ -171,6 +171,7 @@ class Composer:
                 must=must,
                 rare=rare,
                 across=asks_across_documents(question),
+                fill_free=not uncovered,
             )
         if bullets:
             lines = [f"**{label(language, 'more')}:**"]
@@ -200,6 +201,7 @@ class Composer:
         must: Sequence[Unit] = (),
         rare: frozenset[str] = frozenset(),
         across: bool = False,
+        fill_free: bool = True,
     ) -> list[Unit]:
         """Next units that add something: nearly as likely as the lead, not repeating it. The
         answers to a two-part question's other parts come first, then, among units nearly as
@@ -208,11 +210,17 @@ class Composer:
         however likely), and one from each other document whose sentence names a `rare`
         term of the question however likely ("nulfejlskultur" in two booklets), then the rest
         in order, down to `bullet_fill_ratio` of the lead: when the lead is not sure, the unit
-        that answers is often the second or third."""
+        that answers is often the second or third. Not when part of the question is not
+        covered (`fill_free` off): loose bullets under "Materialet svarer ikke på denne del …" make
+        an answer to the rest look surer than it is."""
         if lead is None or limit <= 0:
             return []
         bar = max(self.bullet_floor, self.bullet_ratio * lead.probability)
-        fill = max(self.bullet_fill_floor, self.bullet_fill_ratio * lead.probability)
+        fill = (
+            max(self.bullet_fill_floor, self.bullet_fill_ratio * lead.probability)
+            if fill_free
+            else bar
+        )
         chosen: list[Unit] = []
         seen = [word_pairs(lead)] if skip_lead else []
         wanted = [u for u in must if not (skip_lead and u.overlaps(lead))]
