@@ -93,6 +93,17 @@ def test_a_sentence_ends_before_a_capital_after_an_ordinary_full_stop():
         ("På den måde bliver medarbejderne hørt, før beslutningen træffes.", True),
         ("På den første dag mødes alle faggrupper.", False),
         ("Det giver i sig selv spild af ressourcer.", True),
+        # the clause "det" would stand for comes before the first comma or right after it
+        (
+            "Det er en rolle, det er nemt at blive klemt i som leder, hvis ikke I har en kultur.",
+            True,
+        ),
+        ("Det kan dels kvalificere forandringsprocessen, dels sikre, at alle kommer med.", True),
+        ("Det vil endvidere styrke partnerskaberne, hvis der etableres et kraftcenter.", False),
+        ("Det kan virke meget enkelt og selvfølgeligt at finde ind til kerneopgaven.", False),
+        ("Det kan både øge den sociale kapital og chancen for, at forandringerne lykkes.", True),
+        ("Det kan gøres enten mundtligt eller ved en afstemning, hvor hver får tre stemmer.", True),
+        ("Det blev blandt andet belyst, hvordan man får et projekt til at få betydning.", False),
         ("Dette hæfte er skrevet til dig, der som leder allerede kender begrebet.", False),
         ("Det er vigtigt at nye redskaber og metoder indtænker en forankring.", False),
         ("De faggrupper, team eller afdelinger, der samarbejder om den valgte opgave.", False),

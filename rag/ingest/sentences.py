@@ -22,7 +22,7 @@ from rag.ingest.pronoun import finite_verb
 
 BULLET = "•"
 # Bump when the rules below change which sentences exist: ingest then embeds the new ones.
-SENTENCES_VERSION = "12"
+SENTENCES_VERSION = "13"
 # Abbreviations whose full stop never ends a sentence, even before a capital or a digit
 # ("bl.a. Moderniseringsstyrelsen", "ca. 250", "nr. 7"). Lower-cased, without the last stop.
 ABBREVIATIONS = frozenset(
@@ -141,6 +141,9 @@ _MEANS_THAT = re.compile(
     r"^det (?!(?:er|var|bliver|blev|kan|skal|vil|må|gælder|handler|handlede)\b)[^\W\d_]+"
     r"(?: (?:også|dog|blandt andet|langtfra|altså|derfor|typisk|ofte|netop|i realiteten))*, at\b"
 )
+# Words that open the clause a forward-looking "det" stands for ("Det er vigtigt at …").
+_FORWARD = frozenset(["at", "om", "hvis", "når", "hvor", "hvordan"])
+_PREPOSITIONS = frozenset("for til på om med af i ved fra over under efter".split())
 # Subjects that follow the verb when something else opens the clause ("Det er du nødt til …");
 # "de" is left out: "Det er de færreste, der …" is a cleft, not a pointer.
 _SUBJECT_PRONOUNS = frozenset("du vi man jeg han hun".split())
@@ -317,9 +320,19 @@ def depends_on_previous(text: str) -> bool:
         # at …" put a clause in its place instead: a noun or "sig" stands between).
         if _MEANS_THAT.match(text.lower()):
             return True
-        # "Det er vigtigt at …", "Det kan virke enkelt at …" look forward; "Det giver spild af
-        # ressourcer" points back.
-        return not any(w in ("at", "om", "hvis", "når", "hvor", "hvordan") for w in words[1:9])
+        # "Det er vigtigt at …", "Det kan virke enkelt at …", "Det er … vigtigt, at …" look
+        # forward; "Det giver spild af ressourcer" points back, and so do "Det er en rolle, det
+        # er nemt at …" and "Det kan dels …, dels sikre, at …": the clause a forward "det"
+        # stands for comes before the first comma, or right after it ("…, at", "…, hvordan";
+        # not "…, hvor", a relative clause; after a preposition, "chancen for, at …", the
+        # clause belongs to the preposition).
+        head, _, rest = text.lower().partition(",")
+        before = re.findall(r"[^\W\d_]+", head)
+        after = re.findall(r"[^\W\d_]+", rest)[:1]
+        extraposed = (
+            bool(after) and after[0] in _FORWARD - {"hvor"} and before[-1] not in _PREPOSITIONS
+        )
+        return not (extraposed or any(w in _FORWARD for w in before[1:9]))
     return False
 
 
