@@ -143,6 +143,7 @@ _MEANS_THAT = re.compile(
 )
 # Words that open the clause a forward-looking "det" stands for ("Det er vigtigt at …").
 _FORWARD = frozenset(["at", "om", "hvis", "når", "hvor", "hvordan"])
+_AFTER_COMMA = _FORWARD - {"hvor"}
 _PREPOSITIONS = frozenset("for til på om med af i ved fra over under efter".split())
 # Subjects that follow the verb when something else opens the clause ("Det er du nødt til …");
 # "de" is left out: "Det er de færreste, der …" is a cleft, not a pointer.
@@ -320,20 +321,23 @@ def depends_on_previous(text: str) -> bool:
         # at …" put a clause in its place instead: a noun or "sig" stands between).
         if _MEANS_THAT.match(text.lower()):
             return True
-        # "Det er vigtigt at …", "Det kan virke enkelt at …", "Det er … vigtigt, at …" look
-        # forward; "Det giver spild af ressourcer" points back, and so do "Det er en rolle, det
-        # er nemt at …" and "Det kan dels …, dels sikre, at …": the clause a forward "det"
-        # stands for comes before the first comma, or right after it ("…, at", "…, hvordan";
-        # not "…, hvor", a relative clause; after a preposition, "chancen for, at …", the
-        # clause belongs to the preposition).
-        head, _, rest = text.lower().partition(",")
-        before = re.findall(r"[^\W\d_]+", head)
-        after = re.findall(r"[^\W\d_]+", rest)[:1]
-        extraposed = (
-            bool(after) and after[0] in _FORWARD - {"hvor"} and before[-1] not in _PREPOSITIONS
-        )
-        return not (extraposed or any(w in _FORWARD for w in before[1:9]))
+        return not _looks_forward(text)
     return False
+
+
+def _looks_forward(text: str) -> bool:
+    """Does an opening "Det" stand for a clause that follows ("Det er vigtigt at …", "Det kan
+    virke enkelt at …", "Det er … vigtigt, at …")? Not in "Det giver spild af ressourcer",
+    "Det er en rolle, det er nemt at …" or "Det kan dels …, dels sikre, at …": that clause
+    comes before the first comma, or right after it ("…, at", "…, hvordan"; not "…, hvor", a
+    relative clause; after a preposition, "chancen for, at …", the clause is the
+    preposition's)."""
+    head, _, rest = text.lower().partition(",")
+    before = re.findall(r"[^\W\d_]+", head)
+    after = re.findall(r"[^\W\d_]+", rest)[:1]
+    if after and after[0] in _AFTER_COMMA and before and before[-1] not in _PREPOSITIONS:
+        return True
+    return any(w in _FORWARD for w in before[1:9])
 
 
 def quotable(chunk: Chunk, sentences: tuple[Sentence, ...] | None = None) -> list[Sentence]:
