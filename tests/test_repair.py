@@ -613,6 +613,29 @@ def test_a_checklist_item_cut_by_a_blank_line_is_joined_again(corpus_build):
     assert "din egen chef politikere/" not in text
 
 
+def test_a_paragraph_cut_inside_a_word_by_a_column_is_completed_by_the_word_s_other_half(
+    corpus_build,
+):
+    # inspiration lines 188 and 225: "… med fokus på samar-" ‖ the next two columns ‖
+    # "bejdsudvalgets kerneopgave." (36 lines later, in the middle of MindLab's text)
+    chunks = {c.chunk_id: c for c in corpus_build.chunks}
+    secretariat = next(c for c in chunks.values() if c.section.endswith("Samarbejdssekretariatet"))
+    mindlab = next(c for c in chunks.values() if c.section.endswith("Mindlab"))
+    assert "med fokus på samarbejdsudvalgets kerneopgave. Ved at tage hele" in secretariat.text
+    assert "åbne kurser med individuel tilmelding" in secretariat.text
+    assert "samarbejdssekretariatet.dk" in secretariat.text
+    # MindLab's own sentence is whole again, and holds nothing of the secretariat's
+    assert "Undervisningsministeriet og Odense Kommune og samarbejder med" in mindlab.text
+    assert "samarbejdsudvalg" not in mindlab.text.lower()
+
+
+def test_a_word_cut_across_a_case_s_title_lines_is_whole_again(corpus_build):
+    # kom-videre lines 2007-2012: "… konflikter er ophæ-" ‖ a case title ‖ "vet. men begge …"
+    text = "\n".join(c.text for c in corpus_build.chunks)
+    assert "konflikter er ophævet. Men begge parter stoler nu på" in text
+    assert "Vet. Men begge" not in text
+
+
 @pytest.mark.parametrize(
     ("token", "address"),
     [

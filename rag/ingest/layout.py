@@ -597,6 +597,7 @@ def _repair_continuations(parsed: ParsedDocument, lexicon: Lexicon) -> None:
             if (
                 target is not None
                 and target != k - 1
+                and not _completes_word(blocks[target], b, lexicon)
                 and ((lowercase_starts and not after_box) or len(text.split()) < 5)
             ):
                 target = None  # figure labels and the like are not continuations
@@ -617,11 +618,11 @@ def _repair_continuations(parsed: ParsedDocument, lexicon: Lexicon) -> None:
                 k += len(run) - 1
                 k = max(k, 0) + 1
                 continue
-        if b.type == "para" and len(text) > 40 and dangles(text) and re.search(r"[\w,]$", text):
+        if b.type == "para" and len(text) > 40 and dangles(text) and re.search(r"[\w,-]$", text):
             nxt = blocks[k + 1] if k + 1 < len(blocks) else None
             if nxt is None or nxt.break_before >= 1:
                 open_ends.append(k)
-        open_ends = [i for i in open_ends if k - i <= MAX_INTERRUPTION]
+        open_ends = [i for i in open_ends if k - i <= _reach(blocks[i])]
         k += 1
     _attach_capitalised_continuations(parsed, lexicon)
 
@@ -635,6 +636,14 @@ def _address_like(token: str) -> bool:
 
 
 MAX_INTERRUPTION = 15  # blocks a box or column may put between a paragraph and its continuation
+# A paragraph cut inside a word ("… med fokus på samar-") waits longer: only a paragraph whose
+# first word completes it ("bejdsudvalgets kerneopgave") is taken as its continuation.
+MAX_HYPHEN_INTERRUPTION = 40
+
+
+def _reach(block: Block) -> int:
+    """How many blocks later a paragraph that stops mid-sentence may still be continued."""
+    return MAX_HYPHEN_INTERRUPTION if block.text.text.endswith("-") else MAX_INTERRUPTION
 
 
 def _lowercase_start_rate(blocks: list[Block]) -> float:
@@ -658,10 +667,8 @@ def _pick_open_end(
     candidates = open_ends + ([prev] if prev is not None and prev not in open_ends else [])
     if not candidates:
         return None
-    head = re.match(r"[^\W\d_]+", b.text.text)
     for i in reversed(candidates):
-        tail = re.search(r"([^\W\d_]+)-$", blocks[i].text.text)
-        if tail and head and (tail.group(1) + head.group(0)).lower() in lexicon.counts:
+        if _completes_word(blocks[i], b, lexicon):
             return i
     if prev is not None:
         return prev
@@ -671,14 +678,39 @@ def _pick_open_end(
     return None
 
 
+def _completes_word(block: Block, b: Block, lexicon: Lexicon) -> bool:
+    """`block` ends inside a word that `b`'s first word completes into one the material uses:
+    "… med fokus på samar-" and "bejdsudvalgets kerneopgave" (samarbejdsudvalgets)."""
+    tail = re.search(r"([^\W\d_]+)-$", block.text.text)
+    head = re.match(r"[^\W\d_]+", b.text.text)
+    return bool(tail and head and (tail.group(1) + head.group(0)).lower() in lexicon.counts)
+
+
 def _run_end(blocks: list[Block], k: int) -> int:
-    """A moved continuation takes along what follows it, up to the next break, title or note."""
+    """A moved continuation takes along what follows it, up to the next break, title or note,
+    and the "Læs mere" link that closes it (the link names the moved text's own site)."""
     j = k + 1
     while j < len(blocks) and blocks[j].break_before < 2:
-        if blocks[j].page_start or blocks[j].type in ("heading", "title", "note"):
+        stops = blocks[j].page_start or blocks[j].type in ("heading", "title", "note")
+        if stops and not _link_footer(blocks, j):
             break
         j += 1
     return j
+
+
+_READ_MORE = re.compile(r"^(læs mere|se mere)\s*:?$", re.I)
+
+
+def _link_footer(blocks: list[Block], j: int) -> bool:
+    """A "Læs mere" title whose next block is the address it points to."""
+    nxt = blocks[j + 1] if j + 1 < len(blocks) else None
+    return bool(
+        blocks[j].type == "title"
+        and _READ_MORE.match(blocks[j].text.text.strip())
+        and nxt is not None
+        and nxt.break_before == 0
+        and _address_like(nxt.text.text.split(" ")[0])
+    )
 
 
 def _attach_capitalised_continuations(parsed: ParsedDocument, lexicon: Lexicon) -> None:
