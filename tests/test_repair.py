@@ -149,6 +149,30 @@ def test_sentence_starts_are_capitalised_but_not_after_abbreviations():
 
 
 @pytest.mark.parametrize(
+    ("item", "repaired"),
+    [
+        # Gittell's ten pieces of advice (kom-videre line 2305), which the PDF lower-cased
+        ("1. led med troværdighed og omsorg", "1. Led med troværdighed og omsorg"),
+        (
+            "10. opbyg relationer til jeres leverandører.",
+            "10. Opbyg relationer til jeres leverandører.",
+        ),
+        # a date that opens an item stays a date
+        ("17. marts blev der holdt et seminar.", "17. marts blev der holdt et seminar."),
+    ],
+)
+def test_a_numbered_step_opens_with_a_capital_but_a_date_does_not(item, repaired):
+    text = MappedText.from_source(item, 0, len(item))
+    assert capitalise_sentences(text, list_item=True).text == repaired
+
+
+def test_a_number_inside_a_sentence_is_still_a_date():
+    source = "Den 17. marts 2016 blev der holdt et seminar. det var godt."
+    out = capitalise_sentences(MappedText.from_source(source, 0, len(source))).text
+    assert out == "Den 17. marts 2016 blev der holdt et seminar. Det var godt."
+
+
+@pytest.mark.parametrize(
     ("scanned", "restored"),
     [
         ("pa", "på"),

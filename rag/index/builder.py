@@ -44,7 +44,7 @@ from rag.storage import storage_problem
 from rag.text import lexical_text
 
 # Bump when parsing or chunking changes the chunks, so every index is rebuilt.
-CHUNKING_VERSION = "16"
+CHUNKING_VERSION = "17"
 # Bump when the lexical analysis or the dense windows change.
 SEARCH_INDEX_VERSION = "4"
 

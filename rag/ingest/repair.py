@@ -183,6 +183,17 @@ def opens_main_clause(rest: str) -> bool:
 _SENTENCE_START = re.compile(r"(?:(?<=^)|(?<=[.!?]\s)|(?<=[.!?]”\s)|(?<=^[–•-]\s))([a-zæøå])")
 
 
+_MONTHS = frozenset(
+    "januar februar marts april maj juni juli august september oktober november december".split()
+)
+
+
+def _numbered_step(before: str, word: re.Match[str] | None) -> bool:
+    """The number opens the text, as a numbered item's does ("1. led med troværdighed …", one of
+    Gittell's ten pieces of advice), and no month follows it ("17. marts …" is a date)."""
+    return bool(re.fullmatch(r"\d{1,2}\.", before)) and not (word and word.group(0) in _MONTHS)
+
+
 def capitalise_sentences(text: MappedText, *, list_item: bool = False) -> MappedText:
     """Restore capitals at sentence starts, which one extraction lower-cased ("dette hæfte er ...").
 
@@ -202,7 +213,7 @@ def capitalise_sentences(text: MappedText, *, list_item: bool = False) -> Mapped
                 return m.group(1).upper()  # "kaffeøer mv. i nogle virksomheder har …"
             if token in ABBREVIATIONS:
                 return m.group(1)
-            if token.isdigit() and len(token) <= 2:
+            if token.isdigit() and len(token) <= 2 and not _numbered_step(before, word):
                 return m.group(1)  # "17. marts" is a date, not a sentence end
         return m.group(1).upper()
 
