@@ -615,8 +615,9 @@ def test_a_case_sentence_under_a_subsection_is_labelled_with_its_case(assistant)
         "Hvad fik direktøren at vide af medarbejderne efter afskedigelsesrunden?"
     )
     assert answer.text.startswith(
-        "*Case: Styrelsen for Forskning og Innovation – TR med ved bordet:* Efter forløbet fik"
+        "*Case: Styrelsen for Forskning og Innovation – TR med ved bordet:* "
     )
+    assert "Efter forløbet fik direktør Inge Mærkedahl" in answer.text.split("\n\n")[0]
 
 
 def test_two_sentences_of_one_passage_are_two_marks_in_the_card_and_the_export(assistant):
@@ -1632,3 +1633,48 @@ def test_an_exercise_heading_as_a_label_names_the_step_only(heading, name):
     from rag.answer.compose import _step_name
 
     assert _step_name(heading) == name
+
+
+def test_neighbouring_sentences_of_a_passage_are_read_together_in_the_sources_order(assistant):
+    """ "Hvor stor har tilslutningen været …?": the lead says what KL and KTO offered, the
+    sentence right after it says how many took part. Shown as lead and bullet they read as two
+    findings; joined they read as the source does, and so do bullets that are neighbours,
+    wherever the likelier stood. The sentence before a lead that holds what the question asks
+    for stays a bullet, so that the answer opens with the sentence that answers."""
+    from rag.answer.compose import adjoin, adjoined
+
+    hit = hit_with(assistant, "35 kommuner har sendt cirka 250 medarbejdere")
+    units = {u.text: u for u in units_of(hit)}
+    offer = next(u for t, u in units.items() if t.startswith("KL og KTO tilbød i juni 2013"))
+    sent = next(u for t, u in units.items() if t.startswith("35 kommuner har sendt"))
+    later = next(u for t, u in units.items() if t.startswith("Efter uddannelsen kan kommunen"))
+    joined, rest = adjoin(offer, [sent, later])
+    assert joined.text.startswith("KL og KTO tilbød") and "35 kommuner har sendt" in joined.text
+    assert rest == [later]  # not the lead's neighbour: stays a bullet of its own
+    joined, rest = adjoin(sent, [offer, later])
+    assert joined.text.startswith("KL og KTO tilbød") and rest == [later]
+    joined, rest = adjoin(sent, [offer, later], before=False)
+    assert joined is sent and rest == [offer, later]
+    together = adjoined([sent, later, offer])
+    assert len(together) == 2 and together[0].text.startswith("KL og KTO tilbød")
+
+
+def test_a_sentence_that_brings_its_list_is_never_joined_to_its_neighbour(assistant):
+    hit = hit_with(assistant, "Selvom projektet ikke er færdigt, er der allerede resultater")
+    from rag.answer.compose import adjoin
+
+    units = units_of(hit)
+    listing = next(u for u in units if u.text.startswith("Selvom projektet ikke er færdigt"))
+    assert listing.items
+    before = next(u for u in units if u.parts[-1].index + 1 == listing.parts[0].index)
+    joined, rest = adjoin(before, [listing])
+    assert joined is before and rest == [listing]
+
+
+def test_the_answer_to_who_paid_stands_in_the_first_paragraph_beside_what_it_answers(
+    assistant,
+):
+    text = assistant.ask("Hvem har finansieret ph.d.-projektet Et spørgsmål om tillid?").text
+    first = text.split("\n\n")[0]
+    assert "Projektet er finansieret af OAO" in first
+    assert first.index("Det undersøger forsker Tina") < first.index("Projektet er finansieret")

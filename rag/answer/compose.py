@@ -146,13 +146,6 @@ class Composer:
         lead = prose[0] if prose else None
         if not lead or asked_for or lead is not ranked[0]:
             listed = []
-        if lead and not asked_for:
-            # A case's sentence says whose experience it is: "*Case: Glostrup Hospital:* …", an
-            # exercise's or checklist's which it is from ("*Øvelse: Vurdér jeres relationelle
-            # koordinering:* Læg op til …"), an item of a catalogue listed which item it is.
-            place = _lead_place(lead, language)
-            place = _item_name(lead) if listed and self.catalogue(lead.hit.chunk) else place
-            blocks.append(_quote(lead, cites, place=place, language=language))
         limit = self.max_bullets - 1 if asked_for else self.max_bullets
         # Nothing twice: a bullet never repeats what a part above already quotes; a part of a
         # two-part question answered inside a checklist, exercise or case shown above gets its
@@ -173,6 +166,16 @@ class Composer:
                 across=asks_across_documents(question),
                 fill_free=not uncovered,
             )
+            if lead and not asked_for:
+                lead, bullets = adjoin(lead, bullets, before=not lead.features.get("fits"))
+            bullets = adjoined(bullets)
+        if lead and not asked_for:
+            # A case's sentence says whose experience it is: "*Case: Glostrup Hospital:* …", an
+            # exercise's or checklist's which it is from ("*Øvelse: Vurdér jeres relationelle
+            # koordinering:* Læg op til …"), an item of a catalogue listed which item it is.
+            place = _lead_place(lead, language)
+            place = _item_name(lead) if listed and self.catalogue(lead.hit.chunk) else place
+            blocks.append(_quote(lead, cites, place=place, language=language))
         if bullets:
             lines = [f"**{label(language, 'more')}:**"]
             for u in bullets:
@@ -351,6 +354,57 @@ def _partial(
     passages = {u.hit.chunk.chunk_id: u.hit.chunk.text for u in prose[:3]}
     texts = [*passages.values(), *(line for part in parts for line in part[1:])]
     return not any(holds_kind(question.answer_type, t) for t in texts)
+
+
+def _plain(unit: Unit) -> bool:
+    """Prose only: no list items, no heading, no bullet item of its own."""
+    return not unit.items and not any(p.bullet or p.heading for p in unit.parts)
+
+
+def _next_to(a: Unit, b: Unit) -> bool:
+    """`b` is the sentence (or sentences) of `a`'s passage right before or right after it."""
+    if a.hit.chunk.chunk_id != b.hit.chunk.chunk_id or not (_plain(a) and _plain(b)):
+        return False
+    first_a, last_a = a.parts[0].index, a.parts[-1].index
+    first_b, last_b = b.parts[0].index, b.parts[-1].index
+    return last_a + 1 == first_b or last_b + 1 == first_a
+
+
+def _joined(a: Unit, b: Unit) -> Unit:
+    """Two neighbouring units as one, in the source's order, as likely as the likelier."""
+    parts = sorted([*a.parts, *b.parts], key=lambda p: p.index)
+    best = a if a.probability >= b.probability else b
+    return Unit(best.hit, parts[-1], parts, best.features, best.probability)
+
+
+def adjoin(lead: Unit, bullets: list[Unit], before: bool = True) -> tuple[Unit, list[Unit]]:
+    """A bullet that is the sentence right after the lead in its passage is read with the
+    lead: "KL og KTO tilbød i juni 2013 alle kommuner fem pladser på en uddannelse i
+    innovation. 35 kommuner har sendt cirka 250 medarbejdere på uddannelse." rather than the
+    second as a bullet of its own; so is the sentence right before it (`before`), unless the
+    lead holds what the question asks for ("Resultatet er, at …"), which then opens the
+    answer."""
+    rest = []
+    for u in bullets:
+        after = u.parts[0].index > lead.parts[-1].index
+        if _next_to(lead, u) and (after or before):
+            lead = _joined(lead, u)
+        else:
+            rest.append(u)
+    return lead, rest
+
+
+def adjoined(bullets: list[Unit]) -> list[Unit]:
+    """Bullets that are neighbouring sentences of one passage become one bullet, in the
+    source's order, where the likelier of them stood."""
+    out: list[Unit] = []
+    for u in bullets:
+        k = next((i for i, o in enumerate(out) if _next_to(o, u)), None)
+        if k is None:
+            out.append(u)
+        else:
+            out[k] = _joined(out[k], u)
+    return out
 
 
 def _quote(
