@@ -58,16 +58,54 @@ def test_an_english_plural_meets_the_glossary_term_in_the_singular():
     assert "samarbejdsudvalg" in danish_terms(text).split()
 
 
+@pytest.mark.parametrize(
+    ("text", "noise"),
+    [
+        # "win … back" was "tjene ryg tilbage", "went" "rejse", "last" "sidst vare"
+        (
+            "Our last restructuring went badly wrong and staff no longer trust the management "
+            "team. How do we win that trust back?",
+            {"ryg", "tjene", "rejse", "vare"},
+        ),
+        # "people" was "folk", which a case's quote says once: it led many such answers
+        ("A couple of people on my team keep complaining loudly.", {"folk"}),
+    ],
+)
+def test_everyday_english_words_bring_no_danish_senses_to_the_lexical_side(text, noise):
+    from rag.search.language import danish_terms
+
+    terms = set(danish_terms(text).split())
+    assert not noise & terms
+    assert "team" in terms  # the glossary's terms always come through
+
+
+def test_an_english_words_that_say_what_is_asked_are_still_translated():
+    from rag.search.language import danish_terms, everyday
+
+    assert not everyday("restructuring") and not everyday("groups")
+    assert "gruppe" in danish_terms("How do the professional groups work?").split()
+
+
+def test_an_english_question_about_winning_trust_back_finds_the_advice_on_it(searcher):
+    hits = searcher.search(
+        "Our last restructuring went badly wrong and staff no longer trust the management "
+        "team. How do we win that trust back?",
+        k=5,
+    )
+    # "… de skal bakke dem op med konkrete handlinger" (Udfordring 3), not the post-it exercise
+    assert any("bakke dem op med konkrete handlinger" in h.chunk.text for h in hits)
+
+
 def test_an_english_question_on_cutting_posts_finds_the_agency_that_cut_them(searcher):
     hits = searcher.search(
         "We have to cut around 15 posts next year. Is there an example of a government agency "
         "that handled cuts without layoffs by working it through the cooperation committee?",
         k=5,
     )
-    sections = [h.chunk.section for h in hits]
-    case = next(i for i, s in enumerate(sections) if "Da tilliden skulle stå sin prøve" in s)
-    # Not behind the exercise with the post-its, which "posts" and "it" as typed once found.
-    assert not any("Hvordan samarbejder I om vigtige opgaver" in s for s in sections[:case])
+    # Naturstyrelsen: "Det viste sig, at 90 personer meldte sig til frivillig fratreden"
+    assert "frivillig fratreden" in hits[0].chunk.text
+    # "posts" and "it" as typed do not reach the lexical side ("post-its" of the exercise)
+    assert not {"posts", "it"} & searcher.analyse("cut 15 posts, is it wise?").terms
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])

@@ -12,8 +12,12 @@ from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 from lemminflect import getAllLemmas
+from wordfreq import get_frequency_dict
 
-from rag.config import PACKAGE_DATA
+from rag.config import PACKAGE_DATA, Settings
+
+# Read from the environment once, when the process starts (`TILLID_COMMON_ENGLISH_ZIPF`).
+COMMON_ENGLISH_ZIPF = Settings.load().common_english_zipf
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[a-z]+)?", re.UNICODE)
 
@@ -250,6 +254,7 @@ def load() -> None:
     _by_first_word()
     _single_words()
     _lexicon()
+    _english_frequencies()
     english_lemma("employees")
 
 
@@ -285,14 +290,27 @@ def english_noun(word: str) -> bool:
 
 def danish_terms(text: str) -> str:
     """Danish words for an English text: the glossary's for its domain terms (longest terms
-    first), then the lexicon's for its other words ("employees" → arbejdstager)."""
+    first), then the lexicon's for its other words that are not everyday English
+    ("employees" → arbejdstager; "back", "went", "people" → nothing, see `everyday`)."""
     covered = glossary_words(text)
     found = [danish for _, danish in _matches(text) if danish]
     for word in _WORD.findall(text):
         low = word.lower()
-        if low not in covered and low not in ENGLISH_WORDS and len(low) > 2:
+        if low not in covered and low not in ENGLISH_WORDS and len(low) > 2 and not everyday(low):
             found += translations(low)[:2]
     return " ".join(dict.fromkeys(found))
+
+
+def everyday(word: str) -> bool:
+    """Everyday English (`Settings.common_english_zipf`): "how do we win that trust back"
+    gave "tjene ryg tilbage", and "people" gave "folk", a word few passages use, so a story
+    that says "folk" once led the answer to a question about something else."""
+    return _english_frequencies().get(word, 0.0) >= 10 ** (COMMON_ENGLISH_ZIPF - 9)
+
+
+@lru_cache(maxsize=1)
+def _english_frequencies() -> dict[str, float]:
+    return get_frequency_dict("en")
 
 
 def english_names(text: str) -> str:
