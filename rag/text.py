@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from rag.documents import Chunk
 
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
+# The Danish months, in order: dates in answers, in the figures' dates and in ingest's repairs.
+MONTHS_DA = (
+    "januar februar marts april maj juni juli august september oktober november december"
+).split()
 
 
 class _Uncombined(dict):

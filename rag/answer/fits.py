@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
+from rag.text import MONTHS_DA
+
 _NUMBER_WORDS = (
     r"to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|fyrre|halvtreds|"
     r"hundrede|tusind|mio|mia|million\w*|milliard\w*|halvdelen|tredjedel\w*|fjerdedel\w*|"
@@ -26,7 +28,7 @@ _DURATION = re.compile(
     rf"(\d+|\b({_NUMBER_WORDS}))\S*\s+(minut\w*|timer?|dage?|døgn|uger?|måned\w*|år)\b", re.I
 )
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
-_MONTHS = r"januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december"
+_MONTHS = "|".join(MONTHS_DA)
 _TIME = re.compile(
     rf"\b(1[89]\d\d|20\d\d)\b|\b({_MONTHS})\b|\b(foråret|sommeren|efteråret|vinteren|"
     r"i dag|i går|hver dag|dagligt|ugentligt|årligt|senest|inden for|efter|før|"

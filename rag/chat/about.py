@@ -16,6 +16,7 @@ import streamlit as st
 
 from rag.chat import identity, resources
 from rag.config import EVAL_RESULTS
+from rag.text import MONTHS_DA
 
 REPORT = EVAL_RESULTS / "answers.md"
 # The report's rows (its first table) → what the page calls them, in the order shown.
@@ -31,9 +32,6 @@ FIGURES = {
 }
 COUNTS = {"answerable questions": "answerable", "out-of-scope questions": "out_of_scope"}
 HELD_OUT = "held-out half"
-MONTHS = (
-    "januar februar marts april maj juni juli august september oktober november december"
-).split()
 _DATE = re.compile(r"Generated (\d{4})-(\d{2})-(\d{2})")
 
 ABOUT = """
@@ -87,7 +85,7 @@ def danish_date(text: str) -> str:
     if not m:
         return ""
     year, month, day = (int(g) for g in m.groups())
-    return f"{day}. {MONTHS[month - 1]} {year}" if 1 <= month <= 12 else ""
+    return f"{day}. {MONTHS_DA[month - 1]} {year}" if 1 <= month <= 12 else ""
 
 
 def evaluation(path: Path = REPORT) -> Evaluation | None:

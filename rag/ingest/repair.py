@@ -18,6 +18,7 @@ from rag.ingest.lexicon import Lexicon
 from rag.ingest.mapped import MappedText
 from rag.ingest.pronoun import ADVERBS, finite_verb, verb_form
 from rag.names import danish_first_names
+from rag.text import MONTHS_DA
 
 # Words that follow a hyphen at line end when the hyphen is real ("ergo- og fysioterapeuter").
 # Not "men": Danish suspends a compound only before og/eller/samt/såvel/hhv, so "sam-" + "men"
@@ -183,9 +184,7 @@ def opens_main_clause(rest: str) -> bool:
 _SENTENCE_START = re.compile(r"(?:(?<=^)|(?<=[.!?]\s)|(?<=[.!?]”\s)|(?<=^[–•-]\s))([a-zæøå])")
 
 
-_MONTHS = frozenset(
-    "januar februar marts april maj juni juli august september oktober november december".split()
-)
+_MONTHS = frozenset(MONTHS_DA)
 
 
 def _numbered_step(before: str, word: re.Match[str] | None) -> bool:
