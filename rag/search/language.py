@@ -254,7 +254,7 @@ def load() -> None:
     _by_first_word()
     _single_words()
     _lexicon()
-    _english_frequencies()
+    word_frequencies("en")
     english_lemma("employees")
 
 
@@ -305,12 +305,14 @@ def everyday(word: str) -> bool:
     """Everyday English (`Settings.common_english_zipf`): "how do we win that trust back"
     gave "tjene ryg tilbage", and "people" gave "folk", a word few passages use, so a story
     that says "folk" once led the answer to a question about something else."""
-    return _english_frequencies().get(word, 0.0) >= 10 ** (COMMON_ENGLISH_ZIPF - 9)
+    return word_frequencies("en").get(word, 0.0) >= 10 ** (COMMON_ENGLISH_ZIPF - 9)
 
 
-@lru_cache(maxsize=1)
-def _english_frequencies() -> dict[str, float]:
-    return get_frequency_dict("en")
+@lru_cache(maxsize=2)
+def word_frequencies(lang: str) -> dict[str, float]:
+    """wordfreq's table of a language, read once (its `zipf_frequency` normalises the word
+    first and is slow per call)."""
+    return get_frequency_dict(lang)
 
 
 def english_names(text: str) -> str:

@@ -20,10 +20,8 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
-from wordfreq import get_frequency_dict
-
 from rag.config import PACKAGE_DATA
-from rag.search.language import english_lemma, english_noun
+from rag.search.language import english_lemma, english_noun, word_frequencies
 from rag.text import fold_spelling, word_classes
 
 WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -91,15 +89,10 @@ def _without_ending(word: str) -> str:
     return word
 
 
-@cache
-def _frequencies(lang: str) -> dict[str, float]:
-    return get_frequency_dict(lang)
-
-
 def load() -> None:
     """Read the word tables now, so that no question waits for them."""
     _lemma_table()
-    _frequencies("da")
+    word_frequencies("da")
     word_classes()
     _synonym_table()
 
@@ -107,7 +100,7 @@ def load() -> None:
 def known(word: str, lang: str = "da") -> bool:
     """General Danish (or English) uses the word: it can be a compound's part (a dictionary
     lookup: wordfreq's own `zipf_frequency` normalises the word first and is slow per call)."""
-    return _frequencies(lang).get(word, 0.0) >= 10 ** (MIN_PART_ZIPF - 9)
+    return word_frequencies(lang).get(word, 0.0) >= 10 ** (MIN_PART_ZIPF - 9)
 
 
 @lru_cache(maxsize=65536)
