@@ -712,6 +712,18 @@ def test_a_refusal_names_the_words_the_material_never_uses(assistant):
     assert answer.evidence["features"]["unknown"] > 0.5
 
 
+def test_a_product_the_material_never_names_is_refused_by_its_name(assistant):
+    answer = assistant.ask("Hvordan sætter vi trivselsmålingen op i SurveyXact?")
+    assert answer.refused
+    assert "SurveyXact" in answer.text
+
+
+def test_a_name_the_material_uses_is_known_in_the_genitive_too(assistant):
+    answer = assistant.ask("Hvad skrev Bentzen om tillid og kontrol?")
+    assert not answer.refused
+    assert "Kontrol og tillid kan også understøtte hinanden" in answer.text
+
+
 def test_a_filter_that_empties_the_answer_is_named_as_the_cause(assistant):
     answer = assistant.ask("Hvad er kørselsgodtgørelsen?", kind="checklist")
     assert answer.refused and "Med den valgte afgrænsning (Tjekliste)" in answer.text
@@ -905,6 +917,10 @@ def test_a_word_that_is_no_compound_keeps_its_letters():
         ("inddrog", False),
         ("opsætter", False),
         ("kronisk", False),
+        ("Bentzens", True),  # "Tina Øllgaard Bentzen": a name the dictionary lacks, genitive
+        ("SurveyXact", True),  # a product the material never mentions
+        ("Danske", False),  # an adjective, capitalised in a name
+        ("Hvordan", False),
     ],
 )
 def test_only_nouns_names_and_acronyms_are_topics(word, topic):

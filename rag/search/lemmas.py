@@ -208,8 +208,16 @@ def _noun_form(word: str, base: str) -> bool:
 
 
 def is_name(word: str) -> bool:
-    """A proper name whose lower-case form is no ordinary word ("Petersen")."""
-    return classes_of(word[:1].upper() + word[1:].lower()) == {"name"}
+    """A proper name whose lower-case form is no ordinary word ("Petersen"), also in the
+    genitive ("Petersens"), or a capitalised word the dictionary knows in no form, as typed
+    or without a genitive s ("Bentzen", "Bentzens", "Aakjærs"): Danish capitalises names,
+    not nouns."""
+    forms = [word, word[:-1]] if len(word) > 3 and word.endswith("s") else [word]
+    known = [classes_of(f[:1].upper() + f[1:].lower()) for f in forms]
+    if {"name"} in known:
+        return True
+    low = word.lower()
+    return not any(known) and not classes_of(lemma(low)) and not _ends_with_noun(low)
 
 
 @cache
