@@ -461,6 +461,22 @@ def test_a_question_about_one_step_opens_with_the_steps_sentence_that_answers(as
     assert "*2. Kortlægning af forbedringsmuligheder" in answer.text.splitlines()[1]
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hvor mange røde trekanter må hver gruppe sætte op i den workshop med den lange planche?",
+        "Hvor mange røde trekanter får hver gruppe i den øvelse, hvor opgaven hænges op på en "
+        "lang planche?",
+    ],
+)
+def test_an_exercise_pointed_at_by_what_it_looks_like_opens_with_the_step_that_answers(
+    assistant, question
+):
+    assert quoted_lines(assistant.ask(question).text)[0].startswith(
+        "Giv hver gruppe højst fem gule post-its"
+    )
+
+
 def test_a_step_sentence_that_leans_on_the_one_before_opens_with_it(assistant):
     answer = assistant.ask(
         "Hvordan stemmer deltagerne om, hvilke relationer der er vigtigst, i øvelsen om "

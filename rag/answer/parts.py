@@ -365,10 +365,11 @@ _AN_EXERCISE = re.compile(
 )
 
 
-# Pointing into an exercise already known: "i øvelsen", "samarbejdsøvelsen", "the exercise",
-# "fase 3", "trin 2".
+# Pointing into an exercise already known: "i øvelsen", "samarbejdsøvelsen", "den øvelse,
+# hvor …", "i den workshop med …", "the exercise", "that workshop", "fase 3", "trin 2".
 _INTO_EXERCISE = re.compile(
-    r"\b\w*øvelsen\b|\bworkshoppen\b|\b(?:the|this)\s+(?:\w+\s+)?(?:exercise|workshop)\b|"
+    r"\b\w*øvelsen\b|\bworkshoppen\b|\b(?:den|denne|samme)\s+(?:\w+\s+)?(?:øvelse|workshop)\b|"
+    r"\b(?:the|this|that)\s+(?:\w+\s+)?(?:exercise|workshop)\b|"
     r"\b(?:fase|trin|step|phase)\s*\d",
     re.I,
 )
