@@ -1159,6 +1159,11 @@ def test_no_hedge_when_a_top_passage_holds_the_figure(assistant):
             "And has any Danish municipality started something similar?",
             "And has any Danish municipality started something similar?",
         ),
+        (
+            "Hvad gik de norske kvalitetskommuner ud på?",
+            "Er der noget lignende herhjemme?",
+            'Hvad gik de "Danmark" kvalitetskommuner ud på?',
+        ),
     ],
 )
 def test_a_follow_up_that_changes_the_setting_asks_the_question_anew(previous, follow_up, expected):
@@ -1177,6 +1182,25 @@ def test_the_new_setting_of_a_follow_up_weighs_twice_and_a_later_one_replaces_it
     emphasised = assistant.searcher.analyse(moved).lexical_terms
     plain = assistant.searcher.analyse(moved.replace('"', "")).lexical_terms
     assert emphasised.count("hospital") == 2 * plain.count("hospital") > 0
+
+
+@pytest.mark.parametrize("follow_up", ["Hvad med i Danmark?", "Er der noget lignende herhjemme?"])
+def test_a_follow_up_that_moves_the_question_leaves_the_previous_setting_out(assistant, follow_up):
+    first = assistant.ask("Hvad gik det norske program med kvalitetskommunerne ud på?")
+    assert "I Norge har 138" in first.text
+    moved = assistant.ask(follow_up, history=[first])
+    assert quoted_lines(moved.text)[0].startswith("Med en ny budgetaftale i Københavns Kommune")
+    assert "I Norge" not in moved.text and "SammenOm" not in moved.text
+
+
+def test_a_sentence_is_set_where_its_passage_last_named_a_setting_of_its_kind():
+    from rag.answer.followup import left_behind, set_in
+
+    left = left_behind("Hvad med i Danmark?", "Hvad gik det norske program ud på?")
+    text = "I Norge har 138 kvalitetskommuner. Et nyt program med 100 kommuner. I Danmark er"
+    assert set_in(text, text.index("Et nyt") + 30, left)  # still Norway
+    assert not set_in(text, len(text), left)  # Denmark from here on
+    assert left_behind("Hvad med i Norge?", "Hvad gik det norske program ud på?") == []
 
 
 # --- the answer carries its answer (rag/answer/compose.py) -------------------------------------

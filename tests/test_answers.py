@@ -164,6 +164,8 @@ def test_answer_sentences_are_whole_and_clean(assistant):
         ("Giv mig et eksempel på det", True),
         ("Og hvad med medarbejderne?", True),
         ("What about the state?", True),
+        ("Er der noget tilsvarende herhjemme?", True),
+        ("Anything similar for schools?", True),
         ("Hvad er social kapital?", False),
         ("Hvordan styrker man samarbejdet mellem faggrupper på et hospital?", False),
     ],

@@ -24,7 +24,7 @@ from rag.answer.cited import Checked, check_answer, fallback_notice
 from rag.answer.compose import Composer
 from rag.answer.evidence import Evidence, Gate, TermStats
 from rag.answer.excerpts import choose_sources
-from rag.answer.followup import content_words, is_follow_up, standalone
+from rag.answer.followup import content_words, is_follow_up, left_behind, set_in, standalone
 from rag.answer.grounding import GroundingCheck
 from rag.answer.labels import join_words, kind_label, label
 from rag.answer.llm import LLM, LLMError, Waiting, load_chat_model
@@ -246,7 +246,7 @@ class Assistant:
         part_hits = self._part_hits(parts, shared, doc=doc, kind=kind)
         yield Step("rank")
         query = self._vector(asked, shared)
-        ranked = self.ranker.rank(asked, hits, query)
+        ranked = _away_from(self.ranker.rank(asked, hits, query), meant, history)
         judged = [
             self._judge_part(p, h, self._vector(p, shared))
             for p, h in zip(parts, part_hits, strict=True)
@@ -648,3 +648,16 @@ def refusal(
         lines += ["", said or label(language, "refusal_near")]
         lines += [f"- {t}" for t in topics[:3]]
     return "\n".join(lines)
+
+
+def _away_from(ranked: list[Unit], question: str, history: Sequence[Answer]) -> list[Unit]:
+    """A follow-up that moves the question elsewhere ("Er der noget tilsvarende herhjemme?"
+    after the Norwegian programme) is answered anew: sentences still set where the previous
+    question was are left out: they answered the previous question (unless nothing else is
+    left)."""
+    if not history:
+        return ranked
+    left = left_behind(question, history[-1].standalone or history[-1].question)
+    if not left:
+        return ranked
+    return [u for u in ranked if not set_in(u.hit.chunk.text, u.sentence.end, left)] or ranked
