@@ -740,6 +740,22 @@ def test_a_name_the_material_uses_is_known_in_the_genitive_too(assistant):
     assert "Kontrol og tillid kan også understøtte hinanden" in answer.text
 
 
+@pytest.mark.parametrize(
+    "question", ["Hvem skrev Hamlet?", "Hvem var Søren Kierkegaard?", "Who is Lars Larsen?"]
+)
+def test_a_question_about_someone_the_material_never_names_is_refused(assistant, question):
+    # The name is taken out before search (personal data); nothing of the question is left.
+    answer = assistant.ask(question)
+    assert answer.refused
+    assert "«navn»" not in answer.text
+
+
+def test_a_name_taken_out_beside_a_topic_leaves_the_topic_answered(assistant):
+    answer = assistant.ask("Min medarbejder Peter Hansen er ny. Hvordan viser jeg ham tillid?")
+    assert not answer.refused
+    assert "Tina Øllgaard Bentzen" in assistant.ask("Hvem er Tina Øllgaard Bentzen?").text
+
+
 def test_a_filter_that_empties_the_answer_is_named_as_the_cause(assistant):
     answer = assistant.ask("Hvad er kørselsgodtgørelsen?", kind="checklist")
     assert answer.refused and "Med den valgte afgrænsning (Tjekliste)" in answer.text

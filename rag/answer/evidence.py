@@ -30,6 +30,11 @@ A word's topic weight is its IDF in the material times how rare it is in the lan
                    subjects or the HR and legal questions beside them (rag/answer/model.py)
     english        the question is English (it meets the Danish text with lower similarity)
 
+A question about someone the material never names ("Hvem er Mette Frederiksen?", "Who wrote
+Hamlet?") has the name taken out before search (rag/privacy.py); when no topic is left beside
+it, coverage, focus and lead_focus are 0 and unknown is 1, not the "nothing to miss" of an
+empty question.
+
 The `answerable` model (rag/answer/model.py, fitted on the tuning half) turns them into the
 probability that the material answers (a signal the fitted model does not name, one added
 after the last `--fit`, is computed and shown by `ask --json` but not weighed); below the bar
@@ -53,6 +58,7 @@ from rag.answer.fits import FACT_TYPES, asked_measure, holds_measure
 from rag.answer.model import LinearModel, VectorModel
 from rag.documents import Chunk
 from rag.index.lexical import Analyzer, danish_stopwords
+from rag.privacy import PLACEHOLDERS
 from rag.search.language import ENGLISH_WORDS, glossary_pairs, glossary_words, translations
 from rag.search.lemmas import compound_parts as lemma_parts
 from rag.search.lemmas import is_topic, keys, lemma, synonyms, words
@@ -412,15 +418,23 @@ def features(
         if w.known < 1.0 and is_topic(w.named, language):
             lacking.setdefault(lemma(w.named, language), w.named)
     missing = list(dict.fromkeys(lacking.values()))
+    # "Hvem er Mette Frederiksen?", "Who wrote Hamlet?": a name the material never uses is
+    # taken out before search (rag/privacy.py); when no topic is left besides it, the question
+    # is about someone the material does not know, not a question with nothing to miss.
+    about_a_stranger = PLACEHOLDERS["name"] in question.text and not any(
+        is_topic(w.named, language) for w in words
+    )
+    if about_a_stranger:
+        unknown = 1.0
     dense = max((h.channels.get("dense", 0.0) for h in hits), default=0.0)
     found = set().union(*(stats.chunk_terms(h.chunk) for h in hits[:top])) if hits else set()
     lead = ranked[0] if ranked else None
     passage = stats.chunk_terms(lead.hit.chunk) if lead else set()
     values = {
         "dense": dense,
-        "coverage": stats.coverage(question.terms, found),
-        "focus": _focus(words, found, stats),
-        "lead_focus": _focus(words, passage, stats),
+        "coverage": 0.0 if about_a_stranger else stats.coverage(question.terms, found),
+        "focus": 0.0 if about_a_stranger else _focus(words, found, stats),
+        "lead_focus": 0.0 if about_a_stranger else _focus(words, passage, stats),
         "unknown": unknown,
         "best_sentence": max((u.features["sim"] for u in ranked), default=0.0),
         "fact_fits": _fact_fits(question, ranked),
