@@ -163,6 +163,9 @@ class Settings:
     # A definition or fact question leads with the first of this many best units that holds
     # what it asks for ("X er …", the number, the date, the name), when the best one does not.
     lead_fit_reach: int = 4
+    # The lead is quoted with the sentence after it in its passage when that one is at least
+    # this share as likely (a sentence often sets up what the next says; above 1: never).
+    lead_carry_ratio: float = 0.0
     # A question that asks several things ("Hvad er X, og hvordan gør jeg Y?") is answered
     # part by part, up to this many parts; "which examples" questions show up to this many
     # cases, naming the rest.

@@ -1750,3 +1750,17 @@ def test_the_answer_to_who_paid_stands_in_the_first_paragraph_beside_what_it_ans
     first = text.split("\n\n")[0]
     assert "Projektet er finansieret af OAO" in first
     assert first.index("Det undersøger forsker Tina") < first.index("Projektet er finansieret")
+
+
+def test_the_lead_is_read_with_the_sentence_after_it_that_says_what_it_sets_up(assistant):
+    answer = assistant.ask("Hvad drøftede deltagerne på seminaret i marts 2016?")
+    assert lead(answer).startswith("Den 17. marts 2016 blev der afholdt et seminar")
+    assert "hvordan man får et enkelt projekt til at få betydning for hele" in lead(answer)
+
+
+def test_the_sentence_after_the_lead_is_not_repeated_as_a_bullet(assistant):
+    answer = assistant.ask(
+        "Hvordan reagerede magistratsdirektøren i Aarhus, da medarbejdersiden tilbød tillid?"
+    )
+    assert "Magistratsdirektøren kvitterede med det samme" in lead(answer)
+    assert answer.text.count("Magistratsdirektøren kvitterede") == 1

@@ -145,6 +145,7 @@ class Assistant:
             rare_passages=settings.rare_term_passages,
             max_items=settings.max_list_items,
             fit_reach=settings.lead_fit_reach,
+            carry_ratio=settings.lead_carry_ratio,
             max_cases=settings.max_cases,
             max_listed=settings.max_listed,
             step_margin=settings.exercise_step_margin,

@@ -1,7 +1,8 @@
 """The default answer mode, "uddrag": an answer made only of the material's own sentences.
 
 No LLM. The lead is the unit the sentence ranker (rag/answer/ranking.py) finds most likely to
-answer: a sentence, with the sentence it leans on or the list it announces. The bullets are
+answer: a sentence, with the sentence it leans on or the list it announces, read with the
+sentence after it in its passage (which so often says what the first sets up). The bullets are
 the next units that are nearly as likely, each labelled with its place when it comes from
 another part of the material than the lead (always, under a part shown whole: an exercise's
 bullet names its exercise, "Vurdér jeres relationelle koordinering – Varighed"). A
@@ -71,6 +72,7 @@ class Composer:
     bullet_fill_floor: float = 0.05
     max_items: int = 8
     fit_reach: int = 4  # a unit this far down may lead when it alone has what is asked
+    carry_ratio: float = 0.0  # the next sentence this likely (share of the lead) is read with it
 
     max_cases: int = 3  # cases shown for "which examples …"; the rest are named
     max_parts: int = 3
@@ -152,6 +154,8 @@ class Composer:
         # sentence all the same when the part does not quote it.
         must = [u for u in must if not cites.quoted(u)]
         fresh = [u for u in prose if not cites.quoted(u)]
+        if lead and not asked_for and not listed:
+            lead = self._carried_on(lead, fresh)
         if listed:
             bullets = self._list_bullets(listed, lead, must)
         else:
@@ -260,6 +264,20 @@ class Composer:
             seen.append(grams)
             chosen.append(u)
         return chosen
+
+    def _carried_on(self, lead: Unit, prose: list[Unit]) -> Unit:
+        """The lead is read with the sentence after it in its passage when that one is at
+        least `carry_ratio` as likely: a sentence often sets up what the next one says ("I
+        2011 stod styrelsen overfor et sparekrav på 70 stillinger." says nothing of how it
+        went without the sentences after it)."""
+        if not _plain(lead):
+            return lead
+        for u in prose:
+            if _next_to(lead, u) and u.parts[0].index > lead.parts[-1].index:
+                if u.probability >= self.carry_ratio * lead.probability:
+                    return _joined(lead, u)
+                break
+        return lead
 
     def _rare_terms(self, question: Question) -> frozenset[str]:
         """The question's terms that at most `rare_passages` passages of the material use."""
