@@ -7,6 +7,7 @@ the readability lint that measures all of it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from types import SimpleNamespace
 
@@ -1764,3 +1765,24 @@ def test_the_sentence_after_the_lead_is_not_repeated_as_a_bullet(assistant):
     )
     assert "Magistratsdirektøren kvitterede med det samme" in lead(answer)
     assert answer.text.count("Magistratsdirektøren kvitterede") == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hvordan blev Økonomistyrelsens forhold til kunderne anderledes efter fusionen?",
+        "Hvad gjorde Viborg Arrest for at styrke korpsånden?",
+        "Er der et eksempel på en kommune, hvor medarbejdersiden tog første skridt mod mere tillid?",
+    ],
+)
+def test_a_case_puts_an_ellipsis_only_where_it_leaves_sentences_out(assistant, question):
+    from rag.measure.evaluate import squash
+
+    answer = assistant.ask(question)
+    source = squash(" ".join(c.chunk.text for c in answer.citations))
+    lines = [line for line in answer.text.splitlines() if " … " in line]
+    assert lines
+    for line in lines:
+        pieces = re.sub(r"\[\d+\]", "", line).split(" … ")
+        for before, after in itertools.pairwise(pieces):
+            assert squash(f"{before} {after.split('. ')[0]}") not in source

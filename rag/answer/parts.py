@@ -286,12 +286,19 @@ def _own_question(u: Sentence) -> bool:
 
 
 def _case_lines(units: list[Unit]) -> list[str]:
-    """A case's chosen sentences as lines: prose joined by " … ", and a sentence that announces
+    """A case's chosen sentences as lines: prose joined by " … " where sentences of the case
+    are left out between them, and a sentence that announces
     a list ("Det har de gjort ved at:") ends its line with the list's items under it."""
     lines: list[str] = []
     prose: list[str] = []
+    before: Unit | None = None
     for u in units:
-        prose.append(" ".join(p.text for p in u.lead_in))
+        text = " ".join(p.text for p in u.lead_in)
+        if prose and before is not None and _follows(before, u):
+            prose[-1] += f" {text}"  # the sentence right after: nothing left out between
+        else:
+            prose.append(text)
+        before = u
         if u.items:
             lines.append(" … ".join(prose))
             prose = []
@@ -303,6 +310,12 @@ def _case_lines(units: list[Unit]) -> list[str]:
     if prose:
         lines.append(" … ".join(prose))
     return lines
+
+
+def _follows(a: Unit, b: Unit) -> bool:
+    """`b` begins with the sentence right after `a`'s last, in the same passage."""
+    same = a.hit.chunk.chunk_id == b.hit.chunk.chunk_id
+    return same and b.parts[0].index == a.parts[-1].index + 1
 
 
 def _once(chunks: list[Chunk]):
