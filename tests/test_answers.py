@@ -138,11 +138,12 @@ def test_answer_sentences_are_whole_and_clean(assistant):
     for q in [q for q in QUESTIONS if q.answerable][:40]:
         text = assistant.ask(q.question).text
         assert "\n\n\n" not in text, q.id  # one blank line between blocks, never two
-        # An exercise field's list entries ("Lang planche (1 m x 2-3 m)") end without a full
-        # stop in the material, and are shown one per line under the field's label.
+        # An exercise field's list entries ("Lang planche (1 m x 2-3 m)") and the items of a
+        # list a bullet announces ("… om kerneopgaven: [3]" / "Med dem, der har været
+        # inddraget …") end without a full stop in the material, one per line under it.
         entries = {
             e
-            for block in re.findall(r"^- \*[^*\n]+:\*\n((?:  - .+\n?)+)", text, flags=re.M)
+            for block in re.findall(r"^- .*:\*?(?: \[\d+\])?\n((?:  - .+\n?)+)", text, flags=re.M)
             for e in re.findall(r"^  - (.+)$", block, flags=re.M)
         }
         for sentence in claims(text):
