@@ -1035,6 +1035,15 @@ def test_a_word_that_is_no_topic_never_counts_as_unknown(assistant):
     assert all(w.known > 0 for w in topic_words(q, assistant.stats))
 
 
+def test_an_acronym_is_a_topic_word_even_when_it_spells_a_stopword(assistant):
+    # "IT" is no "it", "MUS" no "mus": typed in capitals, the question asks about it.
+    from rag.answer.evidence import topic_words
+
+    q = assistant.searcher.analyse("Hvilket IT-system kan I bruge til MUS-samtaler?")
+    words = {w.text for w in topic_words(q, assistant.stats)}
+    assert {"IT", "MUS"} <= words and "I" not in words, words
+
+
 def test_an_english_word_with_a_danish_counterpart_in_the_material_is_known(assistant):
     from rag.answer.evidence import topic_words
 

@@ -295,7 +295,8 @@ def topic_words(question: Question, stats: TermStats) -> list[TopicWord]:
     out: dict[str, TopicWord] = {}
     for w in _WORD.findall(question.searched):
         low = w.lower()
-        if low in stop or (len(w) < 3 and not w.isupper()) or low in out:
+        acronym = len(w) >= 2 and w.isupper()  # "IT", "HR", "MUS": never "it" or "mus"
+        if (low in stop and not acronym) or (len(w) < 3 and not w.isupper()) or low in out:
             continue
         known = stats.known_meaning(w) if is_topic(w) else 1.0
         out[low] = TopicWord(w, stats.weight(w), known)
