@@ -203,10 +203,18 @@ def name_spans(text: str, public: Iterable[str] = ()) -> list[tuple[int, int]]:
         if span:
             found.append(span)
     for m in _CHAIN.finditer(text):
-        first, *rest = m.group(0).split()
+        words, start = m.group(0).split(), m.start()
+        if words[0].lower() in _stopwords():
+            # "The Danish prison service", "Med Peter Hansen": a function word opening the
+            # sentence is no part of a name; a single capitalised word after it is judged alone.
+            if len(words) == 2:
+                continue
+            start += len(words[0]) + 1
+            words = words[1:]
+        first, *rest = words
         # "Hans Nielsen" is a name; "On Friday" (two words that are also names) is not
         if _is_first_name(first) and not (_is_word(first) and any(map(_is_word, rest))):
-            found.append((m.start(), m.end()))
+            found.append((start, m.end()))
     for m in _CAP_WORD.finditer(text):
         word = m.group(0)
         if not _is_first_name(word):

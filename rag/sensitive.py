@@ -175,7 +175,7 @@ LEXICON: list[tuple[str, str, str]] = [
         "seksualitet",
         r"homoseksuel\w*|heteroseksuel\w*|biseksuel\w*|panseksuel\w*|aseksuel\w*|lesbisk\w*|"
         r"lesbian|bøsse\w*|homo\b|(?-i:gay)|queer|sprunget ud(?: som \w+)?|springer ud|homosexual|"
-        r"bisexual|came out",
+        r"bisexual|came out (?:as|to)\b|out of the closet",
     ),
     # criminal matters
     (

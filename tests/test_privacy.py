@@ -69,6 +69,10 @@ CASES: list[tuple[str, set[str]]] = [
     ("Hvordan inddrager jeg tillidsrepræsentanten?", set()),
     ("Hvad anbefaler Jody Gittell?", {"name"}),  # a person, though named by the material
     ("Hvem underskrev forordet, Dennis Kristensen?", {"name"}),
+    # a function word opening the sentence is no first name; a result "came out" of something
+    ("The Danish prison service used it – what came out of it?", set()),
+    ("Med Peter Hansen som ny kollega, hvad gør jeg?", {"name"}),
+    ("My colleague came out as gay last week; how do I support him?", {"sexuality"}),
     # several kinds at once
     (
         "Min medarbejder Jens (CPR 010190-1234) er sygemeldt, ring 20304050",
