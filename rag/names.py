@@ -204,9 +204,10 @@ def name_spans(text: str, public: Iterable[str] = ()) -> list[tuple[int, int]]:
             found.append(span)
     for m in _CHAIN.finditer(text):
         words, start = m.group(0).split(), m.start()
-        if words[0].lower() in _stopwords():
+        if words[0].lower() in _stopwords() and words[0] not in gender_guesser_names(True):
             # "The Danish prison service", "Med Peter Hansen": a function word opening the
-            # sentence is no part of a name; a single capitalised word after it is judged alone.
+            # sentence is no part of a name ("Hans Nielsen", "Per Hansen" are: Danish first
+            # names); a single capitalised word after it is judged alone.
             if len(words) == 2:
                 continue
             start += len(words[0]) + 1

@@ -72,6 +72,7 @@ CASES: list[tuple[str, set[str]]] = [
     # a function word opening the sentence is no first name; a result "came out" of something
     ("The Danish prison service used it – what came out of it?", set()),
     ("Med Peter Hansen som ny kollega, hvad gør jeg?", {"name"}),
+    ("Hans Nielsen har klaget over sin leder", {"name"}),  # "hans" is also a function word
     ("My colleague came out as gay last week; how do I support him?", {"sexuality"}),
     # several kinds at once
     (
